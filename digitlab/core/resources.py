@@ -1,0 +1,29 @@
+"""Find the shipped models and assets from a checkout and from an installed wheel.
+
+In the repository they sit at the top level (models/, assets/); the wheel maps them into the
+package as digitlab/models and digitlab/assets (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import digitlab
+
+SHIPPED_MODELS = {"linear": "linear.pt", "mlp": "mlp.pt"}
+_PACKAGE = Path(digitlab.__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """The folder `models` or `assets`, wherever this copy of digitlab keeps it."""
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE.parent / name
+
+
+def shipped_model_path(name: str = "mlp") -> Path:
+    """Path of a shipped model: 'linear' (784→10) or 'mlp' (784→h→10)."""
+    if name not in SHIPPED_MODELS:
+        raise KeyError(f"no shipped model {name!r}; there are {', '.join(SHIPPED_MODELS)}")
+    return resource_dir("models") / SHIPPED_MODELS[name]

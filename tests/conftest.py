@@ -1,0 +1,54 @@
+"""Shared fixtures: a tiny synthetic dataset (no files, no download) and the real MNIST if present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from digitlab.core.data import Dataset, Split  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_tiny_dataset(n_train: int = 512, n_test: int = 128, seed: int = 0) -> Dataset:
+    """Ten easy classes: class c lights up row band c of the 28×28 image, plus noise."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def split(n: int) -> Split:
+        labels = torch.arange(n) % 10
+        images = torch.randint(0, 60, (n, 28, 28), generator=generator, dtype=torch.int64)
+        for c in range(10):
+            rows = slice(2 + 2 * c, 4 + 2 * c)
+            images[labels == c, rows, 4:24] += 180
+        return Split(images.clamp(0, 255).to(torch.uint8), labels)
+
+    return Dataset(name="tiny", train=split(n_train), test=split(n_test), classes=tuple(range(10)))
+
+
+@pytest.fixture
+def tiny_dataset() -> Dataset:
+    return make_tiny_dataset()
+
+
+def mnist_root() -> Path | None:
+    root = os.environ.get("DIGITLAB_DATA")
+    if root and (Path(root) / "MNIST" / "raw").is_dir():
+        return Path(root)
+    shared = REPO.parent / "shared" / "data"
+    return shared if (shared / "MNIST" / "raw").is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The real MNIST (from DIGITLAB_DATA, or ../shared/data); skipped when it is absent."""
+    root = mnist_root()
+    if root is None:
+        pytest.skip("real MNIST not available: set DIGITLAB_DATA")
+    from digitlab.core.data import load_dataset
+
+    return load_dataset("mnist", root=root, download=False)

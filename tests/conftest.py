@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny synthetic dataset (no files, no download) and the real MNIST if present."""
+"""Shared fixtures: a tiny synthetic dataset (no files, no download) and the real MNIST."""
 
 from __future__ import annotations
 

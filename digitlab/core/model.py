@@ -165,7 +165,7 @@ def new_model(spec: ModelSpec, seed: int | None = None) -> MLP:
 
 
 def model_from_arrays(spec: ModelSpec, weights: list[np.ndarray], biases: list[np.ndarray]) -> MLP:
-    """Rebuild a model from a training snapshot's numpy copies (the window's "model being trained")."""
+    """Rebuild a model from a training snapshot's numpy copies (the model being trained)."""
     model = MLP(spec)
     load_arrays(model, weights, biases)
     return model.eval()

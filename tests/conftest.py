@@ -52,3 +52,36 @@ def mnist():
     from digitlab.core.data import load_dataset
 
     return load_dataset("mnist", root=root, download=False)
+
+
+def write_idx(path: Path, array, gz: bool = False) -> None:
+    """Write a uint8 array in the IDX format MNIST uses (magic 0x08 = ubyte, then the dims)."""
+    import gzip
+    import struct
+
+    import numpy as np
+
+    data = np.ascontiguousarray(array, dtype=np.uint8)
+    header = struct.pack(">HBB", 0, 0x08, data.ndim) + struct.pack(f">{data.ndim}I", *data.shape)
+    payload = header + data.tobytes()
+    if gz:
+        path = path.with_name(path.name + ".gz")
+        payload = gzip.compress(payload)
+    path.write_bytes(payload)
+
+
+def write_mnist_files(root: Path, dataset: Dataset | None = None, gz: bool = False) -> Path:
+    """Lay a dataset out as torchvision expects (root/MNIST/raw/*-ubyte); returns root."""
+    dataset = dataset or make_tiny_dataset()
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for prefix, split in (("train", dataset.train), ("t10k", dataset.test)):
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", split.images.numpy(), gz)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", split.labels.numpy(), gz)
+    return root
+
+
+@pytest.fixture
+def tiny_mnist_dir(tmp_path: Path) -> Path:
+    """A data root holding the tiny dataset as real IDX files."""
+    return write_mnist_files(tmp_path / "data")

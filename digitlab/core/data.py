@@ -7,6 +7,7 @@ DataLoader (that is what makes an epoch take about a second on a laptop CPU).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,18 +140,20 @@ def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
     cls = DATASETS[name]
     raw = _raw_folder(name, root)
     _unpack_gz_if_needed(raw)
-    try:
-        ds = cls(str(root), train=train, download=download)
-    except RuntimeError as exc:  # torchvision: "Dataset not found", or a bad magic number
-        text = str(exc)
-        if "not found" in text.lower():
-            raise DataError(missing_data_message(name, raw, "the files are missing")) from None
-        raise DataError(f"{name} files in {raw} are corrupt: {text}") from None
-    except (OSError, ValueError, AssertionError) as exc:  # network errors, truncated files
-        if download and not all((raw / f).exists() for f in RAW_FILES):
-            reason = f"the download failed ({exc.__class__.__name__}: {exc})"
+    if not all((raw / f).exists() for f in RAW_FILES):
+        if not download:
+            raise DataError(missing_data_message(name, raw, "the files are missing"))
+        print(f"Downloading {name} into {raw} (first run only)…", file=sys.stderr)
+        try:
+            cls(str(root), train=train, download=True)
+        except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
+            reason = f"the download failed ({' '.join(str(exc).split())})"
             raise DataError(missing_data_message(name, raw, reason)) from None
-        raise DataError(f"{name} files in {raw} are corrupt or truncated: {exc}") from None
+    try:
+        ds = cls(str(root), train=train, download=False)
+    except Exception as exc:  # bad magic number, truncated data, wrong sizes, …
+        detail = " ".join(str(exc).split()) or exc.__class__.__name__
+        raise DataError(f"{name} files in {raw} are corrupt or truncated: {detail}") from None
     images, labels = ds.data, ds.targets.long()
     if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
         raise DataError(

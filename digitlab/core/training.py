@@ -23,6 +23,7 @@ from digitlab.core.model import MLP
 from digitlab.core.preprocess import Augmentation
 
 OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
 # A cross-entropy this many times the loss of a uniform guess (ln k) means the run blew up, even
 # while the numbers are still finite (a too-high learning rate rarely reaches NaN at once).
 DIVERGED_LOSS_FACTOR = 100.0
@@ -41,6 +42,7 @@ class TrainConfig:
     l1: float = 0.0
     seed: int = 0
     augment: bool = False
+    schedule: str = "constant"
     snapshot_every: int = 0
     snapshot_seconds: float = 0.05
     device: str = "cpu"
@@ -48,6 +50,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch size must be at least 1")
         if not (self.lr > 0 and math.isfinite(self.lr)):
@@ -209,6 +213,14 @@ def train(
         raise ValueError("the training split is empty")
     optimizer = make_optimizer(model, config)
     total = n * config.epochs
+    total_steps = config.epochs * math.ceil(n / config.batch_size)
+    scheduler = (
+        torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda i: 0.5 * (1.0 + math.cos(math.pi * min(i, total_steps) / total_steps))
+        )
+        if config.schedule == "cosine"
+        else None
+    )
 
     previous = [w.detach().clone() for w in _weights(model)]
     last_good = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -267,6 +279,8 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             step += 1
             seen += len(index)
             window.loss += loss.detach()

@@ -1,0 +1,143 @@
+"""The `digitlab` command end to end on tiny IDX files written by the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.cli import main
+from digitlab.core.model import load_checkpoint
+from tests.conftest import make_tiny_dataset
+
+
+def train_tiny(data: Path, out: Path, *extra: str) -> int:
+    args = ["--data-dir", str(data), "train", "--epochs", "2", "--quiet", "--out", str(out)]
+    return main([*args, *extra])
+
+
+def test_train_writes_a_checkpoint_and_reports_accuracy(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    assert (
+        train_tiny(
+            tiny_mnist_dir,
+            out,
+            "--hidden",
+            "8",
+            "--lr",
+            "1e-2",
+            "--batch-size",
+            "16",
+            "--seed",
+            "5",
+        )
+        == 0
+    )
+    assert "test accuracy" in capsys.readouterr().out
+    checkpoint = load_checkpoint(out)
+    assert checkpoint.model.spec.hidden == (8,)
+    assert checkpoint.meta["train"]["seed"] == 5 and checkpoint.meta["dataset"] == "mnist"
+    assert checkpoint.meta["test_accuracy"] > 0.9
+
+
+def test_evaluate_json_matches_the_training_result(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    train_tiny(tiny_mnist_dir, out, "--hidden", "0")
+    capsys.readouterr()
+    assert main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["accuracy"] == pytest.approx(load_checkpoint(out).meta["test_accuracy"])
+    assert np.array(report["confusion"]).sum() == 128
+    assert set(report["per_class_accuracy"]) == {str(c) for c in range(10)}
+
+
+def test_evaluate_prints_a_table(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    train_tiny(tiny_mnist_dir, out, "--classes", "2,7")
+    capsys.readouterr()
+    assert main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "test accuracy" in text and "confusion" in text
+    assert load_checkpoint(out).classes == (2, 7)
+
+
+def write_png(path: Path, pixels: np.ndarray) -> Path:
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def test_predict_prints_one_json_line_per_image_and_survives_bad_files(
+    tiny_mnist_dir, tmp_path, capsys
+) -> None:
+    model = tmp_path / "m.pt"
+    train_tiny(tiny_mnist_dir, model, "--lr", "3e-3")
+    capsys.readouterr()
+    test = make_tiny_dataset().test
+    good = [write_png(tmp_path / f"{i}.png", test.images[i].numpy()) for i in range(3)]
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG not really")
+    files = [str(good[0]), str(broken), str(tmp_path / "missing.png"), str(good[1]), str(good[2])]
+    code = main(["predict", "--model", str(model), "--no-fit", "--no-centre", *files])
+    captured = capsys.readouterr()
+    assert code == 1
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [line["file"] for line in lines] == [str(p) for p in good]
+    assert [line["digit"] for line in lines] == test.labels[:3].tolist()
+    assert all(len(line["probs"]) == 10 and abs(sum(line["probs"]) - 1) < 1e-4 for line in lines)
+    assert "broken.png" in captured.err and "missing.png" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_missing_data_is_one_clear_message(tmp_path, capsys, monkeypatch) -> None:
+    from torchvision import datasets
+
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])
+    assert train_tiny(tmp_path / "empty", tmp_path / "m.pt") == 1
+    err = capsys.readouterr().err
+    assert "train-images-idx3-ubyte" in err and "Traceback" not in err
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_corrupt_model_is_one_clear_message(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.pt"
+    bad.write_text("not a model")
+    assert main(["evaluate", str(bad)]) == 1
+    assert "not a digitlab model file" in capsys.readouterr().err
+
+
+def test_diverging_run_writes_no_model(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    code = train_tiny(tiny_mnist_dir, out, "--optimizer", "sgd", "--lr", "1e4", "--hidden", "16")
+    assert code == 1
+    assert "diverged" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--epochs", "0", "--out", "x.pt"],
+        ["train", "--hidden", "ten", "--out", "x.pt"],
+        ["train", "--classes", "1,1", "--out", "x.pt"],
+        ["train"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_arguments_give_one_line(argv, capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "error" in err
+
+
+def test_module_entry_point_shows_help() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "digitlab", "predict", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "IMAGE" in out.stdout

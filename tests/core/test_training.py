@@ -1,0 +1,164 @@
+"""The trainer: it learns, reports honest snapshots, and obeys cancel, pause and divergence."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from digitlab.core.data import Dataset
+from digitlab.core.model import ModelSpec, new_model
+from digitlab.core.training import RunState, TrainConfig, accuracy, train
+from tests.conftest import make_tiny_dataset
+
+
+def run(dataset: Dataset, hidden=(), state=None, **config):
+    net = new_model(ModelSpec(hidden=hidden, num_classes=dataset.num_classes), seed=0)
+    snaps = list(train(net, dataset, TrainConfig(**config), state))
+    return net, snaps
+
+
+@pytest.mark.parametrize("hidden", [(), (16,)])
+def test_learns_the_tiny_dataset(tiny_dataset: Dataset, hidden) -> None:
+    net, snaps = run(tiny_dataset, hidden, epochs=3, lr=3e-3)
+    assert snaps[-1].status == "done" and snaps[-1].finished
+    assert snaps[-1].test_accuracy > 0.95
+    test = tiny_dataset.test
+    assert accuracy(net, test.as_float(), test.labels) == snaps[-1].test_accuracy
+
+
+def test_sgd_learns_too(tiny_dataset: Dataset) -> None:
+    _, snaps = run(tiny_dataset, optimizer="sgd", lr=0.1, epochs=3)
+    assert snaps[-1].test_accuracy > 0.9
+
+
+def test_snapshots_count_samples_and_epochs(tiny_dataset: Dataset) -> None:
+    _, snaps = run(tiny_dataset, epochs=2, batch_size=32, snapshot_every=4)
+    steps_per_epoch = 512 // 32
+    assert snaps[-1].step == 2 * steps_per_epoch
+    assert snaps[-1].samples_seen == snaps[-1].total_samples == 1024
+    assert [s.status for s in snaps].count("epoch") == 1
+    assert all(s.test_accuracy is not None for s in snaps if s.status in ("epoch", "done"))
+    running = [s for s in snaps if s.status == "running"]
+    assert all(s.step % 4 == 0 for s in running)
+    assert [s.step for s in snaps] == sorted(s.step for s in snaps)
+
+
+def test_deltas_are_the_change_between_snapshots(tiny_dataset: Dataset) -> None:
+    net = new_model(ModelSpec(hidden=(8,)), seed=0)
+    initial = [layer.weight.detach().numpy().copy() for layer in net.layers]
+    snaps = list(train(net, tiny_dataset, TrainConfig(epochs=1, snapshot_every=1, batch_size=64)))
+    assert np.allclose(snaps[0].deltas[0], snaps[0].weights[0] - initial[0], atol=1e-6)
+    for before, after in zip(snaps, snaps[1:]):
+        for layer in range(2):
+            expected = after.weights[layer] - before.weights[layer]
+            assert np.allclose(after.deltas[layer], expected, atol=1e-6)
+    assert np.abs(snaps[1].deltas[0]).max() > 0
+    assert snaps[-1].weights[0].shape == (8, 784) and snaps[-1].biases[1].shape == (10,)
+
+
+def test_snapshot_arrays_are_copies(tiny_dataset: Dataset) -> None:
+    net = new_model(ModelSpec(), seed=0)
+    first = next(train(net, tiny_dataset, TrainConfig(epochs=1, snapshot_every=1)))
+    first.weights[0][:] = 123.0
+    assert float(net.layers[0].weight.abs().max()) < 100
+
+
+def test_same_seed_same_run(tiny_dataset: Dataset) -> None:
+    _, a = run(tiny_dataset, epochs=1, seed=3, augment=True)
+    _, b = run(tiny_dataset, epochs=1, seed=3, augment=True)
+    _, c = run(tiny_dataset, epochs=1, seed=4, augment=True)
+    assert np.array_equal(a[-1].weights[0], b[-1].weights[0])
+    assert not np.array_equal(a[-1].weights[0], c[-1].weights[0])
+
+
+def test_cancel_stops_at_once(tiny_dataset: Dataset) -> None:
+    state = RunState()
+    net = new_model(ModelSpec(), seed=0)
+    seen = []
+    for snap in train(net, tiny_dataset, TrainConfig(epochs=50, snapshot_every=2), state):
+        seen.append(snap)
+        if len(seen) == 3:
+            state.cancel()
+    assert seen[-1].status == "cancelled"
+    assert seen[-1].step == 6  # the step after the cancel never ran
+    assert len(seen) == 4
+
+
+def test_pause_holds_the_loop_until_resumed(tiny_dataset: Dataset) -> None:
+    state = RunState()
+    net = new_model(ModelSpec(), seed=0)
+    steps: list[int] = []
+
+    def consume() -> None:
+        for snap in train(net, tiny_dataset, TrainConfig(epochs=20, snapshot_every=1), state):
+            steps.append(snap.step)
+
+    state.pause()
+    worker = threading.Thread(target=consume)
+    worker.start()
+    time.sleep(0.2)
+    assert steps == []  # paused before the first step
+    state.resume()
+    deadline = time.time() + 5
+    while len(steps) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    state.pause()
+    time.sleep(0.1)
+    frozen = len(steps)
+    time.sleep(0.2)
+    assert len(steps) == frozen
+    state.cancel()  # cancel also wakes a paused loop
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+
+
+def test_a_diverging_run_stops_and_keeps_good_weights(tiny_dataset: Dataset) -> None:
+    net, snaps = run(tiny_dataset, hidden=(16,), optimizer="sgd", lr=1e4, snapshot_every=1)
+    last = snaps[-1]
+    assert last.status == "diverged"
+    assert "diverged" in last.message and "learning rate" in last.message
+    assert all(torch.isfinite(p).all() for p in net.parameters())
+    good = [s for s in snaps if s.status == "running"]
+    kept = good[-1].weights[0] if good else None
+    if kept is not None:
+        assert np.array_equal(net.layers[0].weight.detach().numpy(), kept)
+
+
+def test_class_subset_trains_a_smaller_head() -> None:
+    from digitlab.core.data import _select
+
+    full = make_tiny_dataset()
+    subset = Dataset("tiny", _select(full.train, (0, 1)), _select(full.test, (0, 1)), (0, 1))
+    net, snaps = run(subset, epochs=2)
+    assert net.spec.num_classes == 2 and snaps[-1].weights[0].shape == (2, 784)
+    assert snaps[-1].test_accuracy > 0.95
+
+
+def test_l1_makes_weights_sparser(tiny_dataset: Dataset) -> None:
+    _, plain = run(tiny_dataset, epochs=2)
+    _, sparse = run(tiny_dataset, epochs=2, l1=1e-2)
+    assert np.abs(sparse[-1].weights[0]).sum() < 0.7 * np.abs(plain[-1].weights[0]).sum()
+
+
+def test_cosine_schedule_runs(tiny_dataset: Dataset) -> None:
+    _, snaps = run(tiny_dataset, epochs=2, schedule="cosine", lr=3e-3)
+    assert snaps[-1].test_accuracy > 0.9
+
+
+@pytest.mark.parametrize(
+    "bad", [dict(lr=0), dict(lr=float("nan")), dict(epochs=0), dict(optimizer="rmsprop")]
+)
+def test_bad_configs_are_rejected(bad) -> None:
+    with pytest.raises(ValueError):
+        TrainConfig(**bad)
+
+
+@pytest.mark.mnist
+def test_one_epoch_on_real_mnist_reaches_90_percent(mnist) -> None:
+    torch.set_num_threads(1)
+    _, snaps = run(mnist, epochs=1)
+    assert snaps[-1].test_accuracy >= 0.90

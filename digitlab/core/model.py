@@ -104,6 +104,12 @@ class Checkpoint:
         return tuple(self.meta.get("classes", range(self.model.spec.num_classes)))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_checkpoint(path: str | os.PathLike[str], model: MLP, meta: dict[str, Any]) -> Path:
     """Write spec + weights + metadata atomically (a temp file, then rename), so a crash or a full
     disk never leaves a half-written model behind."""
@@ -120,6 +126,7 @@ def save_checkpoint(path: str | os.PathLike[str], model: MLP, meta: dict[str, An
     try:
         with os.fdopen(fd, "wb") as handle:
             torch.save(payload, handle)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,272 @@
+"""The drawing pad: strokes in, a 280×280 light-on-dark ink image out.
+
+Strokes are kept as point lists, so undo, pen width and offset are all "change the list (or a
+parameter), then re-render". While the mouse moves only the new segment is painted (a full
+re-render per move would be too slow); the image is fixed at 280×280 (ten canvas px per MNIST
+pixel) and painted scaled into the widget, so it looks the same on any screen density.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+CANVAS_SIZE = 280
+PIXELS_PER_MNIST_PIXEL = CANVAS_SIZE // 28
+DEFAULT_PEN_WIDTH = 18.0
+MIN_PEN_WIDTH, MAX_PEN_WIDTH = 1.0, 80.0
+
+Point = tuple[float, float]
+
+
+class DrawingCanvas(QWidget):
+    """A square pad to draw digits on with the mouse or a pen tablet.
+
+    Left button draws; right-button drag pans the whole drawing; arrow keys move it by one MNIST
+    pixel (10 canvas px). Coordinates are canvas px (0..280), whatever the widget's size.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
+        self._image.fill(0)
+        self._strokes: list[list[QPointF]] = []
+        self._pen_width = DEFAULT_PEN_WIDTH
+        self._offset = QPointF(0.0, 0.0)
+        self._dark_on_light = False
+        self._drawing = False
+        self._pan_start: tuple[QPointF, QPointF] | None = None  # (mouse pos, offset) at press
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setToolTip(
+            "Draw with the left button · right-drag or arrow keys move the drawing\n"
+            "Ctrl+Z undoes a stroke · Esc/Delete clears"
+        )
+
+    # --- public API -------------------------------------------------------------------------
+
+    def image(self) -> np.ndarray:
+        """A copy of the ink as (280, 280) uint8, light ink on black (whatever the display)."""
+        bits = np.frombuffer(self._image.constBits(), np.uint8)
+        rows = bits.reshape(CANVAS_SIZE, self._image.bytesPerLine())
+        return rows[:, :CANVAS_SIZE].copy()
+
+    def is_empty(self) -> bool:
+        return not self._strokes
+
+    def strokes(self) -> list[list[Point]]:
+        """The strokes as drawn, before the offset is applied."""
+        return [[(p.x(), p.y()) for p in stroke] for stroke in self._strokes]
+
+    def add_stroke(self, points: list[Point]) -> None:
+        """Draw a stroke programmatically (demos, tests, screenshots); points are canvas px
+        before the offset, like `strokes()`."""
+        if not points:
+            return
+        self._strokes.append([QPointF(x, y) for x, y in points])
+        self._rerender()
+
+    def clear(self) -> None:
+        if not self._strokes:
+            return
+        self._strokes.clear()
+        self._drawing = False
+        self._rerender()
+
+    def undo(self) -> None:
+        """Remove the last stroke."""
+        if not self._strokes:
+            return
+        self._strokes.pop()
+        self._drawing = False
+        self._rerender()
+
+    def pen_width(self) -> float:
+        return self._pen_width
+
+    def set_pen_width(self, px: float) -> None:
+        """Width in canvas px for the whole drawing: existing strokes are re-rendered with it."""
+        px = float(min(max(px, MIN_PEN_WIDTH), MAX_PEN_WIDTH))
+        if px == self._pen_width:
+            return
+        self._pen_width = px
+        self._rerender()
+
+    def offset(self) -> tuple[float, float]:
+        return self._offset.x(), self._offset.y()
+
+    def set_offset(self, dx: float, dy: float) -> None:
+        """Place the whole drawing dx, dy canvas px away from where it was drawn."""
+        offset = QPointF(float(dx), float(dy))
+        if offset == self._offset:
+            return
+        self._offset = offset
+        self._rerender()
+
+    def shift(self, dx: float, dy: float) -> None:
+        self.set_offset(self._offset.x() + dx, self._offset.y() + dy)
+
+    def dark_on_light(self) -> bool:
+        return self._dark_on_light
+
+    def set_dark_on_light(self, dark_on_light: bool) -> None:
+        """Show black ink on white paper instead of MNIST's white on black (display only)."""
+        self._dark_on_light = bool(dark_on_light)
+        self.update()
+
+    # --- rendering --------------------------------------------------------------------------
+
+    def _ink_painter(self) -> QPainter:
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(255, 255, 255), self._pen_width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.translate(self._offset)
+        return painter
+
+    def _rerender(self) -> None:
+        """Paint every stroke afresh (after undo, clear, width or offset changes)."""
+        self._image.fill(0)
+        painter = self._ink_painter()
+        for stroke in self._strokes:
+            if len(stroke) == 1:
+                self._paint_dot(painter, stroke[0])
+            else:
+                path = QPainterPath(stroke[0])
+                for point in stroke[1:]:
+                    path.lineTo(point)
+                painter.drawPath(path)
+        painter.end()
+        self.update()
+        self.changed.emit()
+
+    def _paint_dot(self, painter: QPainter, point: QPointF) -> None:
+        radius = self._pen_width / 2
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255))
+        painter.drawEllipse(point, radius, radius)
+        painter.restore()
+
+    def _paint_segment(self, start: QPointF, end: QPointF | None) -> None:
+        """The fast path while drawing: only the newest segment (or the first dot)."""
+        painter = self._ink_painter()
+        if end is None:
+            self._paint_dot(painter, start)
+        else:
+            painter.drawLine(start, end)
+        painter.end()
+        self.update()
+        self.changed.emit()
+
+    # --- widget geometry --------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        return QSize(CANVAS_SIZE, CANVAS_SIZE)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(CANVAS_SIZE // 2, CANVAS_SIZE // 2)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def _pad_rect(self) -> QRectF:
+        """The largest centred square in the widget: where the 280×280 image is shown."""
+        side = min(self.width(), self.height())
+        return QRectF((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+
+    def _to_canvas(self, widget_pos: QPointF) -> QPointF:
+        pad = self._pad_rect()
+        scale = CANVAS_SIZE / pad.width() if pad.width() > 0 else 1.0
+        return (widget_pos - pad.topLeft()) * scale
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        shown = self._image
+        if self._dark_on_light:
+            shown = self._image.copy()
+            shown.invertPixels()
+        pad = self._pad_rect()
+        painter.drawImage(pad, shown)
+        frame = QColor(self.palette().mid().color())
+        painter.setPen(QPen(frame, 1))
+        painter.drawRect(pad.adjusted(0.5, 0.5, -0.5, -0.5))
+        painter.end()
+
+    # --- input ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            point = self._to_canvas(event.position()) - self._offset
+            self._strokes.append([point])
+            self._drawing = True
+            self._paint_segment(point, None)
+        elif event.button() == Qt.MouseButton.RightButton:
+            self._pan_start = (event.position(), QPointF(self._offset))
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
+            point = self._to_canvas(event.position()) - self._offset
+            stroke = self._strokes[-1]
+            if point == stroke[-1]:
+                return
+            stroke.append(point)
+            self._paint_segment(stroke[-2], point)
+        elif self._pan_start is not None and event.buttons() & Qt.MouseButton.RightButton:
+            press_pos, press_offset = self._pan_start
+            moved = self._to_canvas(event.position()) - self._to_canvas(press_pos)
+            target = press_offset + moved
+            self.set_offset(round(target.x()), round(target.y()))
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drawing = False
+        elif event.button() == Qt.MouseButton.RightButton:
+            self._pan_start = None
+        else:
+            super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        event.accept()  # the right button pans; no menu should pop up on release
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = PIXELS_PER_MNIST_PIXEL
+        moves = {
+            Qt.Key.Key_Left: (-step, 0),
+            Qt.Key.Key_Right: (step, 0),
+            Qt.Key.Key_Up: (0, -step),
+            Qt.Key.Key_Down: (0, step),
+        }
+        move = moves.get(Qt.Key(event.key()))
+        if move is None:
+            super().keyPressEvent(event)
+            return
+        self.shift(*move)

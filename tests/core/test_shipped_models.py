@@ -1,0 +1,55 @@
+"""The shipped models meet their accuracy on the real MNIST and recognise drawn-like digits."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.cli import main
+from digitlab.core.metrics import evaluate
+from digitlab.core.model import load_checkpoint
+from digitlab.core.resources import shipped_model_path
+
+pytestmark = pytest.mark.mnist
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "max_bytes"), [("linear", 0.92, 1.5e6), ("mlp", 0.98, 1.5e6)]
+)
+def test_shipped_model_meets_its_accuracy(
+    mnist, name: str, target: float, max_bytes: float
+) -> None:
+    path = shipped_model_path(name)
+    assert path.stat().st_size <= max_bytes
+    checkpoint = load_checkpoint(path)
+    result = evaluate(checkpoint.model, mnist.test)
+    assert result.accuracy >= target
+    assert checkpoint.meta["test_accuracy"] == pytest.approx(result.accuracy)
+    assert checkpoint.model.spec.hidden == ((256,) if name == "mlp" else ())
+
+
+def drawn_like(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST test digit as a user might hand it over: big, off-centre, dark ink on white."""
+    scale = int(rng.integers(4, 9))
+    big = np.asarray(Image.fromarray(digit).resize((28 * scale, 28 * scale), Image.BILINEAR))
+    canvas = np.zeros((300, 300), np.uint8)
+    top, left = rng.integers(0, 300 - big.shape[0], size=2)
+    canvas[top : top + big.shape[0], left : left + big.shape[1]] = big
+    return 255 - canvas
+
+
+def test_predict_cli_recognises_real_digits_as_image_files(mnist, tmp_path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    files = []
+    for i in range(60):
+        path = tmp_path / f"digit{i}.{'png' if i % 2 else 'jpg'}"
+        Image.fromarray(drawn_like(mnist.test.images[i].numpy(), rng)).save(path)
+        files.append(str(path))
+    assert main(["predict", *files]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["file"] for a in answers] == files
+    right = sum(a["digit"] == int(mnist.test.labels[i]) for i, a in enumerate(answers))
+    assert right >= 57  # ≥ 95 % of the re-scaled, shifted, inverted digits

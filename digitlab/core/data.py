@@ -116,8 +116,15 @@ def missing_data_message(name: str, folder: Path, reason: str) -> str:
     )
 
 
-def _raw_folder(name: str, root: Path) -> Path:
-    return root / DATASETS[name].__name__ / "raw"
+def raw_folder(name: str, root: str | os.PathLike[str] | None = None) -> Path:
+    """The folder torchvision keeps a dataset's IDX files in, under the data root."""
+    return data_root(root) / DATASETS[name].__name__ / "raw"
+
+
+def is_downloaded(name: str, root: str | os.PathLike[str] | None = None) -> bool:
+    """True when all four files (plain or .gz) are there, so loading will not download."""
+    raw = raw_folder(name, root)
+    return all((raw / f).exists() or (raw / f"{f}.gz").exists() for f in RAW_FILES)
 
 
 def _unpack_gz_if_needed(raw: Path) -> None:
@@ -138,7 +145,7 @@ def _unpack_gz_if_needed(raw: Path) -> None:
 
 def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
     cls = DATASETS[name]
-    raw = _raw_folder(name, root)
+    raw = raw_folder(name, root)
     _unpack_gz_if_needed(raw)
     if not all((raw / f).exists() for f in RAW_FILES):
         if not download:

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torchvision import datasets
 
 from digitlab.core.errors import DataError
 
-DATASETS: dict[str, type[datasets.MNIST]] = {
-    "mnist": datasets.MNIST,
-    "fashion": datasets.FashionMNIST,
-    "kmnist": datasets.KMNIST,
-}
+# Our name → torchvision's class (also its folder name under the data root). torchvision itself
+# is imported only when a dataset is read: its import costs over a second, which every
+# `digitlab predict` and every training child process would otherwise pay.
+DATASETS: dict[str, str] = {"mnist": "MNIST", "fashion": "FashionMNIST", "kmnist": "KMNIST"}
 
 RAW_FILES = (
     "train-images-idx3-ubyte",
@@ -112,13 +110,13 @@ def missing_data_message(name: str, folder: Path, reason: str) -> str:
         f"{name} is not available: {reason}\n"
         f"Put these four files in {folder}:\n{files}\n"
         f"or point {ENV_VAR} (or --data-dir) at a folder that holds "
-        f"{DATASETS[name].__name__}/raw/ with them."
+        f"{DATASETS[name]}/raw/ with them."
     )
 
 
 def raw_folder(name: str, root: str | os.PathLike[str] | None = None) -> Path:
     """The folder torchvision keeps a dataset's IDX files in, under the data root."""
-    return data_root(root) / DATASETS[name].__name__ / "raw"
+    return data_root(root) / DATASETS[name] / "raw"
 
 
 def is_downloaded(name: str, root: str | os.PathLike[str] | None = None) -> bool:
@@ -144,7 +142,9 @@ def _unpack_gz_if_needed(raw: Path) -> None:
 
 
 def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
-    cls = DATASETS[name]
+    from torchvision import datasets
+
+    cls = getattr(datasets, DATASETS[name])
     raw = raw_folder(name, root)
     _unpack_gz_if_needed(raw)
     if not all((raw / f).exists() for f in RAW_FILES):

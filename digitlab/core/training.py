@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -63,9 +64,10 @@ class TrainConfig:
 class RunState:
     """Cancel and pause flags shared between the loop and whoever controls it (any thread)."""
 
-    def __init__(self) -> None:
-        self._cancelled = threading.Event()
-        self._running = threading.Event()
+    def __init__(self, cancelled: Any = None, running: Any = None) -> None:
+        """Events default to threading ones; pass multiprocessing Events to share with a child."""
+        self._cancelled = cancelled if cancelled is not None else threading.Event()
+        self._running = running if running is not None else threading.Event()
         self._running.set()
 
     @property

@@ -68,6 +68,8 @@ TRAIN_COLOUR = QColor("#2f81f7")
 TRAIN_ACC_COLOUR = QColor("#d29922")
 TEST_COLOUR = QColor("#3fb950")
 ERROR_COLOUR = QColor("#d1242f")
+FORM_WIDTH = 290  # the settings column; the rest of the pane shows the run
+CURVES_HEIGHT = 190  # loss and accuracy: short, so the weights below get the height
 
 DEFAULTS: dict[str, Any] = {
     "dataset": "mnist",
@@ -230,7 +232,7 @@ class TrainingCurves(QWidget):
     def _plot(self, title: str, unit: str, background: QColor) -> pg.PlotWidget:
         widget = pg.PlotWidget(background=background)
         plot = widget.getPlotItem()
-        plot.setTitle(title, color=self._text.name(), size="10pt")
+        plot.setTitle(title, color=self._text.name(), size="9pt", bold=True)
         plot.setMenuEnabled(False)
         plot.hideButtons()
         # No grid: pyqtgraph redraws grid lines with the axes on every refresh, which tripled the
@@ -244,8 +246,11 @@ class TrainingCurves(QWidget):
             axis.enableAutoSIPrefix(False)  # no "(x0.001)" on a loss axis
         plot.setLabel("bottom", "epoch", color=self._text.name())
         plot.setLabel("left", unit, color=self._text.name())
-        widget.setMinimumSize(220, 160)
+        widget.setMinimumSize(120, 140)
         return widget
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, CURVES_HEIGHT)
 
     def add_train(self, epoch: float, loss: float, accuracy: float) -> None:
         if math.isfinite(loss) and loss > 0:
@@ -280,17 +285,18 @@ class HyperParameterForm(QWidget):
         for key, label in DATASET_LABELS.items():
             self.dataset.addItem(label, key)
         self.classes = QLineEdit()
-        self.classes.setPlaceholderText("all ten (or e.g. 0,1  or  3,5,8)")
+        self.classes.setPlaceholderText("all ten, or e.g. 0,1 or 3,5,8")
         self.classes.setClearButtonEnabled(True)
         self.classes_error = QLabel()
         self.classes_error.setWordWrap(True)
         self.classes_error.setStyleSheet(f"color: {ERROR_COLOUR.name()};")
         self.classes_error.hide()
-        self.augment = QCheckBox("Augment (shift, scale, rotate, pen)")
+        self.augment = QCheckBox("Augment training images")
+        self.augment.setToolTip("Randomly shift, scale, rotate and thicken the training digits")
 
         self.architecture = QComboBox()
-        self.architecture.addItem("1 layer  (784 → 10)", 1)
-        self.architecture.addItem("2 layers (784 → h → 10)", 2)
+        self.architecture.addItem("1 layer: 784 → 10", 1)
+        self.architecture.addItem("2 layers: 784 → h → 10", 2)
         self.hidden = QSpinBox()
         self.hidden.setRange(1, 512)
         self.activation = QComboBox()
@@ -577,13 +583,15 @@ class TrainingPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(column.sizeHint().width() + 18)
+        scroll.setFixedWidth(FORM_WIDTH)
 
+        # The weights are the point of the pane: short curves on top, the weights below take
+        # every spare pixel (the splitter still lets the user trade one for the other).
         views = QSplitter(Qt.Orientation.Vertical)
         views.addWidget(self.curves)
         views.addWidget(self.weights)
-        views.setStretchFactor(0, 2)
-        views.setStretchFactor(1, 3)
+        views.setStretchFactor(0, 0)
+        views.setStretchFactor(1, 1)
         views.setChildrenCollapsible(False)
 
         layout = QHBoxLayout(self)
@@ -592,7 +600,7 @@ class TrainingPane(QWidget):
         layout.addWidget(views, 1)
 
     def sizeHint(self) -> QSize:
-        return QSize(1200, 760)
+        return QSize(1000, 760)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -835,8 +843,9 @@ class TrainingPane(QWidget):
         self.eta_value.setText("–")
         if last.status == "done":
             accuracy = f"{last.test_accuracy:.2%}" if last.test_accuracy is not None else "–"
+            epochs = self._epochs_trained
             self._show_message(
-                f"Finished: test accuracy {accuracy} after {self._epochs_trained} epochs"
+                f"Finished: test accuracy {accuracy} after {epochs} epoch{'s' * (epochs != 1)}"
             )
         elif last.status == "cancelled":
             self._show_message(f"Stopped at step {last.step} (epoch {last.epoch + 1})")

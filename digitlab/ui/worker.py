@@ -1,8 +1,10 @@
-"""Run `core.training.train` in a QThread and re-emit its snapshots as Qt signals.
+"""Run training off the GUI thread and re-emit its snapshots as Qt signals.
 
-The GUI thread never runs a training step: it only receives snapshots (numpy copies) through
-queued signals and draws them. Throttling happens at the producer (TrainConfig.snapshot_seconds or
-snapshot_every). In step mode (snapshot_every > 0) the thread also waits after each snapshot until
+The steps run in a child process (`core.remote.TrainerProcess`): a training *thread* beside the
+window lost 35–50 % of its speed to the GUI's Python work through the GIL on 2 cores. A QThread
+here only waits on the child's snapshots and re-emits them. The GUI thread never runs a training
+step: it only receives snapshots (numpy copies) through queued signals and draws them.
+Throttling happens at the producer (TrainConfig.snapshot_seconds or snapshot_every). In step mode (snapshot_every > 0) the thread also waits after each snapshot until
 the GUI calls `acknowledge()`, so a run that snapshots every step paces itself to the display
 instead of flooding the event queue.
 """
@@ -20,7 +22,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from digitlab.core.data import Dataset
 from digitlab.core.errors import DigitlabError
 from digitlab.core.model import MLP
-from digitlab.core.training import RunState, Snapshot, TrainConfig, train
+from digitlab.core.remote import TrainerProcess
+from digitlab.core.training import RunState, Snapshot, TrainConfig
 
 # A lost acknowledgement (a snapshot nobody draws) only slows a paced run; it never hangs it.
 ACK_TIMEOUT_S = 2.0
@@ -109,11 +112,26 @@ class TrainingWorker(QObject):
         self._gate = _AckGate()
         self._last: Snapshot | None = None
         self._failed = False
+        self._trainer = TrainerProcess()
+
+    def warm_up(self, wait_s: float = 0.0) -> bool:
+        """Spawn the trainer process now, so the first Start does not wait for torch to load;
+        with wait_s, block until it is ready (tests, benchmarks)."""
+        return self._trainer.start(wait_s)
+
+    def close(self, wait_ms: int = 1000) -> bool:
+        """Stop any run and end the trainer process (the window is closing). A child that does
+        not stop in time (still importing torch, say) is terminated, which ends the thread too."""
+        stopped = self.stop(wait_ms)
+        self._trainer.close(timeout_s=wait_ms / 1000)
+        thread = self._thread
+        if not stopped and thread is not None and shiboken6.isValid(thread):
+            stopped = thread.wait(wait_ms)
+        return stopped
 
     def start(self, model: MLP, dataset: Dataset, config: TrainConfig) -> None:
-        """Train `model` in place in the worker thread. Raises RuntimeError if a run is going.
-
-        Until the run ends, only the worker thread touches `model`; read the snapshots instead.
+        """Train `model` (in the trainer process; its final weights are copied back into `model`).
+        Raises RuntimeError if a run is going. Until the run ends, read the snapshots instead.
         """
         if self.is_running():
             raise RuntimeError("a training run is already in progress")
@@ -124,7 +142,7 @@ class TrainingWorker(QObject):
         self._last, self._failed = None, False
         thread = _TrainingThread(
             self._runs,
-            train(model, dataset, config, self._state),
+            self._trainer.train(model, dataset, config, self._state),
             self._state,
             self._gate,
             paced=config.snapshot_every > 0,
@@ -188,7 +206,7 @@ def stop_all_workers(wait_ms: int = 1000) -> bool:
     workers = list(_running)
     for worker in workers:
         worker.stop(wait_ms=0)
-    return all(worker.stop(wait_ms=wait_ms) for worker in workers)
+    return all(worker.close(wait_ms=wait_ms) for worker in workers)
 
 
 atexit.register(stop_all_workers)  # a script that never ran app.exec() still joins its threads

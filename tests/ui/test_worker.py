@@ -16,12 +16,13 @@ from digitlab.ui.worker import ACK_TIMEOUT_S, TrainingWorker, _AckGate
 @pytest.fixture
 def worker(qtbot):
     w = TrainingWorker()
+    assert w.warm_up(wait_s=30)  # the trainer process imports torch once, before the clock runs
     yield w
-    assert w.stop(wait_ms=2000)
+    assert w.close(wait_ms=2000)
 
 
 def fast_config(**overrides) -> TrainConfig:
-    values = dict(epochs=1, batch_size=16, snapshot_seconds=0.0)
+    values = dict(epochs=1, batch_size=16, snapshot_seconds=0.02)
     values.update(overrides)
     return TrainConfig(**values)
 

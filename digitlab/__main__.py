@@ -4,4 +4,5 @@ import sys
 
 from digitlab.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the trainer's spawned child imports this module too
+    sys.exit(main())

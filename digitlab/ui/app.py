@@ -67,7 +67,7 @@ def save_screenshot(
     for stroke in DEMO_STROKES:
         window.drawing.canvas.add_stroke(stroke)
     window.training.set_hyperparameters(
-        {"hidden": 16, "layers": 2, "epochs": 1, "refresh": "10× per second"}
+        {"hidden": 16, "layers": 2, "epochs": 1, "refresh": "time"}
     )
 
     loop = QEventLoop()

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -47,7 +46,12 @@ from digitlab.core.model import (
 )
 from digitlab.core.preprocess import PreprocessOptions, to_mnist
 from digitlab.core.resources import SHIPPED_MODELS, shipped_model_path
-from digitlab.ui.canvas import DEFAULT_PEN_WIDTH, PIXELS_PER_MNIST_PIXEL, DrawingCanvas
+from digitlab.ui.canvas import (
+    CANVAS_SIZE,
+    DEFAULT_PEN_WIDTH,
+    PIXELS_PER_MNIST_PIXEL,
+    DrawingCanvas,
+)
 from digitlab.ui.prediction import ConfidenceBars, InputPreview
 from digitlab.ui.tasks import run_in_background
 
@@ -56,6 +60,9 @@ TRAINING_SOURCE = "training"
 _OPEN_FILE = "open-file…"  # combo entry that opens the file dialog rather than a source
 PEN_RANGE = (4, 48)
 MODEL_FILE_FILTER = "digitlab models (*.pt *.pth);;All files (*)"
+SIDE_WIDTH = 280  # model chooser and the net's input beside the pad
+PREVIEW_SIZE = 196  # 7 screen px per MNIST pixel
+BARS_HEIGHT = 250  # the confidence plot
 
 # A "7" for the demo and screenshots, in canvas px.
 SAMPLE_SEVEN = [
@@ -149,6 +156,8 @@ class DrawingPane(QWidget):
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Erase the drawing (Esc or Delete)")
+        for button in (self.undo_button, self.clear_button):
+            button.setMaximumWidth(64)  # leave the row's width to the pad
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
         self.pen_slider.setRange(*PEN_RANGE)
         self.pen_slider.setToolTip("Pen width for the whole drawing: thicken it and watch the net")
@@ -160,19 +169,6 @@ class DrawingPane(QWidget):
             control.setValue(round(DEFAULT_PEN_WIDTH))
         self.dark_on_light_box = QCheckBox("Black ink on white")
         self.dark_on_light_box.setToolTip("Display only: the net always gets light ink on dark")
-
-        tools = QHBoxLayout()
-        tools.addWidget(self.undo_button)
-        tools.addWidget(self.clear_button)
-        tools.addSpacing(12)
-        tools.addWidget(QLabel("Pen"))
-        tools.addWidget(self.pen_slider, 1)
-        tools.addWidget(self.pen_spin)
-
-        draw_column = QVBoxLayout()
-        draw_column.addWidget(self.canvas, 1)
-        draw_column.addLayout(tools)
-        draw_column.addLayout(self._build_offset_row())
 
         self.model_combo = QComboBox()
         self.model_combo.setToolTip("Which net answers")
@@ -202,40 +198,70 @@ class DrawingPane(QWidget):
         self.centre_box.setToolTip("Move the ink's centre of mass to the middle, as MNIST did")
         for box in (self.fit_box, self.centre_box):
             box.setChecked(True)
-        self.preview.setFixedSize(168, 168)
-        sees_box = QGroupBox("What the net sees (28 × 28)")
-        sees_layout = QHBoxLayout(sees_box)
-        sees_layout.addWidget(self.preview)
-        toggles = QVBoxLayout()
-        toggles.addWidget(self.fit_box)
-        toggles.addWidget(self.centre_box)
-        hint = QLabel("Dashed: the 20 px box\n+: target centre\n•: centre of mass")
-        hint.setEnabled(False)
-        toggles.addSpacing(6)
-        toggles.addWidget(hint)
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.preview.setToolTip(
+            "The 28 × 28 input the net gets. Dashed square: the 20 px box MNIST digits are\n"
+            "fitted into; +: the centre their centre of mass is moved to; •: this input's"
+        )
+        hint = QLabel("┅ 20 px box    + target centre    • centre of mass")
+        hint.setEnabled(False)  # the muted palette colour: a legend, not a control
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = hint.font()
+        font.setPointSizeF(font.pointSizeF() - 1)
+        hint.setFont(font)
+        toggles = QHBoxLayout()
         toggles.addStretch(1)
-        sees_layout.addLayout(toggles, 1)
+        toggles.addWidget(self.fit_box)
+        toggles.addSpacing(8)
+        toggles.addWidget(self.centre_box)
+        toggles.addStretch(1)
+        sees_box = QGroupBox("What the net sees (28 × 28)")
+        sees_layout = QVBoxLayout(sees_box)
+        sees_layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        sees_layout.addWidget(hint)
+        sees_layout.addLayout(toggles)
 
         prediction_box = QGroupBox("Prediction")
         prediction_layout = QVBoxLayout(prediction_box)
         prediction_layout.addWidget(self.bars)
-        self.bars.setMinimumHeight(170)
+        self.bars.setFixedHeight(BARS_HEIGHT)  # ten bars read well; taller only looks empty
 
+        # The pad with its controls right under it.
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.undo_button)
+        edit_row.addWidget(self.clear_button)
+        edit_row.addStretch(1)
+        edit_row.addWidget(self.dark_on_light_box)
+        pen_row = QHBoxLayout()
+        pen_row.addWidget(QLabel("Pen width"))
+        pen_row.addWidget(self.pen_slider, 1)
+        pen_row.addWidget(self.pen_spin)
+        draw_column = QVBoxLayout()
+        draw_column.setSpacing(6)
+        draw_column.addWidget(self.canvas)
+        draw_column.addSpacing(2)
+        draw_column.addLayout(edit_row)
+        draw_column.addLayout(pen_row)
+        draw_column.addLayout(self._build_offset_row())
+
+        # Beside the pad: which net answers and what it gets to see.
         side_column = QVBoxLayout()
         side_column.addWidget(model_box)
         side_column.addWidget(sees_box)
-        side_column.addWidget(prediction_box, 1)
-        side = QWidget()
-        side.setLayout(side_column)
-        side_column.setContentsMargins(0, 0, 0, 0)
-        side.setMinimumWidth(340)
-        side.setMaximumWidth(440)  # extra room goes to the pad
-        side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        side_column.addStretch(1)
 
-        layout = QHBoxLayout(self)
-        layout.addLayout(draw_column, 1)
-        layout.addSpacing(6)
-        layout.addWidget(side)
+        # Top: pad | model and input. Below, across the pane: the answer. Spare height goes
+        # under everything, so nothing floats.
+        layout = QGridLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)  # as the training pane
+        layout.setHorizontalSpacing(10)
+        layout.addLayout(draw_column, 0, 0)
+        layout.addLayout(side_column, 0, 1)
+        layout.addWidget(prediction_box, 1, 0, 1, 2)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnMinimumWidth(0, CANVAS_SIZE)  # the pad at 1:1 at least
+        layout.setColumnMinimumWidth(1, SIDE_WIDTH)
+        layout.setRowStretch(2, 1)  # spare height stays below
 
     def _build_offset_row(self) -> QHBoxLayout:
         arrows = QGridLayout()
@@ -265,10 +291,9 @@ class DrawingPane(QWidget):
         self.offset_label.setToolTip("Right-drag on the pad pans the drawing too")
         row = QHBoxLayout()
         row.addLayout(arrows)
-        row.addSpacing(8)
+        row.addSpacing(10)
         row.addWidget(self.offset_label)
         row.addStretch(1)
-        row.addWidget(self.dark_on_light_box)
         return row
 
     def _connect(self) -> None:
@@ -495,7 +520,7 @@ class DrawingPane(QWidget):
 
     def _show_offset(self) -> None:
         dx, dy = (v / PIXELS_PER_MNIST_PIXEL for v in self.canvas.offset())
-        self.offset_label.setText(f"Offset  x {dx:+g}  y {dy:+g}\n(MNIST pixels)")
+        self.offset_label.setText(f"Offset  x {dx:+g}  y {dy:+g}\nin MNIST pixels")
 
     # --- settings ---------------------------------------------------------------------------
 

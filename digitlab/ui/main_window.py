@@ -48,8 +48,10 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.drawing)
         self.splitter.addWidget(self.training)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        # Both sides grow with the window, in proportion to their size hints (QSplitter's rule):
+        # at 1400 px the drawing side sits at its minimum and the weights get the rest.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -58,6 +60,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore()
+        # Start the trainer process now (it imports torch on the other core, ~2 s), so the
+        # first Start trains at once.
+        self.training.worker().warm_up()
         self.statusBar().showMessage("Draw a digit on the pad; train a net on the right.", 8000)
 
     # --- set-up ------------------------------------------------------------------------------

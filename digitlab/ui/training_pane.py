@@ -782,7 +782,7 @@ class TrainingPane(QWidget):
     def shutdown(self) -> None:
         """Stop training and forget pending loads (the window is closing)."""
         self._load_ticket += 1
-        self._worker.stop(wait_ms=1000)
+        self._worker.close(wait_ms=1000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

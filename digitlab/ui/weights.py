@@ -17,8 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 import digitlab.ui  # noqa: F401  (row-major images)
 
@@ -27,7 +34,9 @@ GAP = 1  # blank pixels between tiles (NaN, drawn transparent)
 TITLE_ROWS = 7  # blank pixels above each tile, room for its title, when tiles are titled
 MAX_TITLED_TILES = 32  # beyond this, titles become clutter: hover shows unit and bias instead
 TITLE_FONT_PX = 10
-HEADER_PX = 26
+HEADER_PT = 9  # panel headers, bold; the scale note beside them in the muted colour
+HEADER_PX = 24
+BIAS_TITLE_PX = 56  # tiles narrower than this are titled with the unit only (hover shows bias)
 MAX_CELL_PX = 24  # a heatmap row is drawn at most this tall (a 2×2 matrix is no poster)
 
 
@@ -189,6 +198,18 @@ def plan_panels(sizes: list[tuple[int, int]], classes: tuple[int, ...]) -> list[
     return panels
 
 
+def _stack_deltas(panels: list[PanelSpec]) -> bool:
+    """Put each layer's deltas under its weights (not beside) when the first layer's tiles form
+    a wide mosaic, e.g. a 1-layer net's 5 × 2 class templates: side by side they would be small."""
+    first = panels[0]
+    if not first.as_tiles:
+        return False
+    rows = math.ceil(first.rows / first.columns)
+    width = first.columns * (IMAGE_SIDE + GAP)
+    height = rows * (first.title_rows + IMAGE_SIDE + GAP)
+    return width >= 1.5 * height
+
+
 def pick_columns(n: int, is_output: bool) -> int:
     """Class templates in two rows (0–4 over 5–9); hidden units in a near-square grid."""
     if is_output:
@@ -216,6 +237,90 @@ def unit_ticks(count: int, most: int = 10) -> list[tuple[float, str]]:
     return [(i + 0.5, str(i)) for i in range(0, count, step)]
 
 
+class _Header(pg.LabelItem):
+    """A panel header: a bold title and a muted note ('±0.37'), elided to the width it gets.
+
+    pyqtgraph's LabelItem makes its text width the minimum width of its layout column, so a long
+    header pushed the panels beside it out of the view; this one asks for no width at all.
+    """
+
+    def __init__(self, title: str, color: QColor) -> None:
+        self._title, self._note = title, ""
+        self._shown = ""
+        super().__init__("", color=color)
+        self._title = title  # LabelItem.__init__ went through setText("")
+        self._metrics: dict[float, tuple[QFontMetricsF, QFontMetricsF]] = {}
+        for points in (HEADER_PT, HEADER_PT - 1):  # (bold title, plain note) at each size
+            plain = QFont(self.item.font())
+            plain.setPointSizeF(points)
+            bold = QFont(plain)
+            bold.setBold(True)
+            self._metrics[points] = (QFontMetricsF(bold), QFontMetricsF(plain))
+        self._muted = QColor(color)
+        self._muted.setAlphaF(0.6)
+        self._render()
+
+    def set_note(self, note: str) -> None:
+        if note != self._note:
+            self._note = note
+            self._render()
+
+    def plain_text(self) -> str:
+        return self.item.toPlainText()
+
+    def _render(self) -> None:
+        """Fit title and note into the current width: one point smaller if that is enough, else
+        the title is elided (the note goes first when it would take over half the room)."""
+        if not hasattr(self, "_metrics"):
+            return  # LabelItem.__init__ is still running
+        margin = 2 * self.item.document().documentMargin()
+        room = self.size().width() - margin if self.size().width() > 0 else 1e9
+        gap = "\u2002" if self._note else ""
+        points = HEADER_PT
+        for points, (bold, plain) in self._metrics.items():  # noqa: B007 - used after the loop
+            note_width = plain.horizontalAdvance(gap + self._note)
+            if bold.horizontalAdvance(self._title) + note_width <= room:
+                title, note = self._title, self._note
+                break
+        else:
+            note = self._note
+            if note_width > room / 2:
+                note, gap, note_width = "", "", 0.0
+            elide = Qt.TextElideMode.ElideRight
+            title = bold.elidedText(self._title, elide, max(room - note_width, 0.0))
+        muted = self._muted.name(QColor.NameFormat.HexArgb)
+        html = (
+            f"<span style='font-size:{points}pt; font-weight:bold'>{title}</span>"
+            f"<span style='font-size:{points}pt; color:{muted}'>{gap}{note}</span>"
+        )
+        if html != self._shown:  # re-laying out text is the costly part of a refresh
+            self._shown = html
+            self.item.setHtml(f"<span style='color:{self.opts['color'].name()}'>{html}</span>")
+            super().resizeEvent(None)
+
+    def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
+        """LabelItem API: replaces the title."""
+        self._title = text
+        self._render()
+
+    def resizeEvent(self, ev: object) -> None:  # noqa: N802 - Qt's name
+        self._render()
+        super().resizeEvent(ev)
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        """Height of one line of text; no minimum width (the text elides instead)."""
+        height = self.item.boundingRect().height()
+        self.setMinimumWidth(0)
+        self.setMinimumHeight(height)
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, height),
+            Qt.SizeHint.PreferredSize: (0, height),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
 class _Panel:
     """One header + one plot holding one ImageItem (+ tile titles when there are few tiles)."""
 
@@ -230,8 +335,8 @@ class _Panel:
     ) -> None:
         self.spec = spec
         self.foreground = foreground
-        self.header = layout.addLabel(spec.header, row=row, col=column, size="10pt", bold=True)
-        self.header.setAttr("color", foreground)
+        self.header = _Header(spec.header, foreground)
+        layout.addItem(self.header, row=row, col=column)
         self.header.setMaximumHeight(HEADER_PX)  # spare height goes to the images, not headers
         self.plot: pg.PlotItem = layout.addPlot(row=row + 1, col=column)
         self.plot.hideButtons()
@@ -242,9 +347,10 @@ class _Panel:
         self.image.setColorMap(colormap)
         self.plot.addItem(self.image)
         self.titles: list[pg.TextItem] = []
+        self.biases: np.ndarray | None = None
+        self.roomy = True  # tiles wide enough for 'unit  bias' titles
         self.current = np.zeros((0, 0), dtype=np.float32)
         self.limit = 1.0
-        self.header_html = ""
         if spec.as_tiles:
             self._set_up_tiles()
         else:
@@ -284,6 +390,10 @@ class _Panel:
             self.plot.setRange(xRange=(-pad, width - pad), yRange=(-pad, height - pad), padding=0)
             return
         scale = min(box.width() / width, box.height() / height)
+        roomy = scale * IMAGE_SIDE >= BIAS_TITLE_PX
+        if roomy != self.roomy:
+            self.roomy = roomy
+            self.show_biases(self.biases)
         shown_w, shown_h = box.width() / scale, box.height() / scale
         left = -pad - (shown_w - width) / 2
         self.plot.setRange(xRange=(left, left + shown_w), yRange=(-pad, shown_h - pad), padding=0)
@@ -337,17 +447,15 @@ class _Panel:
             scale = "no change" if spec.is_delta else "all zero"
         else:
             scale = f"±{self.limit:.3g}" if shared else "each neuron ±1"
-        header = f"{spec.header}  <span style='font-weight:normal; color:gray'>{scale}</span>"
-        if header != self.header_html:  # re-laying out text is the costly part of a refresh
-            self.header_html = header
-            self.header.setText(header)
+        self.header.set_note(scale)
 
     def show_biases(self, biases: np.ndarray | None) -> None:
         """Hidden filters carry their bias in the title: 'unit  +0.12'."""
+        self.biases = biases
         if not self.titles or self.spec.row_labels or self.spec.is_delta or biases is None:
             return
         for i, (text, bias) in enumerate(zip(self.titles, biases)):
-            title = f"{i}  {bias:+.2f}"
+            title = f"{i}  {bias:+.2f}" if self.roomy else str(i)  # small tiles: hover for bias
             if title != text.toPlainText():
                 text.setText(title)
 
@@ -395,7 +503,7 @@ class WeightView(QWidget):
         self._foreground = palette.color(QPalette.ColorRole.WindowText)
         self._colormap = diverging_colormap(background.lightness() < 128)
 
-        self._shared = QCheckBox("Shared colour scale")
+        self._shared = QCheckBox("Shared scale")
         self._shared.setChecked(True)
         self._shared.setToolTip(
             "Checked: one ±max over all neurons of a panel, so strong and weak neurons compare.\n"
@@ -404,13 +512,15 @@ class WeightView(QWidget):
         self._shared.toggled.connect(self._redraw)
         self._hover = QLabel()
         self._hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long hover texts must not widen the window: the label takes the width it is given.
+        self._hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         controls = QHBoxLayout()
         controls.addWidget(self._shared)
-        controls.addSpacing(12)
+        controls.addSpacing(8)
         controls.addWidget(QLabel("−"))
         controls.addWidget(self._legend())
         controls.addWidget(QLabel("+"))
-        controls.addSpacing(12)
+        controls.addSpacing(8)
         controls.addWidget(self._hover, 1)
 
         self._canvas = pg.GraphicsLayoutWidget()
@@ -428,7 +538,7 @@ class WeightView(QWidget):
 
     def _legend(self) -> QLabel:
         """A small static colour bar: the map is fixed, only the ± numbers in headers change."""
-        pixmap = QPixmap(90, 12)
+        pixmap = QPixmap(72, 12)
         gradient = QLinearGradient(0, 0, pixmap.width(), 0)
         for position, color in zip(*self._colormap.getStops(mode=pg.ColorMap.QCOLOR)):
             gradient.setColorAt(float(position), color)
@@ -525,14 +635,21 @@ class WeightView(QWidget):
         self._canvas.clear()
         self._panels = {}
         layout = self._canvas.ci
-        for spec in plan_panels(sizes, classes):
-            row, column = 2 * spec.layer, int(spec.is_delta)
+        panels = plan_panels(sizes, classes)
+        stacked = _stack_deltas(panels)
+        grid = layout.layout
+        for spec in panels:
+            if stacked:  # weights over deltas, one column: wide mosaics get the full width
+                row, column = 4 * spec.layer + 2 * int(spec.is_delta), 0
+            else:  # weights beside deltas
+                row, column = 2 * spec.layer, int(spec.is_delta)
             panel = _Panel(spec, layout, row, column, self._colormap, self._foreground)
             self._panels[spec.name] = panel
-        grid = layout.layout
-        for i, (out, _inp) in enumerate(sizes):  # filters get the room; matrices by their rows
-            stretch = 3 if i == 0 else int(np.clip(out / 5, 1, 3))
-            grid.setRowStretchFactor(2 * i + 1, stretch)
+            # Filters get the room; matrices by their rows.
+            stretch = 3 if spec.layer == 0 else int(np.clip(spec.rows / 5, 1, 3))
+            grid.setRowStretchFactor(row + 1, stretch)
+        for column in range(1 if stacked else 2):
+            grid.setColumnStretchFactor(column, 1)
         self._architecture = (sizes, classes)
 
     def _redraw(self) -> None:

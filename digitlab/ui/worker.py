@@ -4,9 +4,10 @@ The steps run in a child process (`core.remote.TrainerProcess`): a training *thr
 window lost 35–50 % of its speed to the GUI's Python work through the GIL on 2 cores. A QThread
 here only waits on the child's snapshots and re-emits them. The GUI thread never runs a training
 step: it only receives snapshots (numpy copies) through queued signals and draws them.
-Throttling happens at the producer (TrainConfig.snapshot_seconds or snapshot_every). In step mode (snapshot_every > 0) the thread also waits after each snapshot until
-the GUI calls `acknowledge()`, so a run that snapshots every step paces itself to the display
-instead of flooding the event queue.
+Throttling happens at the producer (TrainConfig.snapshot_seconds or snapshot_every). In step
+mode (snapshot_every > 0) the thread also waits after each snapshot until the GUI calls
+`acknowledge()`, so a run that snapshots every step paces itself to the display instead of
+flooding the event queue.
 """
 
 from __future__ import annotations

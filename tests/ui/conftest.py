@@ -31,5 +31,7 @@ def session_trainer():
 
 
 @pytest.fixture(autouse=True)
-def lend_trainer(monkeypatch, session_trainer):
-    monkeypatch.setattr(worker_module, "TrainerProcess", lambda: session_trainer)
+def lend_trainer(request, monkeypatch, session_trainer):
+    """Tests marked `own_trainer` (several workers running at once) get real, separate ones."""
+    if request.node.get_closest_marker("own_trainer") is None:
+        monkeypatch.setattr(worker_module, "TrainerProcess", lambda: session_trainer)

@@ -119,8 +119,10 @@ def test_restart_after_a_run(qtbot, worker, tiny_dataset):
             worker.start(model, tiny_dataset, fast_config())
 
 
+@pytest.mark.own_trainer
 def test_stop_all_workers_joins_every_running_thread(qtbot, tiny_dataset):
     workers = [TrainingWorker() for _ in range(2)]
+    assert all(w.warm_up(wait_s=60) for w in workers)
     for w in workers:
         with qtbot.waitSignal(w.snapshot, timeout=5000):
             w.start(new_model(ModelSpec()), tiny_dataset, fast_config(epochs=50))

@@ -120,10 +120,20 @@ def main() -> None:
     print()
     linear = TrainConfig(epochs=10, batch_size=BATCH, snapshot_seconds=0.1)
     seconds, acc = time_to_accuracy(dataset, (), 0.92, linear)
-    print(f"784→10 to 92 %: {seconds:.1f} s of training (reached {acc:.2%}; target ≤ 5 s)")
-    mlp = TrainConfig(epochs=10, batch_size=BATCH, snapshot_seconds=0.1)
+    print(
+        f"784→10 to 92 % (adam 1e-3): {seconds:.1f} s of training (reached {acc:.2%}; target ≤ 5 s)"
+    )
+    # A plain MLP with constant-rate Adam stalls near 97.9 %; SGD with momentum and a cosine
+    # decay over 10 epochs passes 98 % (measured; see benchmarks/RESULTS.md).
+    mlp = TrainConfig(
+        epochs=10, batch_size=BATCH, optimizer="sgd", lr=0.1, schedule="cosine",
+        snapshot_seconds=0.1,
+    )  # fmt: skip
     seconds, acc = time_to_accuracy(dataset, (100,), 0.98, mlp)
-    print(f"784→100→10 to 98 %: {seconds:.1f} s of training (reached {acc:.2%}; target ≤ 30 s)")
+    print(
+        f"784→100→10 to 98 % (sgd 0.1, momentum 0.9, cosine over 10 epochs): {seconds:.1f} s "
+        f"of training (reached {acc:.2%}; target ≤ 30 s)"
+    )
     print(f"peak RSS of `digitlab train --hidden 100 --epochs 1`: {peak_rss_of_cli_train():.0f} MB "
           "(target ≤ 1500 MB)")  # fmt: skip
 

@@ -11,7 +11,6 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from digitlab import __version__
 from digitlab.core.errors import DigitlabError
@@ -389,10 +388,6 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.data_dir:
-        import os
-
-        os.environ["DIGITLAB_DATA"] = str(Path(args.data_dir).expanduser().resolve())
     if args.threads and args.command is not None:
         import torch
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitlab import __version__
 from digitlab.core.errors import DigitlabError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from digitlab.core.training import Snapshot
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -49,24 +57,25 @@ def _classes(text: str) -> tuple[int, ...] | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+def _number(minimum: float, strict: bool):
+    """An argparse type for floats above (strict) or at least `minimum`."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (value > minimum if strict else value >= minimum):
+            raise argparse.ArgumentTypeError(
+                f"must be {'above' if strict else 'at least'} {minimum:g}: {text!r}"
+            )
+        return value
+
+    return parse
 
 
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
+_positive_float = _number(0.0, strict=True)
+_non_negative_float = _number(0.0, strict=False)
 
 
 def _positive_int(text: str) -> int:
@@ -81,6 +90,8 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from digitlab.core.data import DATASETS
+    from digitlab.core.model import ACTIVATIONS
+    from digitlab.core.training import OPTIMIZERS, SCHEDULES
 
     parser = _Parser(
         prog="digitlab",
@@ -107,9 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="H[,H…]",
         help="hidden layer sizes; 0 gives the 1-layer 784→10 net (default: 100)",
     )
-    train.add_argument(
-        "--activation", choices=["relu", "tanh", "sigmoid", "identity"], default="relu"
-    )
+    train.add_argument("--activation", choices=list(ACTIVATIONS), default="relu")
     train.add_argument("--epochs", type=_positive_int, default=3)
     train.add_argument(
         "--lr", type=_positive_float, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
@@ -117,11 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int, default=64)
     train.add_argument(
         "--schedule",
-        choices=["constant", "cosine"],
+        choices=SCHEDULES,
         default="constant",
         help="learning-rate schedule; cosine decays it to 0 by the last step",
     )
-    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     train.add_argument("--momentum", type=_non_negative_float, default=0.9, help="for sgd")
     train.add_argument("--weight-decay", type=_non_negative_float, default=0.0, help="L2")
     train.add_argument("--l1", type=_non_negative_float, default=0.0, help="L1 penalty on weights")
@@ -129,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--classes", type=_classes, metavar="C,C…", help="class subset, e.g. 0,1 (default: all)"
     )
     train.add_argument(
-        "--augment", action="store_true", help="random shift/scale/rotation/pen per batch"
+        "--augment", action="store_true", help="random shift/scale/rotation/pen per image"
     )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
@@ -176,7 +185,7 @@ class _ProgressBar:
         self.quiet, self.tty = quiet, sys.stderr.isatty()
         self.last = 0.0
 
-    def update(self, snap) -> None:  # snap: core.training.Snapshot
+    def update(self, snap: Snapshot) -> None:
         if self.quiet:
             return
         ended = snap.status != "running"
@@ -201,12 +210,28 @@ class _ProgressBar:
             )
 
 
+def _check_writable(path: Path) -> None:
+    """Fail before training, not after, when the model could not be written."""
+    from digitlab.core.errors import CheckpointError
+
+    if path.is_dir():
+        raise CheckpointError(f"--out {path} is a folder; give a file name such as {path}/m.pt")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise CheckpointError(f"cannot write the model to {folder}: {exc.strerror}") from None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from digitlab.core.data import load_dataset
     from digitlab.core.model import ModelSpec, new_model, save_checkpoint
-    from digitlab.core.training import TrainConfig, train
+    from digitlab.core.training import DEFAULT_LR, TrainConfig, train
 
-    lr = args.lr if args.lr is not None else (1e-3 if args.optimizer == "adam" else 0.1)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    _check_writable(Path(args.out))
     device = _resolve_device(args.device)
     dataset = load_dataset(args.dataset, root=args.data_dir, classes=args.classes)
     spec = ModelSpec(
@@ -289,7 +314,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = load_dataset(name, root=args.data_dir, classes=classes)
     result = evaluate(checkpoint.model, dataset.test, classes)
     if args.json:
-        print(json.dumps({"model": args.model, "dataset": name, **result.as_dict()}))
+        spec = checkpoint.model.spec
+        about = {
+            "model": args.model,
+            "dataset": name,
+            "spec": spec.__dict__,
+            "meta": checkpoint.meta,
+        }
+        print(json.dumps({**about, **result.as_dict()}, default=list))
         return 0
     print(
         f"{args.model}: {checkpoint.model.spec.describe()} on {name} ({result.total} test images)"
@@ -304,7 +336,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_image(path: str):
+def read_image(path: str) -> np.ndarray:
     """An image file as a 2-D uint8 array; ImageError if it cannot be read."""
     import numpy as np
     from PIL import Image, UnidentifiedImageError
@@ -318,7 +350,7 @@ def read_image(path: str):
                 background = Image.new("RGBA", image.size, (255, 255, 255, 255))
                 image = Image.alpha_composite(background, image.convert("RGBA"))
             return np.asarray(image.convert("L"))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{path}: cannot read image ({exc})") from None
 
 
@@ -401,3 +433,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad hyper-parameter combinations caught by the core
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a file the user named cannot be written or read
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_FAILED

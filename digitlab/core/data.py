@@ -129,16 +129,26 @@ def _unpack_gz_if_needed(raw: Path) -> None:
     """torchvision reads the unpacked files; accept a folder that only has the .gz ones."""
     import gzip
     import shutil
+    import zlib
 
     for stem in RAW_FILES:
         target, packed = raw / stem, raw / f"{stem}.gz"
         if not target.exists() and packed.exists():
+            part = raw / f"{stem}.part"
             try:
-                with gzip.open(packed, "rb") as src, open(f"{target}.part", "wb") as dst:
+                dst = open(part, "wb")
+            except OSError as exc:
+                raise DataError(f"cannot unpack {packed} into {raw}: {exc}") from None
+            try:
+                with gzip.open(packed, "rb") as src, dst:
                     shutil.copyfileobj(src, dst)
-            except (OSError, EOFError) as exc:
-                raise DataError(f"{packed} is corrupt: {exc}") from exc
-            os.replace(f"{target}.part", target)
+                os.replace(part, target)
+            except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                raise DataError(f"{packed} is corrupt: {exc}") from None
+            except OSError as exc:
+                raise DataError(f"cannot unpack {packed} into {raw}: {exc}") from None
+            finally:
+                part.unlink(missing_ok=True)
 
 
 def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
@@ -171,7 +181,8 @@ def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
 
 
 def _select(split: Split, classes: tuple[int, ...]) -> Split:
-    lookup = torch.full((int(split.labels.max()) + 1 if len(split) else 10,), -1, dtype=torch.long)
+    top = max([*classes, int(split.labels.max()) if len(split) else 0]) + 1
+    lookup = torch.full((top,), -1, dtype=torch.long)
     lookup[list(classes)] = torch.arange(len(classes))
     mapped = lookup[split.labels]
     keep = mapped >= 0

@@ -71,10 +71,7 @@ class MLP(nn.Module):
         self.act = ACTIVATIONS[spec.activation]()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.reshape(x.shape[0], -1)
-        for layer in self.layers[:-1]:
-            x = self.act(layer(x))
-        return self.layers[-1](x)
+        return self.activations(x)[-1]
 
     def activations(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The output of every layer (hidden ones after the activation; the last one = logits)."""
@@ -158,8 +155,28 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         model.load_state_dict(payload["state_dict"])
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise CheckpointError(f"{path}: the model file is damaged ({exc})") from None
+    meta = dict(payload.get("meta", {}))
+    _check_usable(path, model, meta)
     model.eval()
-    return Checkpoint(model=model, meta=dict(payload.get("meta", {})))
+    return Checkpoint(model=model, meta=meta)
+
+
+def _check_usable(path: Path, model: MLP, meta: dict[str, Any]) -> None:
+    """A well-formed file can still describe a model digitlab cannot use: say so here, not with
+    a shape error deep inside a prediction."""
+    spec = model.spec
+    if spec.input_size != 784:
+        raise CheckpointError(f"{path}: the model takes {spec.input_size} inputs, not 28×28 = 784")
+    classes = meta.get("classes", list(range(spec.num_classes)))
+    valid = isinstance(classes, (list, tuple)) and all(
+        isinstance(c, int) and 0 <= c <= 9 for c in classes
+    )
+    if not valid or len(classes) != spec.num_classes:
+        raise CheckpointError(
+            f"{path}: the model has {spec.num_classes} outputs but its classes are {classes!r}"
+        )
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise CheckpointError(f"{path}: the model's weights contain NaN or infinity")
 
 
 def new_model(spec: ModelSpec, seed: int | None = None) -> MLP:

@@ -141,7 +141,7 @@ def to_mnist(image: np.ndarray, options: PreprocessOptions = PreprocessOptions()
         w = max(1, min(SIZE, round(ink.shape[1] * scale)))
         out = _paste_centred(_resize(ink, h, w))
     peak = float(out.max())
-    if peak <= 0.0:  # ink thinner than a pixel vanished in the resize: keep its brightest pixel
+    if peak <= 0.0:  # defensive: the crop keeps ink, so only degenerate input gets here
         return out
     if options.fit and peak < 1.0:
         out /= peak  # a thin pen drawn large fades when shrunk; MNIST strokes peak at full white

@@ -24,6 +24,8 @@ from digitlab.core.model import MLP
 from digitlab.core.preprocess import Augmentation
 
 OPTIMIZERS = ("adam", "sgd")
+# Learning rates that work out of the box for these nets (the CLI's and the window's defaults).
+DEFAULT_LR = {"adam": 1e-3, "sgd": 0.1}
 SCHEDULES = ("constant", "cosine")
 # A cross-entropy this many times the loss of a uniform guess (ln k) means the run blew up, even
 # while the numbers are still finite (a too-high learning rate rarely reaches NaN at once).
@@ -275,7 +277,8 @@ def train(
             if augment is not None:
                 batch = augment(batch, generator).reshape(len(index), -1)
             logits = model(batch)
-            loss = F.cross_entropy(logits, target)
+            cross_entropy = F.cross_entropy(logits, target)
+            loss = cross_entropy  # what is reported and checked for divergence, without L1
             if config.l1:
                 loss = loss + config.l1 * sum(w.abs().sum() for w in _weights(model))
             optimizer.zero_grad(set_to_none=True)
@@ -285,7 +288,7 @@ def train(
                 scheduler.step()
             step += 1
             seen += len(index)
-            window.loss += loss.detach()
+            window.loss += cross_entropy.detach()
             window.steps += 1
             window.seen += len(index)
             window.correct += (logits.argmax(1) == target).sum()

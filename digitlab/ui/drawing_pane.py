@@ -53,6 +53,7 @@ from digitlab.ui.canvas import (
     DrawingCanvas,
 )
 from digitlab.ui.prediction import ConfidenceBars, InputPreview
+from digitlab.ui.settings import as_bool
 from digitlab.ui.tasks import run_in_background
 
 SHIPPED_SOURCES = {"mlp": "Shipped 2-layer", "linear": "Shipped 1-layer"}
@@ -100,13 +101,6 @@ def _classes_for(model: MLP, classes: Any) -> tuple[int, ...]:
     return (
         classes if len(classes) == model.spec.num_classes else tuple(range(model.spec.num_classes))
     )
-
-
-def _as_bool(value: Any, default: bool) -> bool:
-    """QSettings gives 'true'/'false' strings on some platforms."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return default if value is None else bool(value)
 
 
 class DrawingPane(QWidget):
@@ -541,9 +535,9 @@ class DrawingPane(QWidget):
             self.pen_spin.setValue(round(float(settings.get("pen_width", self.pen_spin.value()))))
         except (TypeError, ValueError):
             pass
-        self.dark_on_light_box.setChecked(_as_bool(settings.get("dark_on_light"), False))
-        self.fit_box.setChecked(_as_bool(settings.get("fit"), True))
-        self.centre_box.setChecked(_as_bool(settings.get("centre"), True))
+        self.dark_on_light_box.setChecked(as_bool(settings.get("dark_on_light"), False))
+        self.fit_box.setChecked(as_bool(settings.get("fit"), True))
+        self.centre_box.setChecked(as_bool(settings.get("centre"), True))
         source = settings.get("source")
         if isinstance(source, str) and source and source != TRAINING_SOURCE:
             if source != self._source_key:

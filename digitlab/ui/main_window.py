@@ -10,12 +10,12 @@ import platform
 
 import torch
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
 
 import digitlab
-from digitlab.core.resources import resource_dir
 from digitlab.ui.drawing_pane import DrawingPane
+from digitlab.ui.icon import app_icon
 from digitlab.ui.settings import open_settings, read_section, write_section
 from digitlab.ui.tasks import wait_for_background_jobs
 from digitlab.ui.training_pane import TrainingPane
@@ -39,9 +39,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else open_settings()
         self.setWindowTitle("digitlab")
-        icon = resource_dir("assets") / "icon.png"
-        if icon.exists():
-            self.setWindowIcon(QIcon(str(icon)))
+        self.setWindowIcon(app_icon())
 
         self.drawing = DrawingPane(initial_source=initial_source)
         self.training = TrainingPane()

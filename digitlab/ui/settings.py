@@ -10,6 +10,13 @@ from PySide6.QtCore import QSettings
 SETTINGS_VERSION = 1
 
 
+def as_bool(value: Any, default: bool = False) -> bool:
+    """A stored flag: QSettings and hand-edited files may give 'true'/'false' strings."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return default if value is None else bool(value)
+
+
 def open_settings() -> QSettings:
     return QSettings("digitlab", "digitlab")
 

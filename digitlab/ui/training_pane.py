@@ -44,7 +44,8 @@ from PySide6.QtWidgets import (
 import digitlab.ui  # noqa: F401  (pyqtgraph options)
 from digitlab.core.data import Dataset, is_downloaded, load_dataset, parse_classes
 from digitlab.core.model import MLP, ModelSpec, model_from_arrays, new_model, save_checkpoint
-from digitlab.core.training import Snapshot, TrainConfig
+from digitlab.core.training import DEFAULT_LR, Snapshot, TrainConfig
+from digitlab.ui.settings import as_bool
 from digitlab.ui.tasks import run_in_background
 from digitlab.ui.weights import WeightView
 from digitlab.ui.worker import TrainingWorker
@@ -53,7 +54,6 @@ DatasetLoader = Callable[[str, "tuple[int, ...] | None"], Dataset]
 
 DATASET_LABELS = {"mnist": "MNIST", "fashion": "Fashion-MNIST", "kmnist": "KMNIST"}
 ACTIVATION_NAMES = ("relu", "tanh", "sigmoid")
-DEFAULT_LR = {"adam": 1e-3, "sgd": 0.1}
 # Refresh choices: key → (label, snapshot_every). 0 = time-based, SNAPSHOT_SECONDS apart.
 REFRESH_RATES = {
     "time": ("10× per second", 0),
@@ -105,13 +105,6 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _as_bool(value: Any) -> bool:
-    """QSettings hands back 'true'/'false' strings on some platforms."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 # --- widgets ---------------------------------------------------------------------------------
@@ -441,7 +434,7 @@ class HyperParameterForm(QWidget):
         if "classes" in values:
             self.classes.setText(str(values["classes"] or ""))
         if "augment" in values:
-            self.augment.setChecked(_as_bool(values["augment"]))
+            self.augment.setChecked(as_bool(values["augment"]))
         if (layers := number("layers", int)) is not None:
             pick(self.architecture, layers)
         if (hidden := number("hidden", int)) is not None:

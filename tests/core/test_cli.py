@@ -110,6 +110,26 @@ def test_corrupt_model_is_one_clear_message(tmp_path, capsys) -> None:
     assert "not a digitlab model file" in capsys.readouterr().err
 
 
+def test_an_unwritable_out_fails_before_training(tiny_mnist_dir, tmp_path, capsys) -> None:
+    assert train_tiny(tiny_mnist_dir, tmp_path) == 1  # a folder, not a file
+    assert "is a folder" in capsys.readouterr().err
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x")
+    assert train_tiny(tiny_mnist_dir, blocker / "m.pt") == 1  # its "folder" is a file
+    err = capsys.readouterr().err
+    assert "cannot write the model" in err and "Traceback" not in err
+
+
+def test_evaluate_json_carries_the_model_description(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    train_tiny(tiny_mnist_dir, out, "--hidden", "4", "--seed", "9")
+    capsys.readouterr()
+    main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["spec"]["hidden"] == [4]
+    assert report["meta"]["train"]["seed"] == 9 and "command" in report["meta"]
+
+
 def test_diverging_run_writes_no_model(tiny_mnist_dir, tmp_path, capsys) -> None:
     out = tmp_path / "m.pt"
     code = train_tiny(tiny_mnist_dir, out, "--optimizer", "sgd", "--lr", "1e4", "--hidden", "16")

@@ -27,6 +27,16 @@ def test_reads_a_folder_with_only_gz_files(tmp_path: Path) -> None:
     root = write_mnist_files(tmp_path, gz=True)
     loaded = load_dataset("mnist", root=root, download=False)
     assert len(loaded.train) == 512
+    assert not list((root / "MNIST" / "raw").glob("*.part"))
+
+
+def test_a_corrupt_gz_file_is_named(tmp_path: Path) -> None:
+    root = write_mnist_files(tmp_path, gz=True)
+    packed = root / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz"
+    packed.write_bytes(packed.read_bytes()[:20])
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz is corrupt"):
+        load_dataset("mnist", root=root, download=False)
+    assert not list((root / "MNIST" / "raw").glob("*.part"))
 
 
 def test_as_float_is_flat_and_scaled(tiny_mnist_dir: Path) -> None:
@@ -45,6 +55,19 @@ def test_class_subset_relabels_to_consecutive_outputs(tiny_mnist_dir: Path) -> N
     threes = full.train.images[full.train.labels == 3]
     assert torch.equal(subset.train.images[subset.train.labels == 0], threes)
     assert len(subset.test) == int(sum((full.test.labels == c).sum() for c in (3, 5, 8)))
+
+
+def test_a_subset_naming_a_class_absent_from_the_data(tmp_path: Path) -> None:
+    tiny = make_tiny_dataset()
+    few = tiny.train.labels < 5  # the files hold classes 0–4 only
+    from digitlab.core.data import Dataset, Split
+
+    small = Dataset(
+        "t", Split(tiny.train.images[few], tiny.train.labels[few]), tiny.test, tiny.classes
+    )
+    root = write_mnist_files(tmp_path, small)
+    loaded = load_dataset("mnist", root=root, classes=(3, 8), download=False)
+    assert set(loaded.train.labels.tolist()) == {0}  # only the 3s; no 8s, and no crash
 
 
 def test_missing_files_name_the_folder_and_files(tmp_path: Path) -> None:

@@ -121,18 +121,14 @@ def test_pickled_code_is_refused(tmp_path: Path) -> None:
 
 def test_future_version_is_refused(tmp_path: Path) -> None:
     path = save_checkpoint(tmp_path / "m.pt", new_model(ModelSpec(), seed=0), {})
-    payload = torch.load(path, weights_only=True)
-    payload["version"] = 99
-    torch.save(payload, path)
+    _rewrite(path, lambda p: p.__setitem__("version", 99))
     with pytest.raises(CheckpointError, match="version 99"):
         load_checkpoint(path)
 
 
 def test_damaged_state_dict(tmp_path: Path) -> None:
     path = save_checkpoint(tmp_path / "m.pt", new_model(ModelSpec(), seed=0), {})
-    payload = torch.load(path, weights_only=True)
-    payload["spec"]["hidden"] = [50]
-    torch.save(payload, path)
+    _rewrite(path, lambda p: p["spec"].__setitem__("hidden", [50]))
     with pytest.raises(CheckpointError, match="damaged"):
         load_checkpoint(path)
 
@@ -149,3 +145,28 @@ def test_model_from_snapshot_arrays() -> None:
     assert float(rebuilt.layers[0].weight.detach().abs().sum()) == 0
     with pytest.raises(ValueError):
         load_arrays(rebuilt, weights[:1], biases)
+
+
+def _rewrite(path: Path, change) -> None:
+    payload = torch.load(path, weights_only=True)
+    change(payload)
+    torch.save(payload, path)
+
+
+def test_a_model_for_other_inputs_is_refused(tmp_path: Path) -> None:
+    path = save_checkpoint(tmp_path / "m.pt", new_model(ModelSpec(input_size=100)), {})
+    with pytest.raises(CheckpointError, match="100 inputs"):
+        load_checkpoint(path)
+
+
+def test_classes_must_match_the_outputs(tmp_path: Path) -> None:
+    path = save_checkpoint(tmp_path / "m.pt", new_model(ModelSpec()), {"classes": [0, 1]})
+    with pytest.raises(CheckpointError, match="10 outputs"):
+        load_checkpoint(path)
+
+
+def test_non_finite_weights_are_refused(tmp_path: Path) -> None:
+    path = save_checkpoint(tmp_path / "m.pt", new_model(ModelSpec()), {})
+    _rewrite(path, lambda p: p["state_dict"]["layers.0.weight"].fill_(float("nan")))
+    with pytest.raises(CheckpointError, match="NaN"):
+        load_checkpoint(path)

@@ -81,18 +81,22 @@ def test_paced_child_waits_for_the_caller(trainer, tiny_dataset) -> None:
 
 
 def test_errors_in_the_child_are_raised_here(trainer, tiny_dataset) -> None:
+    pid = trainer._channel.child.pid
     wrong_shape = new_model(ModelSpec(input_size=100))
+    started = time.perf_counter()
     with pytest.raises(TrainingProcessError, match="RuntimeError"):
         list(trainer.train(wrong_shape, tiny_dataset, TrainConfig(epochs=1)))
-    # and the child still serves the next run
+    assert time.perf_counter() - started < 1.5  # reported at once, not after a time-out
+    # and the same child serves the next run
     assert list(trainer.train(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=1)))
+    assert trainer._channel.child.pid == pid
 
 
 def test_a_dead_child_is_a_clear_error(tiny_dataset) -> None:
     trainer = TrainerProcess()
     run = trainer.train(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=100_000))
     next(run)
-    trainer._child.kill()
+    trainer._channel.child.kill()
     with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
         list(run)
     trainer.close()

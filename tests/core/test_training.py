@@ -123,9 +123,9 @@ def test_a_diverging_run_stops_and_keeps_good_weights(tiny_dataset: Dataset) -> 
     assert "diverged" in last.message and "learning rate" in last.message
     assert all(torch.isfinite(p).all() for p in net.parameters())
     good = [s for s in snaps if s.status == "running"]
-    kept = good[-1].weights[0] if good else None
-    if kept is not None:
-        assert np.array_equal(net.layers[0].weight.detach().numpy(), kept)
+    assert good, "a good snapshot came before the blow-up"
+    assert np.array_equal(net.layers[0].weight.detach().numpy(), good[-1].weights[0])
+    assert np.array_equal(last.weights[0], good[-1].weights[0])
 
 
 def test_class_subset_trains_a_smaller_head() -> None:
@@ -142,6 +142,12 @@ def test_l1_makes_weights_sparser(tiny_dataset: Dataset) -> None:
     _, plain = run(tiny_dataset, epochs=2)
     _, sparse = run(tiny_dataset, epochs=2, l1=1e-2)
     assert np.abs(sparse[-1].weights[0]).sum() < 0.7 * np.abs(plain[-1].weights[0]).sum()
+
+
+def test_a_strong_l1_penalty_is_not_mistaken_for_divergence(tiny_dataset: Dataset) -> None:
+    _, snaps = run(tiny_dataset, hidden=(100,), epochs=1, l1=0.2, snapshot_every=1)
+    assert snaps[-1].status == "done"
+    assert snaps[0].loss < 3.0  # the reported loss is the cross-entropy, without the penalty
 
 
 def test_cosine_schedule_runs(tiny_dataset: Dataset) -> None:

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 
+from digitlab.core.model import model_from_arrays
+from digitlab.core.preprocess import to_mnist
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.settings import SETTINGS_VERSION
 
@@ -68,6 +71,11 @@ def test_space_trains_and_the_pad_follows_the_training_run(qtbot, window) -> Non
     qtbot.waitUntil(lambda: window.drawing.probabilities() is not None, timeout=3000)
     spec, classes, weights, biases = updates[-1]
     assert window.drawing.source() == "training" and weights[0].shape == (10, 784)
+    # the pad's confidence is exactly what the last trained weights say about its drawing
+    options = window.drawing.preprocess_options()
+    pixels = torch.from_numpy(to_mnist(window.drawing.canvas.image(), options))[None]
+    expected = model_from_arrays(spec, weights, biases).probabilities(pixels)[0].numpy()
+    assert np.allclose(window.drawing.probabilities(), expected, atol=1e-5)
 
 
 def test_closing_mid_training_stops_the_run_quickly(qtbot, window) -> None:
@@ -82,8 +90,7 @@ def test_closing_mid_training_stops_the_run_quickly(qtbot, window) -> None:
 
 
 def test_settings_are_remembered(qtbot, settings, window) -> None:
-    window.drawing.canvas.set_pen_width(31)
-    window.drawing.apply_settings({"pen_width": 31})
+    window.drawing.pen_slider.setValue(31)  # as a user would drag it
     window.training.set_hyperparameters({"hidden": 42, "epochs": 7})
     window.close()
     again = MainWindow(settings=settings)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from PySide6.QtWidgets import QLabel
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12 on")
 def test_void_qt_calls_keep_none_alive(qtbot) -> None:
     label = QLabel()
     qtbot.addWidget(label)

@@ -138,3 +138,16 @@ def test_ack_gate_times_out_and_opens_without_qt():
     assert time.perf_counter() - t0 < ACK_TIMEOUT_S
     threading.Timer(0.02, gate.open).start()
     assert gate.wait(1.0)
+
+
+@pytest.mark.own_trainer
+def test_closing_while_the_trainer_still_starts_is_clean(qtbot, tiny_dataset):
+    """Start pressed right after launch, window closed at once: no hang, no crash."""
+    worker = TrainingWorker()
+    failures: list[str] = []
+    worker.failed.connect(failures.append)
+    worker.start(new_model(ModelSpec()), tiny_dataset, fast_config(epochs=50))
+    started = time.perf_counter()
+    assert worker.close(wait_ms=500)
+    assert time.perf_counter() - started < 2.0
+    assert not worker.is_running()

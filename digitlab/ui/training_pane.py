@@ -10,6 +10,7 @@ Reset draws new random weights.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -612,7 +613,13 @@ class TrainingPane(QWidget):
         state = self._state
         busy = state in ("loading", "running", "paused")
         self.start_button.setEnabled(not busy)
-        self.start_button.setText("Continue" if self._would_continue() else "Start")
+        continuing = self._would_continue()
+        self.start_button.setText("Continue" if continuing else "Start")
+        self.start_button.setToolTip(
+            "Train the current weights further (fresh shuffle; the optimizer starts afresh)"
+            if continuing
+            else "Train a new net with these settings (Space)"
+        )
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.stop_button.setEnabled(busy)
         self.reset_button.setEnabled(state != "loading")
@@ -796,7 +803,11 @@ class TrainingPane(QWidget):
             self._test_accuracy = None
             self.curves.clear()
         self._classes = classes
-        self._run_config = self.form.train_config()
+        config = self.form.train_config()
+        if self._samples_before_run:
+            # Continuing: a fresh shuffle and fresh augmentation draws, not a replay of run one.
+            config = dataclasses.replace(config, seed=config.seed + self._samples_before_run)
+        self._run_config = config
         self._run_dataset = dataset
         self._last, self._rate = None, 0.0
         self._live = self._arrays(self._model)

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 import digitlab.ui  # noqa: F401  (row-major images)
+from digitlab.core.data import Dataset
+from digitlab.core.errors import DataError
 
 IMAGE_SIDE = 28
 GAP = 1  # blank pixels between tiles (NaN, drawn transparent)
@@ -677,15 +679,15 @@ class WeightView(QWidget):
 # --- demo: python -m digitlab.ui.weights ----------------------------------------------------
 
 
-def _demo_dataset():
+def _demo_dataset() -> Dataset:
     """Real MNIST when it is on disk, else synthetic strokes (the demo must run offline)."""
     import torch
 
-    from digitlab.core.data import Dataset, Split, load_dataset
+    from digitlab.core.data import Split, load_dataset
 
     try:
         return load_dataset("mnist", download=False)
-    except Exception:  # noqa: BLE001 - any failure just means: use the synthetic data
+    except DataError:  # missing or unreadable: use synthetic data
         generator = torch.Generator().manual_seed(0)
         labels = torch.arange(4096) % 10
         images = torch.randint(0, 40, (4096, 28, 28), generator=generator)
@@ -696,38 +698,42 @@ def _demo_dataset():
 
 
 def main() -> None:
-    """Two views side by side, a 784→10 and a 784→16→10 net, training live on a timer."""
-    from PySide6.QtCore import QTimer
+    """Two views side by side, a 784→10 and a 784→16→10 net, trained live by real workers."""
     from PySide6.QtWidgets import QApplication
 
     from digitlab.core.model import ModelSpec, new_model
-    from digitlab.core.training import TrainConfig, train
+    from digitlab.core.training import TrainConfig
+    from digitlab.ui.tasks import run_in_background
+    from digitlab.ui.worker import TrainingWorker
 
     app = QApplication.instance() or QApplication([])
-    dataset = _demo_dataset()
     window = QWidget()
-    window.setWindowTitle(f"digitlab — weights (demo, {dataset.name})")
+    window.setWindowTitle("digitlab — weights (demo, loading data…)")
     row = QHBoxLayout(window)
-    runs = []
-    for hidden in ((), (16,)):
-        view = WeightView()
+    views = [WeightView(), WeightView()]
+    for view in views:
         row.addWidget(view)
-        model = new_model(ModelSpec(hidden=hidden), seed=0)
-        config = TrainConfig(epochs=3, batch_size=64, snapshot_seconds=0.08)
-        runs.append((view, train(model, dataset, config), dataset.classes))
+    workers: list[TrainingWorker] = []
 
-    def step() -> None:
-        for view, run, classes in runs:
-            snapshot = next(run, None)
-            if snapshot is not None:
-                view.show_weights(snapshot.weights, snapshot.biases, snapshot.deltas, classes)
+    def begin(dataset: Dataset) -> None:
+        window.setWindowTitle(f"digitlab — weights (demo, {dataset.name})")
+        for view, hidden in zip(views, ((), (16,))):
+            worker = TrainingWorker(window)
+            worker.snapshot.connect(
+                lambda s, v=view: v.show_weights(s.weights, s.biases, s.deltas, dataset.classes)
+            )
+            model = new_model(ModelSpec(hidden=hidden), seed=0)
+            worker.start(model, dataset, TrainConfig(epochs=3, snapshot_seconds=0.08))
+            workers.append(worker)
 
-    timer = QTimer(window)
-    timer.timeout.connect(step)
-    timer.start(100)
+    run_in_background(
+        _demo_dataset, begin, lambda message: window.setWindowTitle(f"digitlab — {message}")
+    )
     window.resize(1400, 700)
     window.show()
     app.exec()
+    for worker in workers:
+        worker.close()
 
 
 if __name__ == "__main__":

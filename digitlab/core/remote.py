@@ -215,18 +215,3 @@ def _mirror(state: RunState, channel: _Channel) -> None:
         channel.running.clear()
     else:
         channel.running.set()
-
-
-def train_in_subprocess(
-    model: MLP,
-    dataset: Dataset,
-    config: TrainConfig | None = None,
-    state: RunState | None = None,
-    test: Split | None = None,
-) -> Iterator[Snapshot]:
-    """One run in a fresh child process, which ends with the run."""
-    trainer = TrainerProcess()
-    try:
-        yield from trainer.train(model, dataset, config, state, test)
-    finally:
-        trainer.close()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from digitlab.core.model import ModelSpec, new_model
-from digitlab.core.remote import TrainerProcess, TrainingProcessError, train_in_subprocess
+from digitlab.core.remote import TrainerProcess, TrainingProcessError
 from digitlab.core.training import RunState, TrainConfig, train
 
 
@@ -100,8 +100,3 @@ def test_a_dead_child_is_a_clear_error(tiny_dataset) -> None:
     with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
         list(run)
     trainer.close()
-
-
-def test_one_shot_helper(tiny_dataset) -> None:
-    snaps = list(train_in_subprocess(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=1)))
-    assert snaps[-1].status == "done"

@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
         ):
             if isinstance(window.get(key), str):
                 restore(QByteArray.fromBase64(window[key].encode()))
-        if not window.get("geometry"):
-            self.resize(1400, 860)
+        if not window.get("geometry"):  # first start: 1400×860, or less on a small screen
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, int(screen.width() * 0.95)), min(860, int(screen.height() * 0.9)))
         self.drawing.apply_settings(read_section(self.settings, "drawing"))
         self.training.set_hyperparameters(read_section(self.settings, "training"))
 

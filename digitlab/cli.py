@@ -296,7 +296,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     }
     path = save_checkpoint(args.out, model, meta)
     print(
-        f"test accuracy {last.test_accuracy:.2%} after {args.epochs} epochs "
+        f"test accuracy {last.test_accuracy:.2%} after {args.epochs} "
+        f"epoch{'s' if args.epochs != 1 else ''} "
         f"({wall:.1f} s, {last.samples_seen / max(last.elapsed_s, 1e-9):,.0f} samples/s); "
         f"wrote {path}"
     )

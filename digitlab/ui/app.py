@@ -75,22 +75,28 @@ def save_screenshot(
     window.training.set_hyperparameters({"hidden": 16, "layers": 2, "epochs": 1, "refresh": "time"})
 
     loop = QEventLoop()
-    failure: list[str] = []
-    window.training.runStateChanged.connect(lambda state: state == "finished" and loop.quit())
-    window.training.status.connect(
-        lambda text: failure.append(text) if "not available" in text else None
-    )
+    states: list[str] = []
+    messages: list[str] = []
+    window.training.status.connect(messages.append)
+
+    def on_state(state: str) -> None:
+        states.append(state)
+        if state == "finished" or (state == "idle" and "loading" in states):
+            loop.quit()  # done, or the dataset could not be loaded
+
+    window.training.runStateChanged.connect(on_state)
     QTimer.singleShot(0, window.training.start)
     QTimer.singleShot(120_000, loop.quit)
     loop.exec()
+    if not states or states[-1] != "finished":
+        window.training.shutdown()
+        raise DigitlabError(messages[-1] if messages else "the demo training run did not finish")
     # Let the last snapshot and the model load land, then one more frame.
     QTimer.singleShot(300, loop.quit)
     loop.exec()
     window.drawing.select_source("mlp")
     QTimer.singleShot(300, loop.quit)
     loop.exec()
-    if failure:
-        raise DigitlabError(failure[-1])
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(target)):

@@ -195,6 +195,13 @@ def model_from_arrays(spec: ModelSpec, weights: list[np.ndarray], biases: list[n
     return model.eval()
 
 
+def model_arrays(model: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Numpy copies of every layer's weights and biases (the inverse of `load_arrays`)."""
+    weights = [layer.weight.detach().cpu().numpy().copy() for layer in model.layers]
+    biases = [layer.bias.detach().cpu().numpy().copy() for layer in model.layers]
+    return weights, biases
+
+
 @torch.no_grad()
 def load_arrays(model: MLP, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
     """Copy snapshot arrays into an existing model of the same shape, in place."""

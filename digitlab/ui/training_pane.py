@@ -44,7 +44,14 @@ from PySide6.QtWidgets import (
 
 import digitlab.ui  # noqa: F401  (pyqtgraph options)
 from digitlab.core.data import Dataset, is_downloaded, load_dataset, parse_classes
-from digitlab.core.model import MLP, ModelSpec, model_from_arrays, new_model, save_checkpoint
+from digitlab.core.model import (
+    MLP,
+    ModelSpec,
+    model_arrays,
+    model_from_arrays,
+    new_model,
+    save_checkpoint,
+)
 from digitlab.core.training import DEFAULT_LR, Snapshot, TrainConfig
 from digitlab.ui.settings import as_bool
 from digitlab.ui.tasks import run_in_background
@@ -723,7 +730,7 @@ class TrainingPane(QWidget):
             self._model = new_model(spec, seed=self.form.seed.value())
             self._model_key = self._key_for(self.form.values()["dataset"], classes)
             self._classes = classes
-            weights, biases = self._arrays(self._model)
+            weights, biases = model_arrays(self._model)
             self.weights.show_weights(weights, biases, None, classes)
             self.modelUpdated.emit(spec, classes, weights, biases)
         self._set_state("idle")
@@ -810,7 +817,7 @@ class TrainingPane(QWidget):
         self._run_config = config
         self._run_dataset = dataset
         self._last, self._rate = None, 0.0
-        self._live = self._arrays(self._model)
+        self._live = model_arrays(self._model)
         self._reset_progress()
         self._worker.start(self._model, dataset, self._run_config)
         self._set_state("running")
@@ -887,12 +894,6 @@ class TrainingPane(QWidget):
             self.rate_value.setText(f"{self._rate:,.0f} samples/s")
             remaining = (snap.total_samples - snap.samples_seen) / self._rate
             self.eta_value.setText(format_duration(remaining) if not snap.finished else "–")
-
-    @staticmethod
-    def _arrays(model: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        weights = [layer.weight.detach().cpu().numpy().copy() for layer in model.layers]
-        biases = [layer.bias.detach().cpu().numpy().copy() for layer in model.layers]
-        return weights, biases
 
     def _checkpoint_meta(self, classes: tuple[int, ...]) -> dict[str, Any]:
         values = self.form.values()

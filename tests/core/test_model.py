@@ -16,6 +16,7 @@ from digitlab.core.model import (
     ModelSpec,
     load_arrays,
     load_checkpoint,
+    model_arrays,
     model_from_arrays,
     new_model,
     save_checkpoint,
@@ -135,8 +136,7 @@ def test_damaged_state_dict(tmp_path: Path) -> None:
 
 def test_model_from_snapshot_arrays() -> None:
     net = new_model(ModelSpec(hidden=(4,)), seed=0)
-    weights = [layer.weight.detach().numpy().copy() for layer in net.layers]
-    biases = [layer.bias.detach().numpy().copy() for layer in net.layers]
+    weights, biases = model_arrays(net)
     rebuilt = model_from_arrays(net.spec, weights, biases)
     x = torch.rand(2, 784)
     assert torch.equal(rebuilt(x), net(x))

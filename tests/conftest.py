@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
-import torch
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -17,15 +17,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 def make_tiny_dataset(n_train: int = 512, n_test: int = 128, seed: int = 0) -> Dataset:
     """Ten easy classes: class c lights up row band c of the 28×28 image, plus noise."""
-    generator = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
 
     def split(n: int) -> Split:
-        labels = torch.arange(n) % 10
-        images = torch.randint(0, 60, (n, 28, 28), generator=generator, dtype=torch.int64)
+        labels = np.arange(n, dtype=np.int64) % 10
+        images = rng.integers(0, 60, (n, 28, 28), dtype=np.int64)
         for c in range(10):
             rows = slice(2 + 2 * c, 4 + 2 * c)
             images[labels == c, rows, 4:24] += 180
-        return Split(images.clamp(0, 255).to(torch.uint8), labels)
+        return Split(np.clip(images, 0, 255).astype(np.uint8), labels)
 
     return Dataset(name="tiny", train=split(n_train), test=split(n_test), classes=tuple(range(10)))
 
@@ -51,7 +51,7 @@ def mnist():
         pytest.skip("real MNIST not available: set DIGITLAB_DATA")
     from digitlab.core.data import load_dataset
 
-    return load_dataset("mnist", root=root, download=False)
+    return load_dataset("mnist", root=root, download_missing=False)
 
 
 def write_idx(path: Path, array, gz: bool = False) -> None:
@@ -76,8 +76,8 @@ def write_mnist_files(root: Path, dataset: Dataset | None = None, gz: bool = Fal
     raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     for prefix, split in (("train", dataset.train), ("t10k", dataset.test)):
-        write_idx(raw / f"{prefix}-images-idx3-ubyte", split.images.numpy(), gz)
-        write_idx(raw / f"{prefix}-labels-idx1-ubyte", split.labels.numpy(), gz)
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", split.images, gz)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", split.labels, gz)
     return root
 
 

@@ -1,25 +1,28 @@
-"""Datasets as in-memory tensors.
+"""Datasets as in-memory arrays, read straight from MNIST's IDX files.
 
-The whole split lives in one uint8 tensor; training takes index slices of it, never a per-sample
-DataLoader (that is what makes an epoch take about a second on a laptop CPU).
+A split is one uint8 array (N, 28, 28) and its labels; training takes index slices of it, never a
+per-sample DataLoader (that is what makes an epoch take about a second on a laptop CPU). The IDX
+format is four header bytes, the sizes, then the pixels, so numpy reads it directly: no torch in
+the window's process, and every malformed file gets a message that names it. torchvision is used
+only to download the files the first time.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
+import numpy as np
 
+from digitlab.core.choices import DATASET_LABELS, DATASETS
 from digitlab.core.errors import DataError
-
-# Our name → torchvision's class (also its folder name under the data root). torchvision itself
-# is imported only when a dataset is read: its import costs over a second, which every
-# `digitlab predict` and every training child process would otherwise pay.
-DATASETS: dict[str, str] = {"mnist": "MNIST", "fashion": "FashionMNIST", "kmnist": "KMNIST"}
 
 RAW_FILES = (
     "train-images-idx3-ubyte",
@@ -27,19 +30,15 @@ RAW_FILES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
-
 ENV_VAR = "DIGITLAB_DATA"
+_IDX_UBYTE = 0x08
 
 
 def default_cache_dir() -> Path:
-    """The per-user cache folder (XDG on Linux, the usual places elsewhere)."""
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif os.uname().sysname == "Darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "digitlab"
+    """The per-user cache folder (platformdirs: XDG on Linux, the usual places elsewhere)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("digitlab", appauthor=False)
 
 
 def data_root(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -51,22 +50,22 @@ def data_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_cache_dir()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Split:
     """One split: images (N, 28, 28) uint8 and labels (N,) int64 in 0..k-1."""
 
-    images: torch.Tensor
-    labels: torch.Tensor
+    images: np.ndarray
+    labels: np.ndarray
 
     def __len__(self) -> int:
         return len(self.labels)
 
-    def as_float(self, device: str | torch.device = "cpu") -> torch.Tensor:
-        """Images as one (N, 784) float32 tensor in [0, 1]."""
-        return self.images.to(device).reshape(len(self), -1).float().div_(255.0)
+    def as_float(self) -> np.ndarray:
+        """Images as one (N, 784) float32 array in [0, 1]."""
+        return self.images.reshape(len(self), -1).astype(np.float32) / np.float32(255.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """A train and a test split of one dataset, possibly restricted to some classes.
 
@@ -85,33 +84,34 @@ class Dataset:
 
 
 def parse_classes(text: str | Sequence[int] | None) -> tuple[int, ...] | None:
-    """'0,1' or [0, 1] → (0, 1); None or '' → None (all classes). Raises ValueError if malformed."""
-    if text is None or text == "" or text == "all":
+    """'0,1', '0-4' or [0, 1] → sorted digits; None, '' or 'all' → None (all ten).
+
+    Raises ValueError with a message fit for the user when malformed.
+    """
+    if text is None or (isinstance(text, str) and text.strip().lower() in ("", "all")):
         return None
+    values: list[int] = []
     if isinstance(text, str):
-        try:
-            values = [int(part) for part in text.replace(" ", "").split(",") if part]
-        except ValueError:
-            raise ValueError(f"classes must be digits separated by commas, got {text!r}") from None
+        for part in text.replace(" ", "").split(","):
+            if not part:
+                continue
+            low, dash, high = part.partition("-")
+            try:
+                values.extend(range(int(low), int(high) + 1) if dash else [int(part)])
+            except ValueError:
+                raise ValueError(
+                    f"classes are digits separated by commas, like 0,1 or 0-4; got {text!r}"
+                ) from None
     else:
         values = [int(v) for v in text]
+    if any(not 0 <= v <= 9 for v in values):
+        raise ValueError(f"classes must be digits 0–9, got {text!r}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"a class is named twice in {text!r}")
     if len(values) < 2:
         raise ValueError("a class subset needs at least two classes")
-    if len(set(values)) != len(values):
-        raise ValueError(f"classes repeat: {values}")
-    if any(not 0 <= v <= 9 for v in values):
-        raise ValueError(f"classes must be between 0 and 9, got {values}")
-    return tuple(sorted(values))
-
-
-def missing_data_message(name: str, folder: Path, reason: str) -> str:
-    files = "\n".join(f"  {f}  (or {f}.gz)" for f in RAW_FILES)
-    return (
-        f"{name} is not available: {reason}\n"
-        f"Put these four files in {folder}:\n{files}\n"
-        f"or point {ENV_VAR} (or --data-dir) at a folder that holds "
-        f"{DATASETS[name]}/raw/ with them."
-    )
+    chosen = tuple(sorted(values))
+    return None if chosen == tuple(range(10)) else chosen
 
 
 def raw_folder(name: str, root: str | os.PathLike[str] | None = None) -> Path:
@@ -119,93 +119,159 @@ def raw_folder(name: str, root: str | os.PathLike[str] | None = None) -> Path:
     return data_root(root) / DATASETS[name] / "raw"
 
 
+def _find(raw: Path, stem: str) -> Path | None:
+    for candidate in (raw / stem, raw / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def is_downloaded(name: str, root: str | os.PathLike[str] | None = None) -> bool:
     """True when all four files (plain or .gz) are there, so loading will not download."""
     raw = raw_folder(name, root)
-    return all((raw / f).exists() or (raw / f"{f}.gz").exists() for f in RAW_FILES)
+    return all(_find(raw, stem) is not None for stem in RAW_FILES)
 
 
-def _unpack_gz_if_needed(raw: Path) -> None:
-    """torchvision reads the unpacked files; accept a folder that only has the .gz ones."""
-    import gzip
-    import shutil
-    import zlib
-
-    for stem in RAW_FILES:
-        target, packed = raw / stem, raw / f"{stem}.gz"
-        if not target.exists() and packed.exists():
-            part = raw / f"{stem}.part"
-            try:
-                dst = open(part, "wb")
-            except OSError as exc:
-                raise DataError(f"cannot unpack {packed} into {raw}: {exc}") from None
-            try:
-                with gzip.open(packed, "rb") as src, dst:
-                    shutil.copyfileobj(src, dst)
-                os.replace(part, target)
-            except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-                raise DataError(f"{packed} is corrupt: {exc}") from None
-            except OSError as exc:
-                raise DataError(f"cannot unpack {packed} into {raw}: {exc}") from None
-            finally:
-                part.unlink(missing_ok=True)
+def missing_data_message(name: str, folder: Path, reason: str) -> str:
+    files = ", ".join(RAW_FILES)
+    return (
+        f"{DATASET_LABELS[name]} is not available ({reason}). Put the files {files} (or their .gz) "
+        f"in {folder}, or point {ENV_VAR} or --data-dir at a folder holding "
+        f"{DATASETS[name]}/raw/ with them."
+    )
 
 
-def _load_split(name: str, root: Path, train: bool, download: bool) -> Split:
-    from torchvision import datasets
-
-    cls = getattr(datasets, DATASETS[name])
-    raw = raw_folder(name, root)
-    _unpack_gz_if_needed(raw)
-    if not all((raw / f).exists() for f in RAW_FILES):
-        if not download:
-            raise DataError(missing_data_message(name, raw, "the files are missing"))
-        print(f"Downloading {name} into {raw} (first run only)…", file=sys.stderr)
-        try:
-            cls(str(root), train=train, download=True)
-        except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
-            reason = f"the download failed ({' '.join(str(exc).split())})"
-            raise DataError(missing_data_message(name, raw, reason)) from None
+def read_idx(path: Path, dims: int) -> np.ndarray:
+    """An IDX file of unsigned bytes (plain or gzip) as an array with `dims` dimensions."""
     try:
-        ds = cls(str(root), train=train, download=False)
-    except Exception as exc:  # bad magic number, truncated data, wrong sizes, …
-        detail = " ".join(str(exc).split()) or exc.__class__.__name__
-        raise DataError(f"{name} files in {raw} are corrupt or truncated: {detail}") from None
-    images, labels = ds.data, ds.targets.long()
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    header = 4 + 4 * dims
+    if len(data) < header or data[:2] != b"\0\0" or data[2] != _IDX_UBYTE or data[3] != dims:
         raise DataError(
-            f"{name} files in {raw} do not fit together: images {tuple(images.shape)}, "
-            f"labels {tuple(labels.shape)}"
+            f"{path} is not an MNIST IDX file ({len(data)} bytes, starting {data[:4].hex() or '–'}"
+            f"; expected 0000080{dims}): delete it to download it again"
         )
-    return Split(images.contiguous(), labels)
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
+    expected = int(np.prod(shape, dtype=np.int64))
+    if len(data) - header != expected:
+        raise DataError(
+            f"{path} is truncated or padded: its header promises {expected:,} bytes of data, "
+            f"it holds {len(data) - header:,}; delete it to download it again"
+        )
+    return np.frombuffer(data, np.uint8, offset=header).reshape(shape).copy()  # writable
+
+
+def _read_split(name: str, raw: Path, prefix: str) -> Split:
+    paths = [_find(raw, f"{prefix}-{kind}") for kind in ("images-idx3-ubyte", "labels-idx1-ubyte")]
+    if None in paths:
+        raise DataError(missing_data_message(name, raw, "the files are missing"))
+    images, labels = read_idx(paths[0], 3), read_idx(paths[1], 1)
+    if images.shape[1:] != (28, 28) or len(images) != len(labels):
+        raise DataError(
+            f"{DATASET_LABELS[name]} files in {raw} do not fit together: images "
+            f"{images.shape}, labels {labels.shape}"
+        )
+    if len(labels) and int(labels.max()) > 9:
+        raise DataError(f"{paths[1]} has labels above 9 ({int(labels.max())}): it is not MNIST")
+    return Split(images, labels.astype(np.int64))
+
+
+def download(name: str, root: str | os.PathLike[str] | None = None) -> None:
+    """Fetch the four files with torchvision. Nothing is created unless the download succeeds:
+    the files arrive in a temporary folder and are moved into place at the end."""
+    final = raw_folder(name, root)
+    base = data_root(root)
+    print(f"Downloading {DATASET_LABELS[name]} into {final} (first run only)…", file=sys.stderr)
+    try:
+        from torchvision import datasets
+
+        parking = Path(tempfile.mkdtemp(prefix=".digitlab-download-", dir=_existing(base)))
+    except (ImportError, OSError) as exc:
+        reason = f"cannot download: {exc}"
+        raise DataError(missing_data_message(name, final, reason)) from None
+    try:
+        getattr(datasets, DATASETS[name])(str(parking), train=True, download=True)
+        fetched = parking / DATASETS[name] / "raw"
+        final.mkdir(parents=True, exist_ok=True)
+        for stem in RAW_FILES:
+            for candidate in (fetched / stem, fetched / f"{stem}.gz"):
+                if candidate.exists() and not (final / candidate.name).exists():
+                    shutil.move(str(candidate), final / candidate.name)
+    except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
+        reason = f"the download failed: {' '.join(str(exc).split())[:160]}"
+        raise DataError(missing_data_message(name, final, reason)) from None
+    finally:
+        shutil.rmtree(parking, ignore_errors=True)
+
+
+def _existing(folder: Path) -> Path:
+    """The nearest folder that exists: the temporary download folder goes there, so a failed
+    download does not even leave the data root behind."""
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def _select(split: Split, classes: tuple[int, ...]) -> Split:
-    top = max([*classes, int(split.labels.max()) if len(split) else 0]) + 1
-    lookup = torch.full((top,), -1, dtype=torch.long)
-    lookup[list(classes)] = torch.arange(len(classes))
+    lookup = np.full(10, -1, dtype=np.int64)
+    lookup[list(classes)] = np.arange(len(classes))
     mapped = lookup[split.labels]
     keep = mapped >= 0
-    return Split(split.images[keep].contiguous(), mapped[keep])
+    return Split(np.ascontiguousarray(split.images[keep]), mapped[keep])
 
 
 def load_dataset(
     name: str = "mnist",
     root: str | os.PathLike[str] | None = None,
     classes: Sequence[int] | None = None,
-    download: bool = True,
+    download_missing: bool = True,
+    on_download: Callable[[], None] | None = None,
 ) -> Dataset:
     """Load a dataset's train and test split into memory, downloading it if allowed.
 
     Raises DataError with the folder and file names when the data is missing (and cannot be
-    downloaded) or corrupt.
+    downloaded) or corrupt. `on_download` is called before a download starts.
     """
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    folder = data_root(root)
-    train = _load_split(name, folder, train=True, download=download)
-    test = _load_split(name, folder, train=False, download=download)
+    raw = raw_folder(name, root)
+    if not is_downloaded(name, root):
+        if not download_missing:
+            raise DataError(missing_data_message(name, raw, "the files are missing"))
+        if on_download is not None:
+            on_download()
+        download(name, root)
+    train, test = _read_split(name, raw, "train"), _read_split(name, raw, "t10k")
     chosen = tuple(sorted(classes)) if classes else tuple(range(10))
     if chosen != tuple(range(10)):
         train, test = _select(train, chosen), _select(test, chosen)
     return Dataset(name=name, train=train, test=test, classes=chosen)
+
+
+class DatasetCache:
+    """The last few datasets loaded, by (name, root, classes): a second run starts at once."""
+
+    def __init__(self, loader: Callable[..., Dataset] = load_dataset, size: int = 2) -> None:
+        self._loader, self._size = loader, size
+        self._items: dict[tuple, Dataset] = {}
+
+    def get(
+        self,
+        name: str,
+        root: str | None = None,
+        classes: tuple[int, ...] | None = None,
+        on_download: Callable[[], None] | None = None,
+    ) -> Dataset:
+        key = (name, str(data_root(root)), classes)
+        if key in self._items:
+            self._items[key] = self._items.pop(key)  # most recent last
+            return self._items[key]
+        dataset = self._loader(name, root=root, classes=classes, on_download=on_download)
+        self._items[key] = dataset
+        while len(self._items) > self._size:
+            self._items.pop(next(iter(self._items)))
+        return dataset

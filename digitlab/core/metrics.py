@@ -1,14 +1,13 @@
-"""Evaluation: accuracy, per-class accuracy, confusion matrix, and probabilities for images."""
+"""Evaluation: accuracy, per-class accuracy, confusion matrix (numpy, no torch)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from digitlab.core.data import Split
-from digitlab.core.model import MLP
+from digitlab.core.network import Network
 
 
 @dataclass(frozen=True)
@@ -46,23 +45,16 @@ class Evaluation:
         }
 
 
-@torch.no_grad()
-def predict_probabilities(model: MLP, images: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
-    """(N, k) softmax probabilities for (N, 28, 28) uint8 or float images."""
-    model.eval()
-    images = images.reshape(len(images), -1)
-    scale = 255.0 if images.dtype == torch.uint8 else 1.0
-    parts = [
-        model.probabilities(images[i : i + chunk].float() / scale)
-        for i in range(0, len(images), chunk)
-    ]
-    return torch.cat(parts) if parts else torch.empty(0, model.spec.num_classes)
+def predict_probabilities(network: Network, images: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """(N, k) softmax probabilities for (N, 28, 28) uint8 or float images, in chunks."""
+    parts = [network.probabilities(images[i : i + chunk]) for i in range(0, len(images), chunk)]
+    return np.concatenate(parts) if parts else np.empty((0, network.spec.num_classes), np.float32)
 
 
-def evaluate(model: MLP, split: Split, classes: tuple[int, ...] | None = None) -> Evaluation:
-    """Confusion matrix of `model` on a split whose labels are 0..k-1."""
-    k = model.spec.num_classes
-    predicted = predict_probabilities(model, split.images).argmax(1)
-    flat = split.labels * k + predicted
-    confusion = torch.bincount(flat, minlength=k * k).reshape(k, k).numpy()
+def evaluate(network: Network, split: Split, classes: tuple[int, ...] | None = None) -> Evaluation:
+    """Confusion matrix of `network` on a split whose labels are 0..k-1."""
+    k = network.spec.num_classes
+    predicted, _ = network.predict(split.images)
+    flat = split.labels.astype(np.int64) * k + predicted
+    confusion = np.bincount(flat, minlength=k * k).reshape(k, k)
     return Evaluation(classes=tuple(classes or range(k)), confusion=confusion)

@@ -1,31 +1,34 @@
-"""`train`, run in a child process: the same snapshots, without sharing the GIL with a GUI.
+"""Training in a child process: the same stages and snapshots, without sharing a GIL with a GUI.
 
 On a 2-core machine a training thread beside the window loses a third or more of its speed to the
 GUI thread's Python work (pyqtgraph painting, snapshot handling) through the GIL; measured in
 benchmarks/ui_responsiveness.py. A child process trains on the other core at full speed and the
 parent only receives the pickled snapshots.
 
-`TrainerProcess.train` is a drop-in for `training.train`: same arguments, same snapshots, and the
-model ends up holding the trained weights. Pause and cancel on the caller's RunState reach the
-child. With `snapshot_every` set, the child waits after each snapshot until the caller asks for
-the next one, so a paced run never runs ahead of whoever draws it. The child lives on between
-runs and can be started early (`start()`), so pressing Start does not wait for torch to import.
+The child is the only process of the window that imports torch (2 s and ~500 MB), so it is
+started when training is first wanted (`start`, or `prepare` to also load the data ahead of
+Start), and it loads its data itself: nothing big crosses the pipe but the snapshots. It dies
+with its parent, however the parent ends, and ignores Ctrl+C (the parent decides).
+
+This module imports no torch: the parent side runs in the window's process.
+`TrainerProcess.train(job, state)` yields `Stage`s, then `Snapshot`s. Pause and cancel on the
+caller's RunState reach the child. With `snapshot_every` set, the child waits after each snapshot
+until the caller asks for the next one, so a paced run never runs ahead of whoever draws it.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_module
+import signal
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
-from digitlab.core.data import Dataset, Split
 from digitlab.core.errors import DigitlabError
-from digitlab.core.model import MLP, ModelSpec, load_arrays
-from digitlab.core.training import RunState, Snapshot, TrainConfig, make_optimizer, train
+from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainJob
 
 POLL_S = 0.05
 # One torch thread in the child: the other core stays free for the window.
@@ -38,28 +41,62 @@ class TrainingProcessError(DigitlabError):
     """Training failed in the child process (an exception there, or the process died)."""
 
 
-def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any) -> None:
-    """The child: take jobs until None; post (run, 'snapshot', Snapshot) or (run, 'error', text)."""
+def _die_with_parent() -> None:
+    """End this process as soon as the parent is gone (killed, crashed, or closed)."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's sentinel closes: it has exited
+        os._exit(0)
+
+    threading.Thread(target=watch, name="digitlab-parent-watch", daemon=True).start()
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, DigitlabError):
+        return str(exc)
+    if isinstance(exc, MemoryError) or "alloc" in str(exc).lower():
+        return f"not enough memory for this net ({' '.join(str(exc).split())[:160]})"
+    return f"{exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
+
+
+def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, ready: Any) -> None:
+    """The child: take messages until None; post (run, 'stage' | 'snapshot' | 'error', payload)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    import torch
+
+    from digitlab.core.data import DatasetCache
+    from digitlab.core.training import run_job, warm_up
+
     torch.set_num_threads(CHILD_THREADS)
-    # The first optimizer imports torch._dynamo (~2 s): pay that now, not when Start is pressed.
-    make_optimizer(MLP(ModelSpec()), TrainConfig())
+    warm_up()
+    datasets = DatasetCache()
     state = RunState(cancelled=cancelled, running=running)
-    outbox.put((0, "ready", None))
-    while (job := inbox.get()) is not None:
-        run, spec, state_dict, dataset, config, test = job
+    ready.set()
+    while (message := inbox.get()) is not None:
+        kind, run, payload = message
+        if kind == "prepare":
+            try:
+                datasets.get(payload.name, payload.root, payload.classes)
+            except Exception:  # noqa: BLE001 - the run that needs the data reports it
+                pass
+            continue
+        job: TrainJob = payload
         try:
-            model = MLP(spec)
-            model.load_state_dict(state_dict)
-            for snap in train(model, dataset, config, state, test):
+            for item in run_job(job, state, datasets):
+                if isinstance(item, Stage):
+                    outbox.put((run, "stage", item))
+                    continue
                 wanted.clear()
-                outbox.put((run, "snapshot", snap))
-                if config.snapshot_every and not snap.finished:
+                outbox.put((run, "snapshot", item))
+                if job.config.snapshot_every and not item.finished:
                     while not wanted.wait(POLL_S) and not cancelled.is_set():
                         pass
-        except DigitlabError as exc:
-            outbox.put((run, "error", str(exc)))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
-            outbox.put((run, "error", f"{exc.__class__.__name__}: {exc}"))
+            outbox.put((run, "error", _error_text(exc)))
 
 
 @dataclass
@@ -73,6 +110,7 @@ class _Channel:
     cancelled: Any
     running: Any
     wanted: Any
+    ready: Any
 
     def stop_signals(self) -> None:
         """Cancel, unpause and release a paced child: whatever it is doing, it moves on."""
@@ -99,61 +137,69 @@ class TrainerProcess:
         self._context = mp.get_context("spawn")  # fork is unsafe beside Qt's and torch's threads
         self._channel: _Channel | None = None
         self._runs = 0
-        self._ready = False
+        self._lock = threading.Lock()
 
     def start(self, wait_s: float = 0.0) -> bool:
-        """Spawn the child now (it imports torch, ~2 s) if it is not running; with wait_s, block
-        up to that long until it is ready. True if it is known to be ready."""
-        channel = self._channel
-        if channel is not None and channel.child.is_alive():
-            return self._ready or (wait_s > 0 and self._wait_ready(channel, wait_s))
-        if channel is not None:
-            channel.end(0.1)  # it died: release its queues
+        """Spawn the child now (it imports torch, seconds) if it is not running; with wait_s,
+        block up to that long until it is ready. True if it is known to be ready."""
+        with self._lock:
+            channel = self._channel
+            if channel is None or not channel.child.is_alive():
+                channel = self._spawn(channel)
+        return channel.ready.wait(wait_s) if wait_s > 0 else channel.ready.is_set()
+
+    def _spawn(self, old: _Channel | None) -> _Channel:
+        if old is not None:
+            old.end(0.1)  # it died: release its queues
         ctx = self._context
-        queues, events = (ctx.Queue(), ctx.Queue()), (ctx.Event(), ctx.Event(), ctx.Event())
+        queues, events = (ctx.Queue(), ctx.Queue()), tuple(ctx.Event() for _ in range(4))
         child = ctx.Process(
             target=_serve, args=(*queues, *events), name="digitlab-trainer", daemon=True
         )
         child.start()
-        self._channel = channel = _Channel(child, *queues, *events)
-        self._ready = False
-        return wait_s > 0 and self._wait_ready(channel, wait_s)
+        self._channel = _Channel(child, *queues, *events)
+        return self._channel
 
-    def _wait_ready(self, channel: _Channel, timeout_s: float) -> bool:
-        try:
-            channel.outbox.get(timeout=timeout_s)  # the child's first word is always "ready"
-        except queue_module.Empty:
-            return False
-        self._ready = True
-        return True
+    def is_running(self) -> bool:
+        """True while a child process exists (starting or ready)."""
+        channel = self._channel
+        return channel is not None and channel.child.is_alive()
+
+    def is_ready(self) -> bool:
+        """True once the child has imported torch and waits for work."""
+        channel = self._channel
+        return channel is not None and channel.child.is_alive() and channel.ready.is_set()
+
+    def prepare(self, data: DataRequest) -> None:
+        """Start the child if needed and have it load `data` now, so Start trains at once."""
+        self.start()
+        channel = self._channel
+        if channel is not None:
+            channel.inbox.put(("prepare", 0, data))
 
     def close(self, timeout_s: float = 1.0) -> None:
         """End the child at once: it holds nothing worth saving (snapshots carry the weights),
         and a graceful exit of a torch process takes about a second."""
-        channel, self._channel = self._channel, None
+        with self._lock:
+            channel, self._channel = self._channel, None
         if channel is not None:
             channel.end(timeout_s)
 
-    def train(
-        self,
-        model: MLP,
-        dataset: Dataset,
-        config: TrainConfig | None = None,
-        state: RunState | None = None,
-        test: Split | None = None,
-    ) -> Iterator[Snapshot]:
-        """Like `training.train`, with the steps in the child (see the module docstring)."""
-        config = config or TrainConfig()
+    def train(self, job: TrainJob, state: RunState | None = None) -> Iterator[Stage | Snapshot]:
+        """Run `job` in the child: its stages, then its snapshots; the last one is finished."""
         state = state or RunState()
+        warm = self.is_ready()
         self.start()
         channel = self._channel
+        assert channel is not None
         self._runs += 1
         run = self._runs
         channel.cancelled.clear()
         channel.wanted.clear()
         channel.running.set()
-        state_dict = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        channel.inbox.put((run, model.spec, state_dict, dataset, config, test))
+        channel.inbox.put(("train", run, job))
+        if not warm:
+            yield Stage.STARTING_TRAINER
         ended = False  # the child has said its last word about this run
         try:
             while True:
@@ -161,13 +207,14 @@ class TrainerProcess:
                 if kind == "error":
                     ended = True
                     raise TrainingProcessError(payload)
+                if kind == "stage":
+                    yield payload
+                    continue
                 snap: Snapshot = payload
-                if snap.finished:
-                    ended = True
-                    load_arrays(model, snap.weights, snap.biases)
-                    yield snap
-                    return
+                ended = snap.finished
                 yield snap
+                if ended:
+                    return
                 channel.wanted.set()  # the caller wants the next one
         finally:
             if not ended:
@@ -202,7 +249,7 @@ class TrainerProcess:
                 continue
             except (OSError, ValueError, EOFError):
                 return
-            if item_run == run and (kind == "error" or payload.finished):
+            if item_run == run and (kind == "error" or (kind == "snapshot" and payload.finished)):
                 return
         self.close()  # it did not stop in time: a fresh child next time
 

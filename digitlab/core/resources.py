@@ -10,7 +10,7 @@ from pathlib import Path
 
 import digitlab
 
-SHIPPED_MODELS = {"linear": "linear.pt", "mlp": "mlp.pt"}
+SHIPPED_MODELS = {"linear": "linear.safetensors", "mlp": "mlp.safetensors"}
 _PACKAGE = Path(digitlab.__file__).resolve().parent
 
 

@@ -1,136 +1,36 @@
 """The training loop, as a generator of snapshots.
 
-No Qt here: the window runs `train` in a worker thread and the CLI runs it in a plain loop. The
-loop checks a `RunState` every step (cancel, pause) and yields a `Snapshot` — numpy copies of the
-weights and what changed since the previous snapshot — every N steps or every few tens of ms, so
-whoever draws them never slows training much.
+No Qt here: the window runs it in its trainer process (`core.remote`) and the CLI in a plain loop.
+The loop checks a `RunState` every step (cancel, pause) and yields a `Snapshot` — numpy copies of
+the weights and what changed since the previous snapshot — every N steps or every few tens of ms,
+so whoever draws them never slows training much. The types it speaks are in `core.protocol`.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digitlab.core.data import Dataset, Split
-from digitlab.core.model import MLP
-from digitlab.core.preprocess import Augmentation
+from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
+from digitlab.core.distort import Augmentation
+from digitlab.core.model import MLP, from_network, new_model
+from digitlab.core.protocol import (
+    DataRequest,
+    RunState,
+    Snapshot,
+    Stage,
+    TrainConfig,
+    TrainJob,
+)
 
-OPTIMIZERS = ("adam", "sgd")
-# Learning rates that work out of the box for these nets (the CLI's and the window's defaults).
-DEFAULT_LR = {"adam": 1e-3, "sgd": 0.1}
-SCHEDULES = ("constant", "cosine")
 # A cross-entropy this many times the loss of a uniform guess (ln k) means the run blew up, even
 # while the numbers are still finite (a too-high learning rate rarely reaches NaN at once).
 DIVERGED_LOSS_FACTOR = 100.0
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyper-parameters of one run. snapshot_every=0 throttles by time (snapshot_seconds)."""
-
-    epochs: int = 3
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    l1: float = 0.0
-    seed: int = 0
-    augment: bool = False
-    schedule: str = "constant"
-    snapshot_every: int = 0
-    snapshot_seconds: float = 0.05
-    device: str = "cpu"
-
-    def __post_init__(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("epochs and batch size must be at least 1")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"learning rate must be a positive number, got {self.lr}")
-        if self.weight_decay < 0 or self.l1 < 0:
-            raise ValueError("weight decay and L1 must not be negative")
-
-
-class RunState:
-    """Cancel and pause flags shared between the loop and whoever controls it (any thread)."""
-
-    def __init__(self, cancelled: Any = None, running: Any = None) -> None:
-        """Events default to threading ones; pass multiprocessing Events to share with a child."""
-        self._cancelled = cancelled if cancelled is not None else threading.Event()
-        self._running = running if running is not None else threading.Event()
-        self._running.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-        self._running.set()  # wake a paused loop so it can see the cancel
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def wait_while_paused(self) -> float:
-        """Block while paused; returns the seconds spent waiting."""
-        if self._running.is_set():
-            return 0.0
-        start = time.perf_counter()
-        self._running.wait()
-        return time.perf_counter() - start
-
-
-@dataclass
-class Snapshot:
-    """What the loop reports. Arrays are copies: the receiver may keep or modify them.
-
-    weights[i] is layer i's (out, in) matrix, deltas[i] its change since the previous snapshot.
-    status is 'running', 'epoch' (an epoch ended; test_accuracy is set), 'done', 'cancelled' or
-    'diverged' (the loss became NaN/inf; the model holds the last good weights again).
-    """
-
-    step: int
-    epoch: int
-    epochs: int
-    samples_seen: int
-    total_samples: int
-    loss: float
-    accuracy: float
-    samples_per_s: float
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    deltas: list[np.ndarray]
-    status: str = "running"
-    test_accuracy: float | None = None
-    message: str = ""
-    elapsed_s: float = 0.0
-
-    @property
-    def progress(self) -> float:
-        return self.samples_seen / self.total_samples if self.total_samples else 1.0
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "cancelled", "diverged")
 
 
 @dataclass
@@ -164,6 +64,17 @@ def make_optimizer(model: MLP, config: TrainConfig) -> torch.optim.Optimizer:
         return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
 
+def warm_up() -> None:
+    """Take one optimizer step on a tiny net: the first step imports torch._dynamo (~2 s on a
+    slow CPU), which the trainer process pays before the user presses Start, not after."""
+    from digitlab.core.network import ModelSpec
+
+    model = MLP(ModelSpec(hidden=(2,), num_classes=2, input_size=2))
+    optimizer = make_optimizer(model, TrainConfig())
+    model(torch.zeros(1, 2)).sum().backward()
+    optimizer.step()
+
+
 @torch.no_grad()
 def accuracy(model: MLP, images: torch.Tensor, labels: torch.Tensor, chunk: int = 8192) -> float:
     """Fraction of images classified right; images are (N, 784) floats on the model's device."""
@@ -177,6 +88,12 @@ def accuracy(model: MLP, images: torch.Tensor, labels: torch.Tensor, chunk: int 
     )
     model.train(was_training)
     return correct / len(labels)
+
+
+def _tensors(split: Split, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """A split as (N, 784) float32 in [0, 1] and int64 labels, on the device."""
+    images = torch.from_numpy(split.images).to(device).reshape(len(split), -1).float().div_(255.0)
+    return images, torch.from_numpy(split.labels).to(device)
 
 
 def _weights(model: MLP) -> list[torch.Tensor]:
@@ -196,7 +113,7 @@ def _healthy(model: MLP, mean_loss: float) -> bool:
 def train(
     model: MLP,
     dataset: Dataset,
-    config: TrainConfig = TrainConfig(),
+    config: TrainConfig | None = None,
     state: RunState | None = None,
     test: Split | None = None,
 ) -> Iterator[Snapshot]:
@@ -204,14 +121,14 @@ def train(
 
     Test accuracy (on `test`, default `dataset.test`) is measured at every epoch end.
     """
+    config = config or TrainConfig()
     state = state or RunState()
     device = torch.device(config.device)
     model.to(device).train()
     generator = torch.Generator().manual_seed(config.seed)
     augment = Augmentation() if config.augment else None
-    x, y = dataset.train.as_float(device), dataset.train.labels.to(device)
-    test_split = dataset.test if test is None else test
-    tx, ty = test_split.as_float(device), test_split.labels.to(device)
+    x, y = _tensors(dataset.train, device)
+    tx, ty = _tensors(dataset.test if test is None else test, device)
     n = len(y)
     if n == 0:
         raise ValueError("the training split is empty")
@@ -257,6 +174,7 @@ def train(
             test_accuracy=test_acc,
             message=message,
             elapsed_s=busy_s,
+            train_size=n,
         )
         window.reset()
         last_report = now
@@ -316,3 +234,45 @@ def train(
         last = epoch == config.epochs - 1
         yield snapshot(epoch, "done" if last else "epoch")
     model.eval()
+
+
+def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[Stage | Snapshot]:
+    """Load the job's data (cached), build its model and train it, yielding the stages before
+    the first snapshot and then the snapshots: the trainer process's work, also usable
+    in-process (`LocalTrainer`)."""
+    request = job.data
+    if not is_downloaded(request.name, request.root):
+        yield Stage.DOWNLOADING
+    else:
+        yield Stage.LOADING_DATA
+    dataset = datasets.get(request.name, request.root, request.classes)
+    if dataset.num_classes != job.spec.num_classes:
+        raise ValueError("the data and the net disagree on the number of classes")
+    model = (
+        from_network(job.start) if job.start is not None else new_model(job.spec, job.config.seed)
+    )
+    yield Stage.TRAINING
+    yield from train(model, dataset, job.config, state)
+
+
+class LocalTrainer:
+    """Runs jobs in the calling thread: the interface of `core.remote.TrainerProcess`, without
+    the process (tests, headless tools)."""
+
+    def __init__(self, datasets: DatasetCache | None = None) -> None:
+        self.datasets = datasets or DatasetCache()
+
+    def start(self, wait_s: float = 0.0) -> bool:
+        return True
+
+    def is_ready(self) -> bool:
+        return True
+
+    def prepare(self, data: DataRequest) -> None:
+        """Nothing to warm up in-process; the first run loads the data."""
+
+    def close(self, timeout_s: float = 1.0) -> None:
+        pass
+
+    def train(self, job: TrainJob, state: RunState) -> Iterator[Stage | Snapshot]:
+        return run_job(job, state, self.datasets)

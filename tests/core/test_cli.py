@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from digitlab.cli import main
-from digitlab.core.model import load_checkpoint
+from digitlab.core.checkpoint import load_checkpoint
 from tests.conftest import make_tiny_dataset
 
 
@@ -22,7 +22,7 @@ def train_tiny(data: Path, out: Path, *extra: str) -> int:
 
 
 def test_train_writes_a_checkpoint_and_reports_accuracy(tiny_mnist_dir, tmp_path, capsys) -> None:
-    out = tmp_path / "m.pt"
+    out = tmp_path / "m.safetensors"
     assert (
         train_tiny(
             tiny_mnist_dir,
@@ -40,13 +40,13 @@ def test_train_writes_a_checkpoint_and_reports_accuracy(tiny_mnist_dir, tmp_path
     )
     assert "test accuracy" in capsys.readouterr().out
     checkpoint = load_checkpoint(out)
-    assert checkpoint.model.spec.hidden == (8,)
+    assert checkpoint.spec.hidden == (8,)
     assert checkpoint.meta["train"]["seed"] == 5 and checkpoint.meta["dataset"] == "mnist"
     assert checkpoint.meta["test_accuracy"] > 0.9
 
 
 def test_evaluate_json_matches_the_training_result(tiny_mnist_dir, tmp_path, capsys) -> None:
-    out = tmp_path / "m.pt"
+    out = tmp_path / "m.safetensors"
     train_tiny(tiny_mnist_dir, out, "--hidden", "0")
     capsys.readouterr()
     assert main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out), "--json"]) == 0
@@ -57,7 +57,7 @@ def test_evaluate_json_matches_the_training_result(tiny_mnist_dir, tmp_path, cap
 
 
 def test_evaluate_prints_a_table(tiny_mnist_dir, tmp_path, capsys) -> None:
-    out = tmp_path / "m.pt"
+    out = tmp_path / "m.safetensors"
     train_tiny(tiny_mnist_dir, out, "--classes", "2,7")
     capsys.readouterr()
     assert main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out)]) == 0
@@ -74,11 +74,11 @@ def write_png(path: Path, pixels: np.ndarray) -> Path:
 def test_predict_prints_one_json_line_per_image_and_survives_bad_files(
     tiny_mnist_dir, tmp_path, capsys
 ) -> None:
-    model = tmp_path / "m.pt"
+    model = tmp_path / "m.safetensors"
     train_tiny(tiny_mnist_dir, model, "--lr", "3e-3")
     capsys.readouterr()
     test = make_tiny_dataset().test
-    good = [write_png(tmp_path / f"{i}.png", test.images[i].numpy()) for i in range(3)]
+    good = [write_png(tmp_path / f"{i}.png", test.images[i]) for i in range(3)]
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG not really")
     files = [str(good[0]), str(broken), str(tmp_path / "missing.png"), str(good[1]), str(good[2])]
@@ -97,17 +97,18 @@ def test_missing_data_is_one_clear_message(tmp_path, capsys, monkeypatch) -> Non
     from torchvision import datasets
 
     monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])
-    assert train_tiny(tmp_path / "empty", tmp_path / "m.pt") == 1
+    assert train_tiny(tmp_path / "empty", tmp_path / "m.safetensors") == 1
     err = capsys.readouterr().err
     assert "train-images-idx3-ubyte" in err and "Traceback" not in err
-    assert not (tmp_path / "m.pt").exists()
+    assert not (tmp_path / "m.safetensors").exists()
 
 
 def test_corrupt_model_is_one_clear_message(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.pt"
     bad.write_text("not a model")
     assert main(["evaluate", str(bad)]) == 1
-    assert "not a digitlab model file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is not a digitlab model" in err and len(err.strip().splitlines()) == 1
 
 
 def test_an_unwritable_out_fails_before_training(tiny_mnist_dir, tmp_path, capsys) -> None:
@@ -117,11 +118,11 @@ def test_an_unwritable_out_fails_before_training(tiny_mnist_dir, tmp_path, capsy
     blocker.write_text("x")
     assert train_tiny(tiny_mnist_dir, blocker / "m.pt") == 1  # its "folder" is a file
     err = capsys.readouterr().err
-    assert "cannot write the model" in err and "Traceback" not in err
+    assert "cannot write" in err and "Not a directory" in err and "Traceback" not in err
 
 
 def test_evaluate_json_carries_the_model_description(tiny_mnist_dir, tmp_path, capsys) -> None:
-    out = tmp_path / "m.pt"
+    out = tmp_path / "m.safetensors"
     train_tiny(tiny_mnist_dir, out, "--hidden", "4", "--seed", "9")
     capsys.readouterr()
     main(["--data-dir", str(tiny_mnist_dir), "evaluate", str(out), "--json"])
@@ -131,7 +132,7 @@ def test_evaluate_json_carries_the_model_description(tiny_mnist_dir, tmp_path, c
 
 
 def test_diverging_run_writes_no_model(tiny_mnist_dir, tmp_path, capsys) -> None:
-    out = tmp_path / "m.pt"
+    out = tmp_path / "m.safetensors"
     code = train_tiny(tiny_mnist_dir, out, "--optimizer", "sgd", "--lr", "1e4", "--hidden", "16")
     assert code == 1
     assert "diverged" in capsys.readouterr().err
@@ -161,3 +162,31 @@ def test_module_entry_point_shows_help() -> None:
         [sys.executable, "-m", "digitlab", "predict", "--help"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "IMAGE" in out.stdout
+
+
+def test_help_answers_without_importing_torch_or_numpy() -> None:
+    code = (
+        "import sys; from digitlab.cli import build_parser; build_parser().format_help(); "
+        "heavy = [m for m in ('torch', 'numpy', 'PySide6') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_predict_needs_no_torch(tmp_path) -> None:
+    path = write_png(tmp_path / "seven.png", np.pad(np.full((20, 4), 255, np.uint8), 4))
+    code = (
+        "import sys; from digitlab.cli import main; "
+        f"assert main(['predict', {str(path)!r}]) == 0; "
+        "assert 'torch' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_a_blank_image_gets_no_answer(tmp_path, capsys) -> None:
+    blank = write_png(tmp_path / "blank.png", np.full((50, 50), 255, np.uint8))
+    assert main(["predict", str(blank)]) == 1
+    captured = capsys.readouterr()
+    answer = json.loads(captured.out)
+    assert answer["empty"] is True and answer["digit"] is None
+    assert "no ink" in captured.err

@@ -2,58 +2,68 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-import torch
-from torchvision import datasets
 
 from digitlab.core import data
-from digitlab.core.data import DataError, load_dataset, parse_classes
-from tests.conftest import make_tiny_dataset, write_mnist_files
+from digitlab.core.data import DataError, DatasetCache, load_dataset, parse_classes, read_idx
+from tests.conftest import make_tiny_dataset, write_idx, write_mnist_files
 
 
-def test_loads_idx_files_into_tensors(tiny_mnist_dir: Path) -> None:
+def test_loads_idx_files_into_arrays(tiny_mnist_dir: Path) -> None:
     expected = make_tiny_dataset()
-    loaded = load_dataset("mnist", root=tiny_mnist_dir, download=False)
-    assert loaded.train.images.dtype == torch.uint8
+    loaded = load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
+    assert loaded.train.images.dtype == np.uint8 and loaded.train.labels.dtype == np.int64
     assert loaded.train.images.shape == (512, 28, 28)
-    assert torch.equal(loaded.train.images, expected.train.images)
-    assert torch.equal(loaded.test.labels, expected.test.labels)
+    assert np.array_equal(loaded.train.images, expected.train.images)
+    assert np.array_equal(loaded.test.labels, expected.test.labels)
     assert loaded.num_classes == 10
+
+
+def test_loading_needs_no_torch(tiny_mnist_dir: Path) -> None:
+    import subprocess
+
+    code = (
+        "import sys; from digitlab.core.data import load_dataset; "
+        f"load_dataset('mnist', root={str(tiny_mnist_dir)!r}, download_missing=False); "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_reads_a_folder_with_only_gz_files(tmp_path: Path) -> None:
     root = write_mnist_files(tmp_path, gz=True)
-    loaded = load_dataset("mnist", root=root, download=False)
+    loaded = load_dataset("mnist", root=root, download_missing=False)
     assert len(loaded.train) == 512
-    assert not list((root / "MNIST" / "raw").glob("*.part"))
+    assert sorted(p.name for p in (root / "MNIST" / "raw").iterdir())[0].endswith(".gz")
 
 
 def test_a_corrupt_gz_file_is_named(tmp_path: Path) -> None:
     root = write_mnist_files(tmp_path, gz=True)
     packed = root / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz"
     packed.write_bytes(packed.read_bytes()[:20])
-    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz is corrupt"):
-        load_dataset("mnist", root=root, download=False)
-    assert not list((root / "MNIST" / "raw").glob("*.part"))
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz"):
+        load_dataset("mnist", root=root, download_missing=False)
 
 
 def test_as_float_is_flat_and_scaled(tiny_mnist_dir: Path) -> None:
-    train = load_dataset("mnist", root=tiny_mnist_dir, download=False).train
+    train = load_dataset("mnist", root=tiny_mnist_dir, download_missing=False).train
     x = train.as_float()
-    assert x.shape == (512, 784) and x.dtype == torch.float32
+    assert x.shape == (512, 784) and x.dtype == np.float32
     assert float(x.max()) <= 1.0 and float(x.min()) >= 0.0
-    assert torch.allclose(x[0] * 255, train.images[0].reshape(-1).float())
+    np.testing.assert_allclose(x[0] * 255, train.images[0].reshape(-1), rtol=1e-6)
 
 
 def test_class_subset_relabels_to_consecutive_outputs(tiny_mnist_dir: Path) -> None:
-    full = load_dataset("mnist", root=tiny_mnist_dir, download=False)
-    subset = load_dataset("mnist", root=tiny_mnist_dir, classes=(3, 5, 8), download=False)
+    full = load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
+    subset = load_dataset("mnist", root=tiny_mnist_dir, classes=(3, 5, 8), download_missing=False)
     assert subset.classes == (3, 5, 8) and subset.num_classes == 3
     assert set(subset.train.labels.tolist()) == {0, 1, 2}
     threes = full.train.images[full.train.labels == 3]
-    assert torch.equal(subset.train.images[subset.train.labels == 0], threes)
+    assert np.array_equal(subset.train.images[subset.train.labels == 0], threes)
     assert len(subset.test) == int(sum((full.test.labels == c).sum() for c in (3, 5, 8)))
 
 
@@ -66,40 +76,72 @@ def test_a_subset_naming_a_class_absent_from_the_data(tmp_path: Path) -> None:
         "t", Split(tiny.train.images[few], tiny.train.labels[few]), tiny.test, tiny.classes
     )
     root = write_mnist_files(tmp_path, small)
-    loaded = load_dataset("mnist", root=root, classes=(3, 8), download=False)
+    loaded = load_dataset("mnist", root=root, classes=(3, 8), download_missing=False)
     assert set(loaded.train.labels.tolist()) == {0}  # only the 3s; no 8s, and no crash
 
 
 def test_missing_files_name_the_folder_and_files(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
-        load_dataset("mnist", root=tmp_path, download=False)
+        load_dataset("mnist", root=tmp_path, download_missing=False)
     text = str(info.value)
     assert str(tmp_path / "MNIST" / "raw") in text
     for name in data.RAW_FILES:
         assert name in text
 
 
-def test_offline_download_failure_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+def test_offline_download_fails_clearly_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    from torchvision import datasets
+
     # Port 9 on loopback: refused at once, as a real offline machine would refuse.
-    monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    root = tmp_path / "data"
+    root.mkdir()
     with pytest.raises(DataError) as info:
-        load_dataset("mnist", root=tmp_path, download=True)
-    assert "download failed" in str(info.value)
+        load_dataset("fashion", root=root)
+    assert "download failed" in str(info.value) and "Fashion-MNIST" in str(info.value)
     assert "train-images-idx3-ubyte" in str(info.value)
+    assert list(root.iterdir()) == []  # no empty FashionMNIST/raw, no temporary folder
 
 
-def test_truncated_file_is_a_clear_error(tiny_mnist_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not an MNIST IDX file"),
+        (b"this is not an IDX file at all", "not an MNIST IDX file"),
+        (b"\x00\x00\x09\x01\x00\x00\x00\x02ab", "not an MNIST IDX file"),  # wrong type code
+        (b"\x00\x00\x08\x01\x00\x00\x00\x05ab", "truncated"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x01ab", "padded"),
+    ],
+    ids=["empty", "text", "bad-magic", "short", "long"],
+)
+def test_malformed_idx_files_are_named(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "labels"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message) as info:
+        read_idx(path, 1)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_images_file(tiny_mnist_dir: Path) -> None:
     images = tiny_mnist_dir / "MNIST" / "raw" / "train-images-idx3-ubyte"
     images.write_bytes(images.read_bytes()[:5000])
-    with pytest.raises(DataError, match="corrupt"):
-        load_dataset("mnist", root=tiny_mnist_dir, download=False)
+    with pytest.raises(DataError, match="truncated"):
+        load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
 
 
-def test_garbage_file_is_a_clear_error(tiny_mnist_dir: Path) -> None:
-    labels = tiny_mnist_dir / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
-    labels.write_bytes(b"this is not an IDX file at all")
-    with pytest.raises(DataError):
-        load_dataset("mnist", root=tiny_mnist_dir, download=False)
+def test_labels_outside_the_digits_are_refused(tiny_mnist_dir: Path) -> None:
+    labels = tiny_mnist_dir / "MNIST" / "raw" / "train-labels-idx1-ubyte"
+    values = np.zeros(512, np.uint8)
+    values[7] = 42
+    write_idx(labels, values)
+    with pytest.raises(DataError, match="labels above 9"):
+        load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
+
+
+def test_images_and_labels_must_agree(tiny_mnist_dir: Path) -> None:
+    write_idx(tiny_mnist_dir / "MNIST" / "raw" / "t10k-labels-idx1-ubyte", np.zeros(3, np.uint8))
+    with pytest.raises(DataError, match="do not fit together"):
+        load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
 
 
 def test_unknown_dataset_is_rejected(tmp_path: Path) -> None:
@@ -116,15 +158,41 @@ def test_data_root_precedence(monkeypatch, tmp_path: Path) -> None:
     assert data.data_root() == tmp_path / "cache" / "digitlab"
 
 
+def test_the_cache_loads_once_per_request(tiny_mnist_dir: Path) -> None:
+    calls = []
+
+    def loader(name, root=None, classes=None, **_):
+        calls.append((name, classes))
+        return load_dataset(name, root=root, classes=classes, download_missing=False)
+
+    cache = DatasetCache(loader, size=2)
+    first = cache.get("mnist", str(tiny_mnist_dir))
+    assert cache.get("mnist", str(tiny_mnist_dir)) is first
+    cache.get("mnist", str(tiny_mnist_dir), (0, 1))
+    cache.get("mnist", str(tiny_mnist_dir), (2, 3))  # evicts the oldest: the full set
+    assert cache.get("mnist", str(tiny_mnist_dir)) is not first
+    assert len(calls) == 4
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0,1", (0, 1)), ("8, 3,5", (3, 5, 8)), ("", None), (None, None), ([1, 7], (1, 7))],
+    [
+        ("0,1", (0, 1)),
+        ("8, 3,5", (3, 5, 8)),
+        ("0-4", (0, 1, 2, 3, 4)),
+        ("0-2,7", (0, 1, 2, 7)),
+        ("0-9", None),
+        ("", None),
+        ("all", None),
+        (None, None),
+        ([1, 7], (1, 7)),
+    ],
 )
 def test_parse_classes(text, expected) -> None:
     assert parse_classes(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1", "a,b", "1,1", "3,12"])
+@pytest.mark.parametrize("text", ["1", "a,b", "1,1", "3,12", "4-2", "0-1-2", "-1,2"])
 def test_parse_classes_rejects_bad_subsets(text: str) -> None:
     with pytest.raises(ValueError):
         parse_classes(text)

@@ -7,18 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from digitlab.core.preprocess import (
-    Augmentation,
-    PreprocessOptions,
-    affine,
-    centre_of_mass,
-    ink_box,
-    pen,
-    rescale,
-    rotate,
-    shift,
-    to_mnist,
-)
+from digitlab.core.distort import Augmentation, affine, pen, rescale, rotate, shift
+from digitlab.core.preprocess import PreprocessOptions, centre_of_mass, ink_box, to_mnist
 
 
 def paste(digit: np.ndarray, scale: int, top: int, left: int, size: int = 280) -> np.ndarray:
@@ -65,7 +55,7 @@ def test_real_mnist_digits_survive_any_place_and_size(mnist) -> None:
     """Every one of 100 test digits, at 4 places/sizes on a 280×280 pad, comes back to within
     mean |error| < 0.1 and ±1 px correlation > 0.8; the median correlation is above 0.95."""
     correlations = []
-    for digit in mnist.test.images[:100].numpy():
+    for digit in mnist.test.images[:100]:
         for scale, top, left in PLACES:
             out = to_mnist(paste(digit, scale, top, left))
             assert np.abs(out - digit / 255.0).mean() < 0.1

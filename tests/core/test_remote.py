@@ -8,51 +8,79 @@ import time
 import numpy as np
 import pytest
 
-from digitlab.core.model import ModelSpec, new_model
+from digitlab.core.model import new_model, to_network
+from digitlab.core.network import ModelSpec
+from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainConfig, TrainJob
 from digitlab.core.remote import TrainerProcess, TrainingProcessError
-from digitlab.core.training import RunState, TrainConfig, train
+from digitlab.core.training import train
+from tests.conftest import write_mnist_files
 
 
 @pytest.fixture(scope="module")
 def trainer():
     """One child for the module: spawning imports torch, which takes seconds."""
     process = TrainerProcess()
-    process.start()
+    assert process.start(wait_s=60)
     yield process
     process.close()
 
 
-def test_child_gives_the_same_run_as_in_process(trainer, tiny_dataset) -> None:
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> DataRequest:
+    """The tiny dataset as IDX files: the child loads its data itself."""
+    return DataRequest("mnist", str(write_mnist_files(tmp_path_factory.mktemp("data"))))
+
+
+def snapshots(items) -> list[Snapshot]:
+    return list(each_snapshot(items))
+
+
+def each_snapshot(items):
+    """The snapshots of a run as they come (the stages before them skipped)."""
+    return (item for item in items if isinstance(item, Snapshot))
+
+
+def job(data: DataRequest, hidden=(), **config) -> TrainJob:
+    return TrainJob(ModelSpec(hidden=hidden), data, TrainConfig(**config))
+
+
+def test_child_gives_the_same_run_as_in_process(trainer, data, tiny_dataset) -> None:
     config = TrainConfig(epochs=2, snapshot_every=8, seed=1)
-    local = new_model(ModelSpec(hidden=(8,)), seed=0)
-    remote = new_model(ModelSpec(hidden=(8,)), seed=0)
-    expected = list(train(local, tiny_dataset, config))
-    got = list(trainer.train(remote, tiny_dataset, config))
+    expected = list(train(new_model(ModelSpec(hidden=(8,)), seed=1), tiny_dataset, config))
+    items = list(trainer.train(TrainJob(ModelSpec(hidden=(8,)), data, config)))
+    assert Stage.TRAINING in items and Stage.STARTING_TRAINER not in items  # it was warm
+    got = snapshots(items)
     assert [s.step for s in got] == [s.step for s in expected]
     assert [s.status for s in got] == [s.status for s in expected]
     assert got[-1].test_accuracy == pytest.approx(expected[-1].test_accuracy)
     assert np.allclose(got[-1].weights[0], expected[-1].weights[0], atol=1e-5)
-    # the caller's model holds the trained weights afterwards
-    assert np.array_equal(remote.layers[0].weight.detach().numpy(), got[-1].weights[0])
 
 
-def test_cancel_reaches_the_child(trainer, tiny_dataset) -> None:
+def test_a_run_can_start_from_given_weights(trainer, data) -> None:
+    start = to_network(new_model(ModelSpec(), seed=5))
+    config = TrainConfig(epochs=1, lr=1e-12, snapshot_every=1)
+    first = snapshots(trainer.train(TrainJob(ModelSpec(), data, config, start)))[0]
+    np.testing.assert_allclose(first.weights[0], start.weights[0], atol=1e-6)
+
+
+def test_cancel_reaches_the_child(trainer, data) -> None:
     state = RunState()
     seen = []
-    for snap in trainer.train(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=500), state):
+    for snap in each_snapshot(trainer.train(job(data, epochs=500), state)):
         seen.append(snap)
         state.cancel()
     assert seen[-1].status == "cancelled"
     assert seen[-1].samples_seen < seen[-1].total_samples
 
 
-def test_pause_holds_the_child(trainer, tiny_dataset) -> None:
+def test_pause_holds_the_child(trainer, data) -> None:
     state = RunState()
-    config = TrainConfig(epochs=500, snapshot_seconds=0.01)
     steps: list[int] = []
 
     def consume() -> None:
-        for snap in trainer.train(new_model(ModelSpec()), tiny_dataset, config, state):
+        for snap in each_snapshot(
+            trainer.train(job(data, epochs=500, snapshot_seconds=0.01), state)
+        ):
             steps.append(snap.step)
 
     worker = threading.Thread(target=consume)
@@ -70,33 +98,67 @@ def test_pause_holds_the_child(trainer, tiny_dataset) -> None:
     assert not worker.is_alive()
 
 
-def test_paced_child_waits_for_the_caller(trainer, tiny_dataset) -> None:
-    config = TrainConfig(epochs=50, batch_size=8, snapshot_every=1)
-    run = trainer.train(new_model(ModelSpec()), tiny_dataset, config)
-    first = next(run)
+def test_paced_child_waits_for_the_caller(trainer, data) -> None:
+    run = trainer.train(job(data, epochs=50, batch_size=8, snapshot_every=1))
+    first = next(item for item in run if isinstance(item, Snapshot))
     time.sleep(0.3)  # a free-running child would be hundreds of steps further by now
     second = next(run)
     assert second.step == first.step + 1
     run.close()  # abandoning a run leaves the child ready for the next
 
 
-def test_errors_in_the_child_are_raised_here(trainer, tiny_dataset) -> None:
+def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     pid = trainer._channel.child.pid
-    wrong_shape = new_model(ModelSpec(input_size=100))
+    missing = DataRequest("mnist", str(tmp_path / "nothing-here"))
     started = time.perf_counter()
-    with pytest.raises(TrainingProcessError, match="RuntimeError"):
-        list(trainer.train(wrong_shape, tiny_dataset, TrainConfig(epochs=1)))
-    assert time.perf_counter() - started < 1.5  # reported at once, not after a time-out
+    with pytest.raises(TrainingProcessError, match="MNIST is not available"):
+        list(trainer.train(TrainJob(ModelSpec(), missing, TrainConfig(epochs=1))))
+    assert time.perf_counter() - started < 3  # reported at once, not after a time-out
+    assert not (tmp_path / "nothing-here").exists()  # a failed download creates nothing
     # and the same child serves the next run
-    assert list(trainer.train(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=1)))
+    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
     assert trainer._channel.child.pid == pid
 
 
-def test_a_dead_child_is_a_clear_error(tiny_dataset) -> None:
+def test_prepare_loads_the_data_ahead(trainer, data) -> None:
+    trainer.prepare(data)
+    assert trainer.is_ready()
+    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
+
+
+def test_a_dead_child_is_a_clear_error(data) -> None:
     trainer = TrainerProcess()
-    run = trainer.train(new_model(ModelSpec()), tiny_dataset, TrainConfig(epochs=100_000))
-    next(run)
+    run = trainer.train(job(data, epochs=100_000))
+    assert next(run) is Stage.STARTING_TRAINER  # a cold child says so first
+    next(item for item in run if isinstance(item, Snapshot))
     trainer._channel.child.kill()
     with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
         list(run)
     trainer.close()
+
+
+def test_the_child_dies_with_its_parent(tmp_path) -> None:
+    """Kill a parent that owns a trainer: the trainer must not outlive it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import time; from digitlab.core.remote import TrainerProcess\n"
+        "t = TrainerProcess(); t.start(wait_s=60)\n"
+        "print(t._channel.child.pid, flush=True); time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child_pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child_pid, signal.SIGKILL)
+    pytest.fail("the trainer outlived its parent")

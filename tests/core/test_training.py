@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from digitlab.core.data import Dataset
-from digitlab.core.model import ModelSpec, new_model
-from digitlab.core.training import RunState, TrainConfig, accuracy, train
+from digitlab.core.data import Dataset, DatasetCache
+from digitlab.core.model import new_model
+from digitlab.core.network import ModelSpec
+from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainConfig, TrainJob
+from digitlab.core.training import LocalTrainer, accuracy, run_job, train
 from tests.conftest import make_tiny_dataset
 
 
@@ -27,7 +29,8 @@ def test_learns_the_tiny_dataset(tiny_dataset: Dataset, hidden) -> None:
     assert snaps[-1].status == "done" and snaps[-1].finished
     assert snaps[-1].test_accuracy > 0.95
     test = tiny_dataset.test
-    assert accuracy(net, test.as_float(), test.labels) == snaps[-1].test_accuracy
+    images, labels = torch.from_numpy(test.as_float()), torch.from_numpy(test.labels)
+    assert accuracy(net, images, labels) == snaps[-1].test_accuracy
 
 
 def test_sgd_learns_too(tiny_dataset: Dataset) -> None:
@@ -168,3 +171,37 @@ def test_one_epoch_on_real_mnist_reaches_90_percent(mnist) -> None:
     torch.set_num_threads(1)
     _, snaps = run(mnist, epochs=1)
     assert snaps[-1].test_accuracy >= 0.90
+
+
+def _cache_of(dataset: Dataset) -> DatasetCache:
+    return DatasetCache(lambda name, root=None, classes=None, **_: dataset)
+
+
+def test_a_job_loads_its_data_then_trains(tiny_dataset: Dataset, tmp_path) -> None:
+    from tests.conftest import write_mnist_files
+
+    root = write_mnist_files(tmp_path)
+    job = TrainJob(ModelSpec(hidden=(4,)), DataRequest("mnist", str(root)), TrainConfig(epochs=1))
+    items = list(run_job(job, RunState(), DatasetCache()))
+    assert items[:2] == [Stage.LOADING_DATA, Stage.TRAINING]
+    assert all(isinstance(item, Snapshot) for item in items[2:])
+    assert items[-1].status == "done" and items[-1].train_size == 512
+
+
+def test_a_job_starts_from_given_weights_or_from_its_seed(tiny_dataset: Dataset) -> None:
+    from digitlab.core.model import to_network
+
+    spec = ModelSpec(hidden=(4,))
+    config = TrainConfig(epochs=1, seed=9, lr=1e-12, snapshot_every=1)
+    trainer = LocalTrainer(_cache_of(tiny_dataset))
+    fresh = [i for i in trainer.train(TrainJob(spec, DataRequest(), config), RunState())]
+    seeded = to_network(new_model(spec, seed=9))
+    np.testing.assert_allclose(fresh[2].weights[0], seeded.weights[0], atol=1e-6)  # lr ≈ 0
+    start = to_network(new_model(spec, seed=1))
+    resumed = list(trainer.train(TrainJob(spec, DataRequest(), config, start), RunState()))
+    np.testing.assert_allclose(resumed[2].weights[0], start.weights[0], atol=1e-6)
+
+
+def test_a_job_must_fit_its_data() -> None:
+    with pytest.raises(ValueError, match="2 classes"):
+        TrainJob(ModelSpec(), DataRequest(classes=(0, 1)), TrainConfig())

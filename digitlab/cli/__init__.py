@@ -1,0 +1,153 @@
+"""The `digitlab` command: no sub-command opens the window; train / evaluate / predict / screenshot.
+
+Every user-facing failure (missing data, bad model file, unreadable image, bad argument, Ctrl+C)
+ends in one clear line on stderr and a non-zero exit, never a traceback. This module needs only
+argparse, so `digitlab --help` answers at once; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from digitlab import __version__
+from digitlab.cli import args as types
+from digitlab.core.choices import ACTIVATIONS, DATASETS, OPTIMIZERS, SCHEDULES
+from digitlab.core.errors import DigitlabError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error instead of usage + error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_train(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="train a model and save it")
+    train.add_argument(
+        "--hidden",
+        type=types.hidden_sizes,
+        default=(100,),
+        metavar="H[,H…]",
+        help="hidden layer sizes; 0 gives the 1-layer 784→10 net (default: 100)",
+    )
+    train.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    train.add_argument("--epochs", type=types.positive_int, default=3)
+    train.add_argument(
+        "--lr", type=types.positive_float, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
+    )
+    train.add_argument("--batch-size", type=types.positive_int, default=64)
+    train.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="constant",
+        help="learning-rate schedule; cosine decays it to 0 by the last step",
+    )
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    train.add_argument("--momentum", type=types.non_negative_float, default=0.9, help="for sgd")
+    train.add_argument("--weight-decay", type=types.non_negative_float, default=0.0, help="L2")
+    train.add_argument("--l1", type=types.non_negative_float, default=0.0, help="L1 on weights")
+    train.add_argument(
+        "--classes",
+        type=types.classes,
+        metavar="C,C…",
+        help="class subset: 0,1 or 0-4 (default: all)",
+    )
+    train.add_argument(
+        "--augment", action="store_true", help="random shift/scale/rotation/pen per image"
+    )
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="cpu")
+    train.add_argument(
+        "--out", required=True, metavar="PATH", help="where to write the model (.safetensors)"
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="digitlab",
+        description="A desktop lab for looking inside small neural networks on handwritten "
+        "digits. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"digitlab {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="dataset folder (default: $DIGITLAB_DATA, else cache)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=types.positive_int,
+        metavar="N",
+        help="torch CPU threads (default: all cores for the CLI, 1 beside the window)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_train(commands)
+
+    evaluate = commands.add_parser("evaluate", help="test accuracy, per class, confusion matrix")
+    evaluate.add_argument("model", metavar="MODEL", help="a model file")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", metavar="PATH", help="default: the shipped 2-layer model")
+    predict.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
+    predict.add_argument("--no-centre", action="store_true", help="skip centring by mass")
+
+    shot = commands.add_parser(
+        "screenshot", help="render the window (or one view) in a demo state to a PNG"
+    )
+    shot.add_argument("path", metavar="PATH")
+    shot.add_argument("--size", type=types.window_size, default=(1400, 860), metavar="WxH")
+    shot.add_argument("--view", metavar="ID", help="render one view alone (see --list-views)")
+    shot.add_argument("--list-views", action="store_true", help="print the view ids and exit")
+    return parser
+
+
+def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
+    """The function behind a sub-command, imported only when it runs."""
+    if name == "train":
+        from digitlab.cli.train import cmd_train
+
+        return cmd_train
+    if name == "evaluate":
+        from digitlab.cli.evaluate import cmd_evaluate
+
+        return cmd_evaluate
+    if name == "predict":
+        from digitlab.cli.predict import cmd_predict
+
+        return cmd_predict
+    from digitlab.cli.window import cmd_app, cmd_screenshot
+
+    return cmd_screenshot if name == "screenshot" else cmd_app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = f"digitlab {args.command}" if args.command else "digitlab"
+    try:
+        if args.threads and args.command is not None:
+            import torch
+
+            torch.set_num_threads(args.threads)
+        return _command(args.command)(args)
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except DigitlabError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as exc:  # bad hyper-parameter combinations caught by the core
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a file the user named cannot be written or read
+        print(f"{prog}: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        return EXIT_FAILED

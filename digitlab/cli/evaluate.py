@@ -1,0 +1,37 @@
+"""`digitlab evaluate`: test accuracy, per class, and the confusion matrix of a model file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.core.data import load_dataset
+    from digitlab.core.metrics import evaluate
+
+    checkpoint = load_checkpoint(args.model)
+    classes = checkpoint.classes
+    subset = classes if classes != tuple(range(10)) else None
+    dataset = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset)
+    result = evaluate(checkpoint.network, dataset.test, classes)
+    spec = checkpoint.spec
+    if args.json:
+        about = {
+            "model": args.model,
+            "dataset": checkpoint.dataset,
+            "spec": {**spec.__dict__, "hidden": list(spec.hidden)},
+            "meta": checkpoint.meta,
+        }
+        print(json.dumps({**about, **result.as_dict()}, allow_nan=False))
+        return 0
+    print(f"{args.model}: {spec.describe()} on {checkpoint.dataset} ({result.total} test images)")
+    print(f"test accuracy {result.accuracy:.2%}\n")
+    print("per class   " + "  ".join(f"{c:>6}" for c in classes))
+    print("accuracy    " + "  ".join(f"{a:6.1%}" for a in result.per_class_accuracy))
+    print("\nconfusion (rows: true class, columns: predicted)")
+    print("      " + "".join(f"{c:>6}" for c in classes))
+    for c, row in zip(classes, result.confusion):
+        print(f"{c:>6}" + "".join(f"{v:>6}" for v in row))
+    return 0

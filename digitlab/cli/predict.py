@@ -1,0 +1,50 @@
+"""`digitlab predict`: classify image files, one JSON line each, without importing torch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.core.errors import DigitlabError
+    from digitlab.core.images import read_image
+    from digitlab.core.preprocess import PreprocessOptions, to_mnist
+    from digitlab.core.resources import shipped_model_path
+
+    checkpoint = load_checkpoint(args.model or shipped_model_path("mlp"))
+    options = PreprocessOptions(fit=not args.no_fit, centre=not args.no_centre)
+    classes = checkpoint.classes
+    failures = empty = 0
+    for path in args.images:
+        try:
+            pixels = to_mnist(read_image(path), options)
+        except DigitlabError as exc:
+            print(f"digitlab predict: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        answer: dict = {"file": path}
+        if not pixels.any():
+            empty += 1
+            answer.update(empty=True, digit=None, probs=None)
+            print(
+                f"digitlab predict: {path} has no ink (a blank image): no answer", file=sys.stderr
+            )
+        else:
+            probs = checkpoint.network.probabilities(pixels[None])[0]
+            answer.update(
+                digit=int(classes[int(probs.argmax())]),
+                probs=[round(float(p), 6) for p in probs],
+            )
+        if classes != tuple(range(10)):
+            answer["classes"] = list(classes)
+        print(json.dumps(answer), flush=True)
+    if failures or empty:
+        parts = [f"{failures} unreadable"] * bool(failures) + [f"{empty} blank"] * bool(empty)
+        print(
+            f"digitlab predict: {' and '.join(parts)} of {len(args.images)} files",
+            file=sys.stderr,
+        )
+    return 1 if failures or empty else 0

@@ -1,0 +1,145 @@
+"""`digitlab train`: train a net from the terminal with a progress bar, then save it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from digitlab.core.errors import DigitlabError
+
+if TYPE_CHECKING:
+    from digitlab.core.protocol import Snapshot
+
+BAR_WIDTH = 24
+
+
+class ProgressBar:
+    """One line on stderr, redrawn at most 10×/s; plain lines per epoch when not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.tty = quiet, sys.stderr.isatty()
+        self.last = 0.0
+
+    def update(self, snap: Snapshot) -> None:
+        if self.quiet:
+            return
+        ended = snap.status != "running"
+        if self.tty and (ended or time.perf_counter() - self.last >= 0.1):
+            self.last = time.perf_counter()
+            filled = int(BAR_WIDTH * snap.progress)
+            rate = snap.samples_seen / snap.elapsed_s if snap.elapsed_s else 0.0
+            eta = (snap.total_samples - snap.samples_seen) / rate if rate else 0.0
+            line = (
+                f"\repoch {snap.epoch + 1}/{snap.epochs} "
+                f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
+                f"{snap.progress:4.0%}  loss {snap.loss:.3f}  acc {snap.accuracy:6.2%}  "
+                f"{rate / 1000:5.1f}k samples/s  ETA {eta:4.0f}s"
+            )
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        if ended and snap.test_accuracy is not None:
+            prefix = "\n" if self.tty else ""
+            sys.stderr.write(
+                f"{prefix}epoch {snap.epoch + 1}/{snap.epochs}: loss {snap.loss:.4f}  "
+                f"test accuracy {snap.test_accuracy:.2%}\n"
+            )
+
+
+def _resolve_device(name: str) -> str:
+    import torch
+
+    if name != "auto":
+        if name == "cuda" and not torch.cuda.is_available():
+            raise DigitlabError("--device cuda: no CUDA device is available")
+        if name == "mps" and not torch.backends.mps.is_available():
+            raise DigitlabError("--device mps: no Apple GPU is available")
+        return name
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from digitlab.core.checkpoint import save_checkpoint
+    from digitlab.core.choices import DEFAULT_LR
+    from digitlab.core.data import load_dataset
+    from digitlab.core.files import check_output_path
+    from digitlab.core.model import new_model, to_network
+    from digitlab.core.network import ModelSpec
+    from digitlab.core.protocol import TrainConfig
+    from digitlab.core.training import train
+
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    check_output_path(args.out)
+    device = _resolve_device(args.device)
+    dataset = load_dataset(args.dataset, root=args.data_dir, classes=args.classes)
+    spec = ModelSpec(
+        hidden=args.hidden, activation=args.activation, num_classes=dataset.num_classes
+    )
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=lr,
+        optimizer=args.optimizer,
+        momentum=args.momentum,
+        weight_decay=args.weight_decay,
+        l1=args.l1,
+        seed=args.seed,
+        augment=args.augment,
+        schedule=args.schedule,
+        snapshot_seconds=0.1,
+        device=device,
+    )
+    model = new_model(spec, seed=args.seed)
+    print(
+        f"training {spec.describe()} on {args.dataset} "
+        f"({len(dataset.train)} train / {len(dataset.test)} test images, classes "
+        f"{','.join(map(str, dataset.classes))}) with {args.optimizer} lr {lr:g}, "
+        f"batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}, device {device}",
+        file=sys.stderr,
+    )
+    bar = ProgressBar(args.quiet)
+    last = None
+    started = time.perf_counter()
+    try:
+        for last in train(model, dataset, config):
+            bar.update(last)
+    except KeyboardInterrupt:
+        print("\ndigitlab train: interrupted; no model written", file=sys.stderr)
+        return 130
+    wall = time.perf_counter() - started
+    if last is None or last.status == "diverged":
+        reason = last.message if last else "no training step ran"
+        print(f"digitlab train: {reason}; no model written", file=sys.stderr)
+        return 1
+    meta = {
+        "dataset": args.dataset,
+        "classes": list(dataset.classes),
+        "preprocessing": "mnist",
+        "epochs": args.epochs,
+        "test_accuracy": last.test_accuracy,
+        "train": {
+            "optimizer": args.optimizer,
+            "lr": lr,
+            "batch_size": args.batch_size,
+            "momentum": args.momentum,
+            "weight_decay": args.weight_decay,
+            "l1": args.l1,
+            "augment": args.augment,
+            "schedule": args.schedule,
+            "seed": args.seed,
+        },
+        "command": "digitlab " + " ".join(sys.argv[1:]),
+    }
+    path = save_checkpoint(args.out, to_network(model), meta)
+    print(
+        f"test accuracy {last.test_accuracy:.2%} after {args.epochs} "
+        f"epoch{'s' if args.epochs != 1 else ''} "
+        f"({wall:.1f} s, {last.samples_seen / max(last.elapsed_s, 1e-9):,.0f} samples/s); "
+        f"wrote {path}"
+    )
+    return 0

@@ -1,0 +1,25 @@
+"""`digitlab` (the window) and `digitlab screenshot`: the commands that need Qt."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from digitlab.ui.app import run_app
+
+    return run_app(data_dir=args.data_dir)
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    if args.list_views:
+        from digitlab.ui.views import VIEWS
+
+        for spec in VIEWS:
+            print(f"{spec.id:<16} {spec.title}")
+        return 0
+    from digitlab.ui.screenshot import save_screenshot
+
+    path = save_screenshot(args.path, args.size, view=args.view, data_dir=args.data_dir)
+    print(f"wrote {path}")
+    return 0

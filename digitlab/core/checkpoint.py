@@ -1,0 +1,270 @@
+"""Model files: the spec and metadata stored next to the weights, read without torch.
+
+A model file is a safetensors file (format version 2): the weights under the names torch gives
+them (`layers.0.weight`, …) and, in its metadata, the spec and what is known about the model
+(dataset, classes, accuracy, how it was trained) as JSON. Safetensors holds no code, so opening a
+stranger's file is safe, and numpy reads it directly: the window loads a model in milliseconds
+without importing torch. Files of format version 1 (torch zip files, digitlab 0.1) still load,
+through `torch.load(weights_only=True)`.
+
+Every problem with a file becomes one `CheckpointError` line that names the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitlab.core.choices import DATASETS
+from digitlab.core.errors import CheckpointError
+from digitlab.core.files import write_atomically
+from digitlab.core.network import ModelSpec, Network
+
+FORMAT = "digitlab-checkpoint"
+FORMAT_VERSION = 2
+LEGACY_VERSION = 1  # torch zip files written by digitlab 0.1
+MODEL_SUFFIX = ".safetensors"
+MAX_FILE_BYTES = 2**30  # far above any MLP digitlab trains; refuses to read a huge stray file
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Checkpoint:
+    """A network with what is known about it: dataset, class subset, accuracy, training, …"""
+
+    network: Network
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.network.spec
+
+    @property
+    def classes(self) -> tuple[int, ...]:
+        """The digit each output stands for (a '0 vs 1' net has (0, 1))."""
+        return tuple(self.meta.get("classes", range(self.spec.num_classes)))
+
+    @property
+    def dataset(self) -> str:
+        return str(self.meta.get("dataset", "mnist"))
+
+    @property
+    def test_accuracy(self) -> float | None:
+        value = self.meta.get("test_accuracy")
+        return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+    def describe(self) -> str:
+        """'784→100→10 relu · test 97.9 %' (plus the classes when the model has a subset)."""
+        parts = [self.spec.describe()]
+        if self.classes != tuple(range(self.spec.num_classes)):
+            parts.append("classes " + " ".join(str(c) for c in self.classes))
+        if self.dataset != "mnist":
+            parts.append(self.dataset)
+        if self.test_accuracy is not None:
+            parts.append(f"test {100 * self.test_accuracy:.1f} %")
+        return " · ".join(parts)
+
+
+def _json_safe(value: Any) -> Any:
+    """Metadata as strict JSON: NaN and infinity become null, tuples lists, numpy scalars plain."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str], network: Network, meta: dict[str, Any] | None = None
+) -> Path:
+    """Write spec + weights + metadata atomically (a temp file, then rename), so a crash or a
+    full disk never leaves a half-written model behind."""
+    from safetensors.numpy import save
+
+    tensors = {}
+    for i, (w, b) in enumerate(zip(network.weights, network.biases)):
+        tensors[f"layers.{i}.weight"] = np.ascontiguousarray(w, dtype=np.float32)
+        tensors[f"layers.{i}.bias"] = np.ascontiguousarray(b, dtype=np.float32)
+    spec = {**asdict(network.spec), "hidden": list(network.spec.hidden)}
+    info = {"date": _dt.datetime.now().isoformat(timespec="seconds"), **(meta or {})}
+    header = {
+        "format": FORMAT,
+        "version": str(FORMAT_VERSION),
+        "spec": json.dumps(spec),
+        "meta": json.dumps(_json_safe(info), allow_nan=False),
+    }
+    return write_atomically(Path(path), save(tensors, metadata=header))
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Load a model file; any problem becomes a one-line CheckpointError that says what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such model file")
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a model file (it is a folder or a special file)")
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise CheckpointError(f"{path} is not a digitlab model (it is {size / 2**30:.1f} GB)")
+    if magic == _ZIP_MAGIC:
+        spec_fields, arrays, meta = _read_legacy(path)
+    else:
+        spec_fields, arrays, meta = _read_safetensors(path)
+    return _build(path, spec_fields, arrays, meta)
+
+
+def _not_a_model(path: Path, why: str) -> CheckpointError:
+    return CheckpointError(f"{path} is not a digitlab model ({why})")
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an exception's text, trimmed: library messages can run to pages."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _read_safetensors(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="np") as handle:
+            header = handle.metadata() or {}
+            arrays = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
+    except Exception as exc:  # SafetensorError, OSError, …: the file is not a safetensors file
+        raise _not_a_model(path, f"not a safetensors file: {_short(exc)}") from None
+    if header.get("format") != FORMAT:
+        raise _not_a_model(path, "a safetensors file without digitlab's model description")
+    if header.get("version") != str(FORMAT_VERSION):
+        raise CheckpointError(
+            f"{path}: model file version {header.get('version')} is not supported by this "
+            f"digitlab (it reads versions {LEGACY_VERSION} and {FORMAT_VERSION}); update digitlab"
+        )
+    try:
+        spec_fields, meta = json.loads(header["spec"]), json.loads(header.get("meta", "{}"))
+    except (KeyError, ValueError) as exc:
+        raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
+    return spec_fields, arrays, meta
+
+
+def _read_legacy(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
+    """A digitlab 0.1 torch file. torch is imported only here (the CLI, or a background job)."""
+    import torch
+
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle, zip and unpickler errors: a zip that is not a model
+        raise _not_a_model(path, f"unreadable torch file: {_short(exc)}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise _not_a_model(path, "a torch file without digitlab's model description")
+    if payload.get("version") != LEGACY_VERSION:
+        raise CheckpointError(
+            f"{path}: model file version {payload.get('version')!r} is not supported by this "
+            f"digitlab (it reads versions {LEGACY_VERSION} and {FORMAT_VERSION}); update digitlab"
+        )
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f"{path}: the model file is damaged (no weights)")
+    arrays = {str(k): v.detach().cpu().numpy() for k, v in state.items()}
+    return payload.get("spec"), arrays, payload.get("meta", {})
+
+
+def _spec_from(path: Path, fields: Any) -> ModelSpec:
+    damaged = CheckpointError(f"{path}: the model file is damaged (its spec is {fields!r:.80})")
+    if not isinstance(fields, dict):
+        raise damaged
+    hidden = fields.get("hidden", [])
+    numbers = [fields.get("num_classes", 10), fields.get("input_size", 784)]
+    if not isinstance(hidden, list) or not all(type(v) is int for v in [*hidden, *numbers]):
+        raise damaged
+    try:
+        return ModelSpec(
+            hidden=tuple(hidden),
+            activation=str(fields.get("activation", "relu")),
+            num_classes=numbers[0],
+            input_size=numbers[1],
+        )
+    except ValueError as exc:
+        raise CheckpointError(f"{path}: the model file is damaged ({exc})") from None
+
+
+def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: Any) -> Checkpoint:
+    spec = _spec_from(path, spec_fields)
+    if spec.input_size != 784:
+        raise CheckpointError(f"{path}: the model takes {spec.input_size} inputs, not 28×28 = 784")
+    expected = {}
+    for i, (out, inp) in enumerate(spec.layer_shapes):
+        expected[f"layers.{i}.weight"], expected[f"layers.{i}.bias"] = (out, inp), (out,)
+    if set(arrays) != set(expected):
+        missing = sorted(set(expected) - set(arrays)) or sorted(set(arrays) - set(expected))
+        raise CheckpointError(
+            f"{path}: the model file is damaged (its weights do not fit a {spec.describe()} net: "
+            f"{', '.join(missing[:3])})"
+        )
+    for name, shape in expected.items():
+        array = arrays[name]
+        if array.dtype != np.float32:
+            raise CheckpointError(f"{path}: the model file is damaged ({name} is {array.dtype})")
+        if array.shape != shape:
+            raise CheckpointError(
+                f"{path}: the model file is damaged ({name} is {array.shape}, expected {shape})"
+            )
+    count = len(spec.layer_shapes)
+    network = Network(
+        spec,
+        tuple(arrays[f"layers.{i}.weight"] for i in range(count)),
+        tuple(arrays[f"layers.{i}.bias"] for i in range(count)),
+    )
+    if not network.is_finite():
+        raise CheckpointError(f"{path}: the model's weights contain NaN or infinity")
+    return Checkpoint(network, _checked_meta(path, spec, meta))
+
+
+def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
+    """Metadata a model can be used with; the fields digitlab relies on are checked here, so a
+    bad one fails on opening, not deep inside a prediction."""
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{path}: the model file is damaged (its metadata is not a mapping)")
+    classes = meta.get("classes", list(range(spec.num_classes)))
+    digits = isinstance(classes, (list, tuple)) and all(
+        type(c) is int and 0 <= c <= 9 for c in classes
+    )
+    if not digits or len(classes) != spec.num_classes or len(set(classes)) != len(classes):
+        raise CheckpointError(
+            f"{path}: the model has {spec.num_classes} outputs but its classes are {classes!r:.60}"
+            " (expected as many different digits 0–9)"
+        )
+    dataset = meta.get("dataset", "mnist")
+    if not isinstance(dataset, str) or dataset not in DATASETS:
+        raise CheckpointError(
+            f"{path}: the model names an unknown dataset {dataset!r:.40} "
+            f"(digitlab knows {', '.join(DATASETS)})"
+        )
+    accuracy = meta.get("test_accuracy")
+    if accuracy is not None and not (
+        isinstance(accuracy, (int, float))
+        and not isinstance(accuracy, bool)
+        and math.isfinite(accuracy)
+        and 0.0 <= accuracy <= 1.0
+    ):
+        raise CheckpointError(
+            f"{path}: the model file is damaged (its test accuracy is {accuracy!r:.40})"
+        )
+    return {**meta, "classes": list(classes), "dataset": dataset}

@@ -1,0 +1,173 @@
+"""What a training run takes and what it reports, without torch.
+
+The window's process imports only this module to talk to the trainer process: the job it sends
+(`TrainJob`), the pause/cancel flags it shares (`RunState`) and what comes back (`Stage` while
+the data loads, then `Snapshot`s holding numpy copies of the weights). The loop that fills them
+is `core.training` (torch), run in the trainer process or, headless, in-process.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from digitlab.core.choices import OPTIMIZERS, SCHEDULES
+from digitlab.core.network import ModelSpec, Network
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one run. snapshot_every=0 throttles by time (snapshot_seconds)."""
+
+    epochs: int = 3
+    batch_size: int = 64
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    seed: int = 0
+    augment: bool = False
+    schedule: str = "constant"
+    snapshot_every: int = 0
+    snapshot_seconds: float = 0.05
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch size must be at least 1")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"learning rate must be a positive number, got {self.lr}")
+        for name in ("momentum", "weight_decay", "l1"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name.replace('_', ' ')} must be a number ≥ 0, got {value}")
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    """Which data to train on; the trainer loads (and caches) it itself."""
+
+    name: str = "mnist"
+    root: str | None = None
+    classes: tuple[int, ...] | None = None
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes) if self.classes else 10
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """One run: a net of `spec`, starting from `start` (None: fresh weights drawn with
+    config.seed, exactly as `digitlab train` draws them), trained on `data` with `config`."""
+
+    spec: ModelSpec
+    data: DataRequest
+    config: TrainConfig
+    start: Network | None = None
+
+    def __post_init__(self) -> None:
+        if self.spec.num_classes != self.data.num_classes:
+            raise ValueError(
+                f"a net with {self.spec.num_classes} outputs cannot learn "
+                f"{self.data.num_classes} classes"
+            )
+        if self.start is not None and self.start.spec != self.spec:
+            raise ValueError("the starting weights are for another architecture")
+
+
+class Stage(enum.Enum):
+    """What a run is doing before its first snapshot."""
+
+    STARTING_TRAINER = "starting the trainer"
+    LOADING_DATA = "loading the data"
+    DOWNLOADING = "downloading the data"
+    TRAINING = "training"
+
+
+class RunState:
+    """Cancel and pause flags shared between the loop and whoever controls it (any thread)."""
+
+    def __init__(self, cancelled: Any = None, running: Any = None) -> None:
+        """Events default to threading ones; pass multiprocessing Events to share with a child."""
+        self._cancelled = cancelled if cancelled is not None else threading.Event()
+        self._running = running if running is not None else threading.Event()
+        self._running.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self._running.set()  # wake a paused loop so it can see the cancel
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def wait_while_paused(self) -> float:
+        """Block while paused; returns the seconds spent waiting."""
+        if self._running.is_set():
+            return 0.0
+        start = time.perf_counter()
+        self._running.wait()
+        return time.perf_counter() - start
+
+
+FINISHED_STATUSES = ("done", "cancelled", "diverged")
+
+
+@dataclass
+class Snapshot:
+    """What the loop reports. Arrays are copies: the receiver may keep them.
+
+    weights[i] is layer i's (out, in) matrix, deltas[i] its change since the previous snapshot.
+    status is 'running', 'epoch' (an epoch ended; test_accuracy is set), 'done', 'cancelled' or
+    'diverged' (the loss blew up; the weights are those of the last good snapshot).
+    """
+
+    step: int
+    epoch: int
+    epochs: int
+    samples_seen: int
+    total_samples: int
+    loss: float
+    accuracy: float
+    samples_per_s: float
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    deltas: list[np.ndarray]
+    status: str = "running"
+    test_accuracy: float | None = None
+    message: str = ""
+    elapsed_s: float = 0.0
+    train_size: int = 0
+
+    @property
+    def progress(self) -> float:
+        return self.samples_seen / self.total_samples if self.total_samples else 1.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    def network(self, spec: ModelSpec) -> Network:
+        return Network.from_arrays(spec, self.weights, self.biases)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import digitlab
 
-SHIPPED_MODELS = {"linear": "linear.safetensors", "mlp": "mlp.safetensors"}
+SHIPPED_MODELS = {"mlp": "mlp.safetensors", "linear": "linear.safetensors"}
 _PACKAGE = Path(digitlab.__file__).resolve().parent
 
 

@@ -1,0 +1,140 @@
+"""The application's state, without Qt: what every view looks at and changes.
+
+A `Session` owns the models (and which one answers), the drawing, the training run with its
+history, the user's selection, background jobs and the message stream, and derives the
+prediction for the drawing. Views take the session in their constructor and subscribe to the
+typed events of its parts (psygnal signals); they never talk to each other. Everything here is
+changed on the main thread; background work reports back through the `Dispatcher`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from psygnal import Signal
+
+from digitlab.session.drawing import Drawing, NetInput
+from digitlab.session.history import SnapshotHistory
+from digitlab.session.jobs import Dispatcher, JobRunner
+from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
+from digitlab.session.notices import Notices
+from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
+from digitlab.session.selection import Selection
+
+
+class Answer(enum.Enum):
+    READY = "ready"  # probabilities for the drawing
+    EMPTY = "empty"  # no ink: no answer (never a guess)
+    NO_MODEL = "no model"  # nothing to answer with (yet)
+
+
+@dataclass(frozen=True, eq=False)
+class Prediction:
+    """The answering model's verdict on the drawing, or why there is none."""
+
+    state: Answer
+    probabilities: np.ndarray | None = None
+    classes: tuple[int, ...] = tuple(range(10))
+    model_key: str | None = None
+
+    @property
+    def top(self) -> int | None:
+        """The digit with the highest probability."""
+        if self.probabilities is None:
+            return None
+        return self.classes[int(np.argmax(self.probabilities))]
+
+
+def _default_trainer() -> Trainer:
+    from digitlab.core.remote import TrainerProcess
+
+    return TrainerProcess()
+
+
+class Session:
+    prediction_changed = Signal(object)  # Prediction
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        trainer_factory: Callable[[], Trainer] = _default_trainer,
+        model_loader: Callable | None = None,
+        data_root: str | None = None,
+        history: SnapshotHistory | None = None,
+    ) -> None:
+        self.notices = Notices()
+        self.jobs = JobRunner(dispatcher)
+        loader = {} if model_loader is None else {"loader": model_loader}
+        self.models = ModelLibrary(self.jobs, self.notices, **loader)
+        self.drawing = Drawing()
+        self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
+        self.selection = Selection()
+        self._prediction = Prediction(Answer.EMPTY)
+        self._follow_run = False  # a new run should answer the drawing once it has weights
+
+        self.drawing.input_changed.connect(self._on_input)
+        self.models.current_changed.connect(self._on_model)
+        self.run.updated.connect(self._on_run_update)
+        self.run.cleared.connect(self._on_run_cleared)
+        self.run.phase_changed.connect(self._on_run_phase)
+        self._predict()
+
+    @property
+    def prediction(self) -> Prediction:
+        return self._prediction
+
+    def start(self, model_key: str = DEFAULT_KEY) -> None:
+        """Load the model the drawing starts with (a remembered file falls back to the shipped
+        model, with a notice, if it is gone or broken)."""
+        self.models.select(model_key, fallback=DEFAULT_KEY)
+
+    def close(self, timeout_s: float = 1.0) -> None:
+        """Stop training, end the trainer process and background jobs."""
+        self.run.close()
+        self.jobs.shutdown(timeout_s)
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def _on_input(self, _: NetInput) -> None:
+        self._predict()
+
+    def _on_model(self, _: ModelEntry | None) -> None:
+        self._predict()
+
+    def _on_run_phase(self, phase: RunPhase) -> None:
+        if phase is RunPhase.STARTING:
+            self._follow_run = True
+
+    def _on_run_update(self, update: RunUpdate) -> None:
+        self.models.set_run_network(update.network, update.classes, self.run.description())
+        if self._follow_run:
+            self._follow_run = False
+            if self.models.current is None or self.models.current.key != RUN_KEY:
+                self.models.select(RUN_KEY)
+                self.notices.info(
+                    "The drawing is now read by the net being trained; "
+                    "choose another model under Model to switch back"
+                )
+
+    def _on_run_cleared(self) -> None:
+        was_answering = self.models.current is not None and self.models.current.key == RUN_KEY
+        self.models.set_run_network(None, (), "")
+        if was_answering:
+            self.models.select(DEFAULT_KEY)
+
+    def _predict(self) -> None:
+        entry = self.models.current
+        net_input = self.drawing.input
+        if entry is None:
+            prediction = Prediction(Answer.NO_MODEL)
+        elif net_input.empty:
+            prediction = Prediction(Answer.EMPTY, None, entry.classes, entry.key)
+        else:
+            probabilities = entry.network.probabilities(net_input.image[None])[0]
+            prediction = Prediction(Answer.READY, probabilities, entry.classes, entry.key)
+        self._prediction = prediction
+        self.prediction_changed.emit(prediction)

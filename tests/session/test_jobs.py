@@ -1,0 +1,118 @@
+"""Background jobs: results on the main thread, newest wins, cancel means silence."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from digitlab.core.errors import DataError
+from digitlab.session.jobs import JobRunner, QueueDispatcher
+
+
+def test_results_arrive_only_when_the_main_thread_drains(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+    results, threads = [], []
+    job = runner.submit(
+        lambda context: 6 * 7,
+        on_done=lambda r: (results.append(r), threads.append(threading.current_thread())),
+    )
+    assert job.wait(5)
+    assert results == []  # not delivered from the worker thread
+    dispatcher.drain(2, until=lambda: bool(results))
+    assert results == [42] and threads == [threading.main_thread()]
+
+
+def test_errors_are_one_line(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+    errors = []
+
+    def fails(context):
+        raise DataError("MNIST is missing in /x")
+
+    def crashes(context):
+        raise ZeroDivisionError("division by zero")
+
+    runner.submit(fails, on_error=errors.append)
+    runner.submit(crashes, on_error=errors.append)
+    dispatcher.drain(5, until=lambda: len(errors) == 2)
+    assert sorted(errors) == ["MNIST is missing in /x", "ZeroDivisionError: division by zero"]
+
+
+def test_a_newer_job_with_the_same_key_wins(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+    release = threading.Event()
+    results = []
+
+    def slow(context):
+        release.wait(5)
+        return "old"
+
+    old = runner.submit(slow, key="load", on_done=results.append)
+    runner.submit(lambda context: "new", key="load", on_done=results.append)
+    assert old.cancelled
+    release.set()
+    old.wait(5)
+    dispatcher.drain(2, until=lambda: bool(results))
+    dispatcher.drain(0.2)
+    assert results == ["new"]
+
+
+def test_cancelled_jobs_stay_silent_and_can_stop_early(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+    steps, results = [], []
+
+    def long(context):
+        for i in range(1000):
+            context.check()
+            steps.append(i)
+            time.sleep(0.001)
+        return "finished"
+
+    job = runner.submit(long, key="long", on_done=results.append, on_error=results.append)
+    time.sleep(0.05)
+    runner.cancel("long")
+    assert job.wait(5)
+    dispatcher.drain(0.2)
+    assert results == [] and len(steps) < 1000
+
+
+def test_progress_and_partials_arrive_in_order_and_throttled(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+    progress, partials, done = [], [], []
+
+    def work(context):
+        for i in range(1000):
+            context.progress(i / 999, "working")
+            if i % 100 == 0:
+                context.partial(i)
+        return "ok"
+
+    runner.submit(
+        work, on_progress=progress.append, on_partial=partials.append, on_done=done.append
+    )
+    dispatcher.drain(5, until=lambda: bool(done))
+    assert partials == list(range(0, 1000, 100))
+    assert progress[-1].fraction == 1.0 and len(progress) < 100  # not one per call
+    assert [p.fraction for p in progress] == sorted(p.fraction for p in progress)
+
+
+def test_shutdown_cancels_and_joins(dispatcher: QueueDispatcher) -> None:
+    runner = JobRunner(dispatcher)
+
+    def polite(context):
+        while not context.cancelled:
+            time.sleep(0.01)
+
+    runner.submit(polite)
+    runner.submit(polite)
+    assert runner.shutdown(timeout=2)
+    assert runner.running() == []
+
+
+@pytest.mark.parametrize("timeout", [0.0, 0.05])
+def test_draining_an_empty_queue_returns(dispatcher: QueueDispatcher, timeout: float) -> None:
+    started = time.monotonic()
+    assert dispatcher.drain(timeout)
+    assert time.monotonic() - started < timeout + 0.5

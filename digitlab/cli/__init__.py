@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", type=types.window_size, default=(1400, 860), metavar="WxH")
     shot.add_argument("--view", metavar="ID", help="render one view alone (see --list-views)")
     shot.add_argument("--list-views", action="store_true", help="print the view ids and exit")
+    shot.add_argument(
+        "--no-train", action="store_true", help="skip the short demo run (needs no MNIST)"
+    )
     return parser
 
 

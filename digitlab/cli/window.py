@@ -20,6 +20,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         return 0
     from digitlab.ui.screenshot import save_screenshot
 
-    path = save_screenshot(args.path, args.size, view=args.view, data_dir=args.data_dir)
+    path = save_screenshot(
+        args.path, args.size, view=args.view, data_dir=args.data_dir, train=not args.no_train
+    )
     print(f"wrote {path}")
     return 0

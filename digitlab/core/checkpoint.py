@@ -68,7 +68,7 @@ class Checkpoint:
         if self.dataset != "mnist":
             parts.append(self.dataset)
         if self.test_accuracy is not None:
-            parts.append(f"test {100 * self.test_accuracy:.1f} %")
+            parts.append(f"test {100 * self.test_accuracy:.1f}\u00a0%")  # no break before %
         return " · ".join(parts)
 
 

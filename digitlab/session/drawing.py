@@ -2,8 +2,7 @@
 
 The pad view paints strokes (Qt draws anti-aliased lines best) and hands the session its image;
 the session keeps that image, the preprocessing options and the 28×28 input made from them, and
-tells every view when the input changes. Anyone may also put an image on the pad (a test digit to
-edit): `put_on_pad` asks the pad view to take it as ink.
+tells every view when the input changes.
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ EMPTY_INPUT.setflags(write=False)
 class Drawing:
     input_changed = Signal(object)  # NetInput
     options_changed = Signal(object)  # PreprocessOptions
-    ink_offered = Signal(object)  # np.ndarray: an image someone wants on the pad
 
     def __init__(self) -> None:
         self._canvas: np.ndarray | None = None
@@ -73,10 +71,6 @@ class Drawing:
             self._options = options
             self.options_changed.emit(options)
             self._update_input()
-
-    def put_on_pad(self, image: np.ndarray) -> None:
-        """Offer an image (any size, light ink on dark) to the pad view as editable ink."""
-        self.ink_offered.emit(np.array(image))
 
     def _update_input(self) -> None:
         if self._canvas is None:

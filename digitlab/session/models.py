@@ -64,8 +64,11 @@ class ModelEntry:
 
 @dataclass(frozen=True)
 class LoadFailure:
+    """A model could not be loaded; `replaced` when a fallback model was chosen instead."""
+
     key: str
     message: str
+    replaced: bool = False
 
 
 def _shipped_sources() -> list[ModelSource]:
@@ -174,8 +177,9 @@ class ModelLibrary:
 
         def failed(message: str) -> None:
             self._wanted = None
-            self.load_failed.emit(LoadFailure(source.key, message))
-            if fallback and fallback != source.key:
+            replaced = bool(fallback and fallback != source.key)
+            self.load_failed.emit(LoadFailure(source.key, message, replaced))
+            if replaced and fallback:
                 self._notices.warning(
                     f"Could not open {source.label} ({message}); using "
                     f"{SHIPPED_LABELS.get(fallback, fallback)} instead",

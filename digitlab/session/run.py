@@ -9,13 +9,10 @@ curves and history, and emits one `RunUpdate`.
 
 from __future__ import annotations
 
-import enum
-import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from psygnal import Signal
 
@@ -27,56 +24,12 @@ from digitlab.session.curves import RunCurves
 from digitlab.session.history import HistoryEntry, SnapshotHistory
 from digitlab.session.jobs import JobContext, JobRunner
 from digitlab.session.notices import Notices
+from digitlab.session.run_events import RunEnd, RunOutcome, RunPhase, RunUpdate, Trainer
 from digitlab.session.run_settings import RunSettings
 
+__all__ = ["RunEnd", "RunOutcome", "RunPhase", "RunUpdate", "Trainer", "TrainingRun"]
+
 ACK_TIMEOUT_S = 2.0  # a paced run never waits longer than this for the display
-
-
-class Trainer(Protocol):
-    """What runs the steps: `core.remote.TrainerProcess` or `core.training.LocalTrainer`."""
-
-    def train(self, job: TrainJob, state: RunState) -> Any: ...
-
-    def prepare(self, data: Any) -> None: ...
-
-    def close(self, timeout_s: float = 1.0) -> None: ...
-
-
-class RunPhase(enum.Enum):
-    IDLE = "idle"  # no run going (there may be a model from an earlier one)
-    STARTING = "starting"  # trainer starting or data loading
-    RUNNING = "running"
-    PAUSED = "paused"
-    FINISHED = "finished"  # the last run ended (see RunOutcome)
-
-    @property
-    def busy(self) -> bool:
-        return self in (RunPhase.STARTING, RunPhase.RUNNING, RunPhase.PAUSED)
-
-
-class RunEnd(enum.Enum):
-    DONE = "done"
-    STOPPED = "stopped"
-    DIVERGED = "diverged"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    end: RunEnd
-    message: str
-    test_accuracy: float | None
-    epochs_trained: float
-
-
-@dataclass(frozen=True, eq=False)
-class RunUpdate:
-    """One snapshot as the views need it: the network, and where it sits on the curves."""
-
-    snapshot: Snapshot
-    network: Network
-    classes: tuple[int, ...]
-    epoch: float  # epochs trained by this model so far (across continued runs)
 
 
 class TrainingRun:
@@ -103,6 +56,7 @@ class TrainingRun:
         self.history = history if history is not None else SnapshotHistory()
         self.curves = RunCurves()
         self._settings = RunSettings()
+        self._problem: str | None = None  # why the settings being edited cannot be used
         self._phase = RunPhase.IDLE
         self._stage: Stage | None = None
         self._network: Network | None = None
@@ -153,6 +107,12 @@ class TrainingRun:
     def epochs_trained(self) -> float:
         return self._samples_trained() / self._train_size if self._train_size else 0.0
 
+    @property
+    def trainer_ready(self) -> bool:
+        """The trainer has started and waits for work (a Start trains at once)."""
+        trainer = self._trainer
+        return trainer is not None and bool(getattr(trainer, "is_ready", lambda: True)())
+
     def would_continue(self) -> bool:
         """Would Start train the current model further (same data, classes and shape)?"""
         return self._network is not None and self._made_for == self._settings.architecture()
@@ -163,14 +123,20 @@ class TrainingRun:
         label = DATASET_LABELS.get(self._settings.dataset, self._settings.dataset)
         parts = [self._network.spec.describe(), label]
         if self._test_accuracy is not None:
-            parts.append(f"test {100 * self._test_accuracy:.1f} %")
+            parts.append(f"test {100 * self._test_accuracy:.1f}\u00a0%")
         return " · ".join(parts) + " · live"
 
     # --- changing ----------------------------------------------------------------------------
 
-    def set_settings(self, settings: RunSettings) -> None:
-        if settings != self._settings:
-            self._settings = settings
+    @property
+    def settings_problem(self) -> str | None:
+        """Why the settings being edited cannot be used (an invalid field), or None."""
+        return self._problem
+
+    def set_settings(self, settings: RunSettings, problem: str | None = None) -> None:
+        """The settings for the next Start; with `problem`, Start refuses until it is fixed."""
+        if settings != self._settings or problem != self._problem:
+            self._settings, self._problem = settings, problem
             self.settings_changed.emit(settings)
 
     def _trainer_instance(self) -> Trainer:
@@ -187,6 +153,9 @@ class TrainingRun:
     def start(self) -> bool:
         """Start a run with the current settings (continuing the model if it fits them)."""
         if self._phase.busy:
+            return False
+        if self._problem:
+            self._notices.warning(f"Cannot start: {self._problem}")
             return False
         settings = self._settings
         continuing = self.would_continue()
@@ -392,27 +361,7 @@ class TrainingRun:
             self._end(RunOutcome(RunEnd.STOPPED, "The run ended before its first step", None, 0))
             return
         self._samples_before, self._run_samples = self._samples_trained(), 0
-        epochs = self.epochs_trained
-        shown = f"{epochs:.0f}" if math.isclose(epochs, round(epochs)) else f"{epochs:.2f}"
-        plural = "" if shown == "1" else "s"
-        accuracy = f"{self._test_accuracy:.2%}" if self._test_accuracy is not None else "–"
-        if last.status == "done":
-            outcome = RunOutcome(
-                RunEnd.DONE,
-                f"Finished: test accuracy {accuracy} after {shown} epoch{plural}",
-                self._test_accuracy,
-                epochs,
-            )
-        elif last.status == "diverged":
-            outcome = RunOutcome(RunEnd.DIVERGED, f"Diverged: {last.message}", None, epochs)
-        else:
-            outcome = RunOutcome(
-                RunEnd.STOPPED,
-                f"Stopped after {shown} epoch{plural} (test accuracy {accuracy})",
-                self._test_accuracy,
-                epochs,
-            )
-        self._end(outcome)
+        self._end(RunOutcome.of(last, self.epochs_trained, self._test_accuracy))
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if run_id != self._run_id:
@@ -424,10 +373,6 @@ class TrainingRun:
 
     def _end(self, outcome: RunOutcome) -> None:
         self._set_phase(RunPhase.FINISHED)
-        level = (
-            self._notices.error
-            if outcome.end in (RunEnd.FAILED, RunEnd.DIVERGED)
-            else (self._notices.info)
-        )
-        level(outcome.message)
+        failed = outcome.end in (RunEnd.FAILED, RunEnd.DIVERGED)
+        (self._notices.error if failed else self._notices.info)(outcome.message)
         self.finished.emit(outcome)

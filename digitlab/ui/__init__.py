@@ -1,13 +1,5 @@
-"""The window: PySide6 + pyqtgraph. It imports digitlab.core; nothing in core imports this."""
+"""The window: PySide6 + pyqtgraph views on the session. Nothing in core or session imports this.
 
-from __future__ import annotations
-
-import pyqtgraph as pg
-
-
-def configure_pyqtgraph() -> None:
-    """Global pyqtgraph options every view relies on (row-major 28×28 images)."""
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-
-
-configure_pyqtgraph()
+Importing this package imports neither pyqtgraph nor torch: the window paints before the plot
+views (and pyqtgraph) are loaded, and torch only ever runs in the trainer process.
+"""

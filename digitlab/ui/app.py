@@ -1,17 +1,21 @@
-"""Start the window, or render it offscreen in a demo state for the README screenshot."""
+"""Start the window: paint it first, then bring the plots and the model in behind it.
+
+The window's process never imports torch: predictions are numpy, model files are safetensors,
+training runs in a child process started when training is first wanted. So the window paints
+within a second and the shipped model answers a moment later. Ctrl+C, SIGTERM and SIGHUP close
+the window as Quit does (settings saved, trainer ended).
+"""
 
 from __future__ import annotations
 
 import atexit
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
-import torch
-
-# One torch thread beside the GUI: measured faster than two on a 2-core machine, because the
-# GUI thread's Python work competes with torch's second thread (see benchmarks/).
-GUI_TORCH_THREADS = 1
+from digitlab.ui.probe import StartupProbe
 
 
 def _application():
@@ -24,85 +28,81 @@ def _application():
     return app
 
 
-def run_app(data_dir: str | None = None, threads: int | None = None) -> int:
+def _route_signals(window) -> None:
+    """Python runs signal handlers only between bytecodes; a socket the signal writes to wakes
+    the Qt loop so the handler runs at once even while the loop sits in C++."""
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def drain() -> None:
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+
+    notifier.activated.connect(drain)
+    window._signal_sockets = (reader, writer, notifier)  # keep them alive with the window
+    for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None:
+            signal.signal(number, lambda *_: window.close())
+
+
+def run_app(data_dir: str | None = None) -> int:
     """Open the window and run the event loop until it closes; the process ends with it."""
+    probe = StartupProbe()
     if data_dir:
         os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
-    torch.set_num_threads(threads or GUI_TORCH_THREADS)
     app = _application()
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
     from digitlab.ui.main_window import MainWindow
 
-    window = MainWindow()
+    session = Session(QtDispatcher())
+    window = MainWindow(session)
+
+    class FirstPaint(QObject):
+        """Builds the plot views once the window has been painted (and marks the moment)."""
+
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                probe.mark("painted")
+                QTimer.singleShot(0, build_rest)
+            return False
+
+    def build_rest() -> None:
+        window.build_plot_views()
+        probe.mark("built")
+        finish_probe()
+
+    def answered(entry) -> None:
+        if entry is not None:
+            probe.mark("model")
+            finish_probe()
+
+    def finish_probe() -> None:
+        if probe.active and probe.ready():
+            QTimer.singleShot(
+                int(probe.idle_s * 1000), lambda: (probe.report_memory(), window.close())
+            )
+
+    window.installEventFilter(FirstPaint(window))
+    _route_signals(window)
+    session.models.current_changed.connect(answered)
+    session.start(window.remembered_model())
     window.show()
     code = app.exec()
     # closeEvent has saved the settings and ended the trainer process. The interpreter's own
-    # teardown of torch and Qt objects takes ~1.7 s more (measured) and is where Qt/Python exit
-    # crashes happen, so run the exit handlers and leave now: the window closes in ~0.1 s.
+    # teardown of Qt objects takes time and is where Qt/Python exit crashes happen, so run the
+    # exit handlers and leave now.
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-# A "3" drawn as two arcs, in canvas pixels (280×280), for the demo state.
-DEMO_STROKES = [
-    [(92, 70), (120, 52), (160, 50), (190, 66), (196, 96), (180, 122), (150, 134), (130, 136)],
-    [(150, 134), (184, 146), (200, 176), (194, 206), (166, 226), (126, 228), (92, 212)],
-]
-
-
-def save_screenshot(
-    path: str | os.PathLike[str], size: tuple[int, int] = (1400, 860), data_dir: str | None = None
-) -> Path:
-    """Render the window offscreen with a digit drawn and a short 2-layer run done; save a PNG."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if data_dir:
-        os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
-    torch.set_num_threads(GUI_TORCH_THREADS)
-    app = _application()
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
-
-    from digitlab.core.errors import DigitlabError
-    from digitlab.ui.main_window import MainWindow
-
-    settings = QSettings(str(Path(path).with_suffix(".ini")), QSettings.Format.IniFormat)
-    settings.clear()
-    window = MainWindow(settings=settings, initial_source="mlp")
-    window.resize(*size)
-    window.show()
-    for stroke in DEMO_STROKES:
-        window.drawing.canvas.add_stroke(stroke)
-    window.training.set_hyperparameters({"hidden": 16, "layers": 2, "epochs": 1, "refresh": "time"})
-
-    loop = QEventLoop()
-    states: list[str] = []
-    messages: list[str] = []
-    window.training.status.connect(messages.append)
-
-    def on_state(state: str) -> None:
-        states.append(state)
-        if state == "finished" or (state == "idle" and "loading" in states):
-            loop.quit()  # done, or the dataset could not be loaded
-
-    window.training.runStateChanged.connect(on_state)
-    QTimer.singleShot(0, window.training.start)
-    QTimer.singleShot(120_000, loop.quit)
-    loop.exec()
-    if not states or states[-1] != "finished":
-        window.training.shutdown()
-        raise DigitlabError(messages[-1] if messages else "the demo training run did not finish")
-    # Let the last snapshot and the model load land, then one more frame.
-    QTimer.singleShot(300, loop.quit)
-    loop.exec()
-    window.drawing.select_source("mlp")
-    QTimer.singleShot(300, loop.quit)
-    loop.exec()
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(target)):
-        raise DigitlabError(f"could not write {target}")
-    window.training.shutdown()
-    window.close()
-    Path(settings.fileName()).unlink(missing_ok=True)
-    app.processEvents()
-    return target

@@ -1,69 +1,138 @@
-"""The window: the drawing pad on the left, the training pane on the right, talking to each other.
+"""The window: one dock per registered view, menus, the status bar, and what it remembers.
 
-The training pane's snapshots feed the drawing pane's "Training run" model, so the confidence for
-the user's digit changes as the net learns.
+The docks are made from `views.VIEWS`; the user shows, hides, moves, tabs and floats them, and
+the arrangement is restored next time. The window paints first with the pure-Qt views; the plot
+views (pyqtgraph's import alone takes most of a second) are built just after, in
+`build_plot_views`. The window owns no state of its own: that is the session's.
 """
 
 from __future__ import annotations
 
 import platform
+import sys
 
-import torch
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QWidget,
+)
 
 import digitlab
-from digitlab.ui.drawing_pane import DrawingPane
+from digitlab.session import Session
+from digitlab.session.models import DEFAULT_KEY, RUN_KEY, LoadFailure, ModelEntry
+from digitlab.session.notices import Level, Notice
+from digitlab.session.run_settings import RunSettings
+from digitlab.ui import layout
+from digitlab.ui import settings as stored
+from digitlab.ui.dialogs import ask_model_file
 from digitlab.ui.icon import app_icon
-from digitlab.ui.settings import open_settings, read_section, write_section
-from digitlab.ui.tasks import wait_for_background_jobs
-from digitlab.ui.training_pane import TrainingPane
+from digitlab.ui.views import VIEWS, ViewSpec
 
+STATE_VERSION = 2  # bump when the registry changes in a way old arrangements cannot follow
+NOTICE_MS = {Level.INFO: 6000, Level.WARNING: 12000, Level.ERROR: 15000}
 SHORTCUTS = [
     ("Draw", "left mouse button"),
-    ("Pan the drawing", "right mouse button, or the arrow keys"),
+    ("Move the drawing", "right mouse button, or the arrow keys"),
     ("Undo the last stroke", "Ctrl+Z"),
     ("Clear the pad", "Esc or Delete"),
-    ("Start / pause training", "Space"),
+    ("Start / pause training", "Space (when no button or field has the focus)"),
     ("Open a model file", "Ctrl+O"),
     ("Save the trained model", "Ctrl+S"),
     ("Quit", "Ctrl+Q"),
 ]
+# Widgets that use Space themselves: the window's Space shortcut must not take it from them.
+_SPACE_USERS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QSlider)
+
+
+class _SpaceGuard(QObject):
+    """Lets a focused button, box or field have the Space key before the Start shortcut."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            focus = QApplication.focusWidget()
+            if event.key() == Qt.Key.Key_Space and isinstance(focus, _SPACE_USERS):
+                event.accept()  # the focused widget gets the key; no shortcut fires
+        return False
 
 
 class MainWindow(QMainWindow):
-    """Owns the two panes, the menus, the status bar and the remembered settings."""
-
-    def __init__(self, settings: QSettings | None = None, initial_source: str = "mlp") -> None:
+    def __init__(self, session: Session, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.settings = settings if settings is not None else open_settings()
+        self.session = session
+        self.settings = settings if settings is not None else stored.open_settings()
+        stored.migrate(self.settings)
         self.setWindowTitle("digitlab")
         self.setWindowIcon(app_icon())
-
-        self.drawing = DrawingPane(initial_source=initial_source)
-        self.training = TrainingPane()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.drawing)
-        self.splitter.addWidget(self.training)
-        # Both sides grow with the window, in proportion to their size hints (QSplitter's rule):
-        # at 1400 px the drawing side sits at its minimum and the weights get the rest.
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
-
-        self.model_label = QLabel()
-        self.statusBar().addPermanentWidget(self.model_label)
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
+        centre = QWidget()
+        centre.hide()  # every view is a dock; there is no fixed centre
+        self.setCentralWidget(centre)
+        self.docks: dict[str, QDockWidget] = {}
+        self.views: dict[str, QWidget] = {}
+        self._model_label = QLabel()
+        self.statusBar().addPermanentWidget(self._model_label)
+        self._space_guard = _SpaceGuard(self)
+        QApplication.instance().installEventFilter(self._space_guard)
+        for spec in VIEWS:
+            self._make_dock(spec)
         self._build_menus()
-        self._connect()
-        self._restore()
-        # Start the trainer process now (it imports torch on the other core, ~2 s), so the
-        # first Start trains at once.
-        self.training.worker().warm_up()
-        self.statusBar().showMessage("Draw a digit on the pad; train a net on the right.", 8000)
+        self._restore_window()
+        self._restore_session()
+        for spec in VIEWS:
+            if not spec.plots:
+                self._build_view(spec)
+        session.notices.posted.connect(self._show_notice)
+        session.models.current_changed.connect(self._show_model)
+        session.models.load_failed.connect(self._load_failed)
 
-    # --- set-up ------------------------------------------------------------------------------
+    # --- views -------------------------------------------------------------------------------
+
+    def _make_dock(self, spec: ViewSpec) -> None:
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(spec.id)  # saveState/restoreState know docks by name
+        dock.setToolTip(spec.tip)
+        placeholder = QLabel("…")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setEnabled(False)
+        dock.setWidget(placeholder)
+        self.docks[spec.id] = dock
+
+    def _build_view(self, spec: ViewSpec) -> None:
+        view = spec.create(self.session)
+        values = stored.read_section(self.settings, f"views/{spec.id}")
+        if values and hasattr(view, "apply_view_settings"):
+            view.apply_view_settings(values)
+        self.docks[spec.id].setWidget(view)
+        self.views[spec.id] = view
+
+    def build_plot_views(self) -> None:
+        """Build the pyqtgraph views (after the first paint: importing pyqtgraph takes time)."""
+        for spec in VIEWS:
+            if spec.id not in self.views:
+                self._build_view(spec)
+
+    def view(self, view_id: str) -> QWidget:
+        return self.views[view_id]
+
+    def reset_layout(self) -> None:
+        layout.arrange(self, self.docks, self.width(), self.height())
+
+    # --- menus -------------------------------------------------------------------------------
 
     def _action(self, menu, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -79,91 +148,69 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(
-            file,
-            "&Open model…",
-            self.drawing.open_model_dialog,
-            "Ctrl+O",
-            "Load a model file to draw against",
-        )
-        self._action(
-            file,
-            "&Save trained model…",
-            self.training.save_dialog,
-            "Ctrl+S",
-            "Save the model being trained",
-        )
+        self._action(file, "&Open model…", self.open_model, "Ctrl+O", "Load a model file")
+        self._action(file, "&Save trained model…", self.save_model, "Ctrl+S",
+                     "Save the model being trained")  # fmt: skip
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
-
+        run = self.session.run
         train = bar.addMenu("&Training")
-        self.start_action = self._action(
-            train,
-            "Start / &pause",
-            self.start_or_pause,
-            "Space",
-            "Start training, or pause and resume a run",
+        self._action(train, "Start / &pause", self.start_or_pause, "Space",
+                     "Start training, or pause and resume a run")  # fmt: skip
+        self._action(train, "S&top", run.stop, tip="Stop the run, keep the weights")
+        self._action(
+            train, "&Reset", run.reset, tip="Forget the weights: the next run starts afresh"
         )
-        self._action(train, "S&top", self.training.stop, tip="Stop the run, keep the weights")
-        self._action(train, "&Reset", self.training.reset, tip="New random weights")
-
+        views = bar.addMenu("&View")
+        for spec in VIEWS:
+            toggle = self.docks[spec.id].toggleViewAction()
+            toggle.setStatusTip(spec.tip)
+            views.addAction(toggle)
+        views.addSeparator()
+        self._action(views, "Reset &layout", self.reset_layout, tip="Put every view back")
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About digitlab", self.show_about)
 
     def start_or_pause(self) -> None:
-        """Space: start a run when none is going, else pause or resume it."""
-        state = self.training.run_state()
-        if state in ("running", "paused"):
-            self.training.toggle_pause()
-        elif state != "loading":
-            self.training.start()
+        run = self.session.run
+        run.toggle_pause() if run.phase.busy else run.start()
 
-    def _connect(self) -> None:
-        self.training.modelUpdated.connect(self.drawing.update_training_model)
-        self.training.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.drawing.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.drawing.modelChanged.connect(self._show_model)
+    def open_model(self) -> None:
+        path = ask_model_file(self)
+        if path:
+            self.session.models.open_file(path)
 
-    def _show_model(self, source: str) -> None:
-        names = {"mlp": "shipped 2-layer", "linear": "shipped 1-layer", "training": "training run"}
-        self.model_label.setText(f"Predicting with: {names.get(source, source)}")
+    def save_model(self) -> None:
+        from digitlab.ui.dialogs import ask_save_path
 
-    # --- settings ----------------------------------------------------------------------------
+        run = self.session.run
+        if run.network is None:
+            self.session.notices.warning("Nothing to save yet: train a model first")
+            return
+        sizes = "-".join(str(s) for s in run.network.spec.sizes)
+        path = ask_save_path(self, f"{run.settings.dataset}-{sizes}.safetensors")
+        if path:
+            run.save(path)
 
-    def _restore(self) -> None:
-        window = read_section(self.settings, "window")
-        for key, restore in (
-            ("geometry", self.restoreGeometry),
-            ("state", self.restoreState),
-            ("splitter", self.splitter.restoreState),
-        ):
-            if isinstance(window.get(key), str):
-                restore(QByteArray.fromBase64(window[key].encode()))
-        if not window.get("geometry"):  # first start: 1400×860, or less on a small screen
-            screen = self.screen().availableGeometry()
-            self.resize(min(1400, int(screen.width() * 0.95)), min(860, int(screen.height() * 0.9)))
-        self.drawing.apply_settings(read_section(self.settings, "drawing"))
-        self.training.set_hyperparameters(read_section(self.settings, "training"))
+    # --- status ------------------------------------------------------------------------------
 
-    def save_settings(self) -> None:
-        def encoded(data: QByteArray) -> str:
-            return bytes(data.toBase64()).decode()
+    def _show_notice(self, notice: Notice) -> None:
+        colour = {Level.ERROR: "#d1242f", Level.WARNING: "#9a6700"}.get(notice.level, "")
+        self.statusBar().setStyleSheet(f"QStatusBar {{ color: {colour}; }}" if colour else "")
+        self.statusBar().showMessage(notice.text, NOTICE_MS[notice.level])
 
-        write_section(
-            self.settings,
-            "window",
-            {
-                "geometry": encoded(self.saveGeometry()),
-                "state": encoded(self.saveState()),
-                "splitter": encoded(self.splitter.saveState()),
-            },
-        )
-        write_section(self.settings, "drawing", self.drawing.settings())
-        write_section(self.settings, "training", self.training.hyperparameters())
-        self.settings.sync()
+    def _show_model(self, entry: ModelEntry | None) -> None:
+        self._model_label.setText(f"Reading the drawing: {entry.label}" if entry else "No model")
 
-    # --- dialogs -----------------------------------------------------------------------------
+    def _load_failed(self, failure: LoadFailure) -> None:
+        if failure.replaced:  # a remembered model, replaced by the shipped one: a notice is enough
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Could not open model", failure.message,
+                          parent=self)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal; returns at once
+        self.last_error_box = box
 
     def show_shortcuts(self) -> None:
         rows = "".join(
@@ -180,15 +227,66 @@ class MainWindow(QMainWindow):
             f"<h3>digitlab {digitlab.__version__}</h3>"
             "<p>A desktop lab for looking inside small neural networks on handwritten digits: "
             "draw a digit and watch the net's confidence, shift or thicken it to see where it "
-            "breaks, and train 1- and 2-layer nets while their weights form.</p>"
-            f"<p>Python {platform.python_version()} · torch {torch.__version__} · "
-            f"PySide6 {pyside_version} · {torch.get_num_threads()} torch thread(s)</p>",
+            "breaks, and train nets while their weights form.</p>"
+            f"<p>Python {platform.python_version()} · PySide6 {pyside_version} · "
+            f"{platform.system()} {platform.machine()}</p>",
         )
 
-    # --- shutdown ----------------------------------------------------------------------------
+    # --- settings ----------------------------------------------------------------------------
+
+    def _restore_window(self) -> None:
+        screen = self.screen().availableGeometry()
+        geometry = stored.read_text(self.settings, "window/geometry")
+        restored = geometry is not None and self.restoreGeometry(
+            QByteArray.fromBase64(geometry.encode())
+        )
+        if not restored:  # first start: 1400×860, or less on a small screen
+            self.resize(min(1400, screen.width()), min(860, screen.height()))
+        state = stored.read_text(self.settings, "window/state")
+        self._arranged = bool(
+            state and self.restoreState(QByteArray.fromBase64(state.encode()), STATE_VERSION)
+        )
+        if not self._arranged:
+            layout.arrange(self, self.docks, self.width(), self.height())
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._arranged:  # dock sizes only take once the window has its real size
+            self._arranged = True
+            QTimer.singleShot(0, self.reset_layout)
+
+    def _restore_session(self) -> None:
+        values = stored.read_section(self.settings, "session/run")
+        self.session.run.set_settings(RunSettings.from_dict(values))
+
+    def remembered_model(self) -> str:
+        key = stored.read_text(self.settings, "session/model")
+        return key if key and key != RUN_KEY else DEFAULT_KEY
+
+    def save_settings(self) -> None:
+        def encoded(data: QByteArray) -> str:
+            return bytes(data.toBase64()).decode()
+
+        settings = self.settings
+        settings.setValue("version", stored.SETTINGS_VERSION)
+        settings.setValue("window/geometry", encoded(self.saveGeometry()))
+        settings.setValue("window/state", encoded(self.saveState(STATE_VERSION)))
+        for view_id, view in self.views.items():
+            if hasattr(view, "view_settings"):
+                stored.write_section(settings, f"views/{view_id}", view.view_settings())
+        model = self.session.models.wanted
+        if model and model != RUN_KEY:
+            settings.setValue("session/model", model)
+        stored.write_section(settings, "session/run", self.session.run.settings.to_dict())
+        settings.sync()
+
+    # --- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.save_settings()
-        self.training.shutdown()
-        wait_for_background_jobs(1000)
+        try:
+            self.save_settings()
+        except Exception as exc:  # noqa: BLE001 - a settings problem must never block quitting
+            print(f"digitlab: could not save the settings: {exc}", file=sys.stderr)
+        QApplication.instance().removeEventFilter(self._space_guard)
+        self.session.close()
         super().closeEvent(event)

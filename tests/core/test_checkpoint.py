@@ -44,7 +44,7 @@ def test_metadata_is_strict_json(tmp_path: Path) -> None:
     )
     meta = load_checkpoint(path).meta
     assert meta["loss"] is None and meta["shape"] == [1, 2] and meta["n"] == 3
-    assert load_checkpoint(path).describe() == "784→4→10 relu · test 50.0 %"
+    assert load_checkpoint(path).describe() == "784→4→10 relu · test 50.0\u00a0%"
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch) -> None:

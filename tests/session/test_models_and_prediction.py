@@ -145,12 +145,6 @@ def test_the_drawing_is_a_frozen_copy(session) -> None:
         session.drawing.input.image[0, 0] = 1.0
 
 
-def test_an_image_can_be_offered_to_the_pad(session) -> None:
-    offered = Recorder(session.drawing.ink_offered)
-    session.drawing.put_on_pad(np.eye(28, dtype=np.uint8) * 255)
-    assert offered.last.shape == (28, 28)
-
-
 def test_the_session_imports_no_qt() -> None:
     import subprocess
     import sys

@@ -217,3 +217,13 @@ def test_the_history_stays_within_its_cap(dispatcher) -> None:
         assert samples == sorted(samples) and history.entries[-1].samples == 6 * 512
     finally:
         session.close()
+
+
+def test_start_refuses_while_a_setting_is_invalid(session, dispatcher) -> None:
+    notices = Recorder(session.notices.posted)
+    session.run.set_settings(FAST, problem="classes must be digits 0–9, got '3,12'")
+    assert not session.run.start() and session.run.phase is RunPhase.IDLE
+    assert notices.last.text == "Cannot start: classes must be digits 0–9, got '3,12'"
+    session.run.set_settings(FAST)
+    assert session.run.start()
+    pump(dispatcher, finished(session))

@@ -1,37 +1,42 @@
-"""UI test fixtures: one warm trainer process for the whole session.
+"""UI fixtures: a session on the Qt event loop, training in-process on the tiny dataset.
 
-Every TrainingWorker owns a child process that imports torch (seconds of CPU). The tests lend
-each worker the same real, already-started child instead; runs still happen in that process.
+The window's real trainer is a child process (tested in tests/core/test_remote.py and by the
+main-window tests marked `own_trainer`); view tests train in-process through the same session
+code, which keeps them fast and independent of torch start-up time.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from digitlab.core.remote import TrainerProcess
-from digitlab.ui import worker as worker_module
+from digitlab.core.training import LocalTrainer
+from digitlab.session import Session
+from digitlab.ui.dispatch import QtDispatcher
+from tests.session.conftest import tiny_cache
 
 
-class _LentTrainer(TrainerProcess):
-    """The session's trainer: closing it from a test only forgets it; the session ends it."""
-
-    def close(self, timeout_s: float = 1.0) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        super().close()
+@pytest.fixture
+def session(qapp):
+    """A session whose background results arrive through the Qt event loop."""
+    session = Session(QtDispatcher(), trainer_factory=lambda: LocalTrainer(tiny_cache()))
+    yield session
+    session.close()
 
 
-@pytest.fixture(scope="session")
-def session_trainer():
-    trainer = _LentTrainer()
-    assert trainer.start(wait_s=60)
-    yield trainer
-    trainer.shutdown()
+@pytest.fixture
+def loaded_session(session, qtbot):
+    """The session with the shipped 2-layer model answering."""
+    session.start("mlp")
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=10_000)
+    return session
 
 
-@pytest.fixture(autouse=True)
-def lend_trainer(request, monkeypatch, session_trainer):
-    """Tests marked `own_trainer` (several workers running at once) get real, separate ones."""
-    if request.node.get_closest_marker("own_trainer") is None:
-        monkeypatch.setattr(worker_module, "TrainerProcess", lambda: session_trainer)
+def train(session: Session, qtbot, timeout: int = 30_000, **settings) -> None:
+    """Run one training run to its end (in-process, tiny data)."""
+    from digitlab.session.run import RunPhase
+    from digitlab.session.run_settings import RunSettings
+
+    defaults = dict(hidden=(16,), epochs=1, lr=1e-2, batch_size=32)
+    session.run.set_settings(RunSettings(**{**defaults, **settings}))
+    assert session.run.start()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=timeout)

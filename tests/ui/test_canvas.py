@@ -9,7 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from digitlab.core.preprocess import centre_of_mass
-from digitlab.ui.canvas import CANVAS_SIZE, DrawingCanvas
+from digitlab.ui.widgets.canvas import CANVAS_SIZE, DrawingCanvas
 
 LINE = [(60.0, 140.0), (220.0, 140.0)]
 

@@ -1,123 +1,183 @@
-"""The whole window: panes wired together, shortcuts, settings, clean shutdown mid-training."""
+"""The window: one dock per registered view, fits small and large screens, remembers the user's
+arrangement and settings (and survives bad ones), and keeps Space for focused controls."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-import torch
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtWidgets import QCheckBox
 
-from digitlab.core.model import model_from_arrays
-from digitlab.core.preprocess import to_mnist
+from digitlab.session.run import RunPhase
 from digitlab.ui.main_window import MainWindow
-from digitlab.ui.settings import SETTINGS_VERSION
+from digitlab.ui.view import View
+from digitlab.ui.views import VIEWS
 
-SEVEN = [[(80, 60), (200, 60), (120, 230)]]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "digitlab.ini"), QSettings.Format.IniFormat)
+SIZES = [(1024, 640), (1280, 800), (1920, 1080), (3840, 2160)]
 
 
-@pytest.fixture
-def window(qtbot, settings, tiny_mnist_dir, monkeypatch):
-    monkeypatch.setenv("DIGITLAB_DATA", str(tiny_mnist_dir))
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.training.shutdown()
+def ini(tmp_path: Path, name: str = "settings.ini") -> QSettings:
+    return QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
 
 
-def shortcuts(window: MainWindow) -> dict[str, str]:
-    return {
-        action.shortcut().toString(QKeySequence.SequenceFormat.PortableText): action.text()
-        for menu in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu()))
-        for action in menu.actions()
-        if not action.shortcut().isEmpty()
-    }
+def open_window(qtbot, session, settings: QSettings, size=(1400, 860)) -> MainWindow:
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.build_plot_views()
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the default arrangement is applied once the window has its size
+    return window
 
 
-def test_menus_carry_the_shortcuts(window) -> None:
-    keys = shortcuts(window)
-    for key in ("Ctrl+O", "Ctrl+S", "Space", "Ctrl+Q"):
-        assert key in keys
+def visible_docks(window: MainWindow):
+    return [d for d in window.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
 
 
-def test_drawing_predicts_with_the_shipped_model(qtbot, window) -> None:
-    qtbot.waitUntil(lambda: window.drawing.source() == "mlp", timeout=5000)
-    for stroke in SEVEN:
-        window.drawing.canvas.add_stroke(stroke)
-    qtbot.waitUntil(lambda: window.drawing.probabilities() is not None, timeout=3000)
-    assert int(np.argmax(window.drawing.probabilities())) == 7
-    assert "shipped 2-layer" in window.model_label.text()
+def test_every_registered_view_gets_a_dock_and_a_menu_entry(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    assert list(window.docks) == [spec.id for spec in VIEWS]
+    for spec in VIEWS:
+        view = window.view(spec.id)
+        assert isinstance(view, View) and view.view_id == spec.id
+        assert window.docks[spec.id].objectName() == spec.id
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    titles = [a.text() for a in menu.actions() if a.text()]
+    assert [spec.title for spec in VIEWS] == titles[: len(VIEWS)]
 
 
-def test_space_trains_and_the_pad_follows_the_training_run(qtbot, window) -> None:
-    window.training.set_hyperparameters({"layers": 1, "epochs": 3, "batch_size": 16})
-    updates: list[object] = []
-    window.training.modelUpdated.connect(lambda *args: updates.append(args))
-    window.start_action.trigger()  # Space
-    qtbot.waitUntil(lambda: window.training.run_state() == "finished", timeout=20000)
-    assert updates
-    window.drawing.select_source("training")
-    for stroke in SEVEN:
-        window.drawing.canvas.add_stroke(stroke)
-    qtbot.waitUntil(lambda: window.drawing.probabilities() is not None, timeout=3000)
-    spec, classes, weights, biases = updates[-1]
-    assert window.drawing.source() == "training" and weights[0].shape == (10, 784)
-    # the pad's confidence is exactly what the last trained weights say about its drawing
-    options = window.drawing.preprocess_options()
-    pixels = torch.from_numpy(to_mnist(window.drawing.canvas.image(), options))[None]
-    expected = model_from_arrays(spec, weights, biases).probabilities(pixels)[0].numpy()
-    assert np.allclose(window.drawing.probabilities(), expected, atol=1e-5)
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_window_fits_and_nothing_is_clipped_or_overlaps(qtbot, session, tmp_path, size):
+    window = open_window(qtbot, session, ini(tmp_path), size)
+    assert window.minimumSizeHint().width() <= 1000
+    assert (window.width(), window.height()) == size  # no view forced the window larger
+    docks = visible_docks(window)
+    assert len(docks) >= len(VIEWS) - 1  # on a small screen two plots share a place as tabs
+    inside = window.rect()
+    for dock in docks:
+        view, hint = dock.widget(), dock.widget().minimumSizeHint()
+        assert view.width() >= hint.width() and view.height() >= hint.height(), dock.objectName()
+        box = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
+        assert inside.contains(box), dock.objectName()
+    for a in docks:
+        for b in docks:
+            if a is not b:
+                first = QRect(a.mapTo(window, a.rect().topLeft()), a.size())
+                second = QRect(b.mapTo(window, b.rect().topLeft()), b.size())
+                assert not first.intersects(second), (a.objectName(), b.objectName())
 
 
-def test_closing_mid_training_stops_the_run_quickly(qtbot, window) -> None:
-    window.training.set_hyperparameters({"layers": 2, "hidden": 10, "epochs": 50})
-    with qtbot.waitSignal(window.training.modelUpdated, timeout=10000):
-        window.start_action.trigger()
-    assert window.training.worker().is_running()
-    start = time.perf_counter()
+def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    window = open_window(qtbot, session, settings)
+    window.docks["curves"].close()
+    window.tabifyDockWidget(window.docks["model"], window.docks["preview"])
+    window.view("pad").pen_spin.setValue(30)
+    window.view("training").hidden.setText("32,16")
+    window.view("preview").fit_box.setChecked(False)
+    geometry = window.docks["pad"].geometry()
     window.close()
-    assert time.perf_counter() - start < 1.5
-    assert not window.training.worker().is_running()
+
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+
+    again = Session(QtDispatcher())
+    try:
+        second = open_window(qtbot, again, ini(tmp_path))
+        assert not second.docks["curves"].isVisible()
+        assert second.docks["preview"] in second.tabifiedDockWidgets(second.docks["model"])
+        assert second.docks["pad"].geometry() == geometry
+        assert second.view("pad").pen_spin.value() == 30
+        assert again.run.settings.hidden == (32, 16)
+        assert again.drawing.options.fit is False
+    finally:
+        again.close()
 
 
-def test_settings_are_remembered(qtbot, settings, window) -> None:
-    window.drawing.pen_slider.setValue(31)  # as a user would drag it
-    window.training.set_hyperparameters({"hidden": 42, "epochs": 7})
-    window.close()
-    again = MainWindow(settings=settings)
-    qtbot.addWidget(again)
-    assert again.drawing.settings()["pen_width"] == 31
-    assert again.training.hyperparameters()["hidden"] == 42
-    assert again.training.hyperparameters()["epochs"] == 7
-    again.training.shutdown()
+def test_bad_stored_settings_never_stop_the_window(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    settings.setValue("version", 2)
+    settings.setValue("window/geometry", "not base64 at all")
+    settings.setValue("window/state", "AAAA")
+    settings.setValue("views/pad", '{"pen_width": 1e999, "dark_on_light": "yes"}')
+    settings.setValue("views/preview", "[1, 2")
+    settings.setValue("session/run", '{"epochs": 3000000000, "lr": "inf", "hidden": [1]}')
+    settings.sync()
+    window = open_window(qtbot, session, ini(tmp_path))
+    assert window.view("pad").pen_spin.value() == 48
+    assert session.run.settings.epochs == 1000 and session.run.settings.hidden == (100,)
+    assert len(visible_docks(window)) >= len(VIEWS) - 1
 
 
-def test_settings_of_another_version_are_ignored(qtbot, settings) -> None:
-    settings.setValue("version", SETTINGS_VERSION + 1)
-    settings.setValue("training", '{"hidden": 42}')
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    assert win.training.hyperparameters()["hidden"] != 42
-    win.training.shutdown()
+def test_settings_of_digitlab_0_1_are_migrated(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    settings.setValue("version", 1)
+    settings.setValue("drawing", '{"pen_width": 25, "fit": false, "source": "linear"}')
+    settings.setValue("training", '{"layers": 2, "hidden": 16, "epochs": 8, "refresh": "10"}')
+    settings.sync()
+    window = open_window(qtbot, session, ini(tmp_path))
+    assert window.view("pad").pen_spin.value() == 25
+    assert session.drawing.options.fit is False and window.remembered_model() == "linear"
+    assert session.run.settings.hidden == (16,) and session.run.settings.refresh_every == 10
+    assert window.settings.value("version") in (2, "2")
 
 
-def test_screenshot_grab_is_not_blank(qtbot, window, tmp_path) -> None:
-    for stroke in SEVEN:
-        window.drawing.canvas.add_stroke(stroke)
-    window.resize(1400, 860)
-    qtbot.wait(100)
-    image = window.grab().toImage()
-    assert image.width() >= 1150
-    colours = {
-        image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)
-    }
-    assert len(colours) > 20
+def test_a_model_file_that_is_gone_falls_back_to_the_shipped_one(qtbot, session, tmp_path):
+    settings = ini(tmp_path)
+    settings.setValue("session/model", str(tmp_path / "deleted.safetensors"))
+    settings.sync()
+    window = open_window(qtbot, session, ini(tmp_path))
+    messages = []
+    session.notices.posted.connect(lambda notice: messages.append(notice.text))
+    session.start(window.remembered_model())
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=5000)
+    assert session.models.current.key == "mlp"
+    assert any("deleted.safetensors" in text for text in messages)
+    assert "deleted.safetensors" in window.statusBar().currentMessage()
+
+
+def test_space_belongs_to_a_focused_control_and_starts_training_otherwise(qtbot, session, tmp_path):
+    window = open_window(qtbot, session, ini(tmp_path))
+    fit = window.view("preview").fit_box
+    fit.setFocus()
+    qtbot.waitUntil(fit.hasFocus)
+    qtbot.keyClick(fit, Qt.Key.Key_Space)
+    assert not fit.isChecked() and session.run.phase is RunPhase.IDLE
+    canvas = window.view("pad").canvas
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus)
+    session.run.set_settings(session.run.settings.replaced(hidden=(8,), epochs=1))
+    qtbot.keyClick(canvas, Qt.Key.Key_Space)
+    assert session.run.phase.busy
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=30_000)
+    assert isinstance(fit, QCheckBox)
+
+
+def test_a_failed_model_file_shows_one_line_in_a_dialog(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    bad = tmp_path / "notes.safetensors"
+    bad.write_text("shopping list")
+    session.models.open_file(bad)
+    qtbot.waitUntil(lambda: getattr(window, "last_error_box", None) is not None, timeout=5000)
+    text = window.last_error_box.text()
+    assert "is not a digitlab model" in text and "\n" not in text
+    assert "weights_only" not in text
+    window.last_error_box.close()
+
+
+def test_a_view_shows_alone_with_demo_data(qtbot) -> None:
+    """`python -m digitlab.ui.views.X` works: the demo session answers the drawn 7."""
+    from digitlab.ui.view import demo_session
+    from digitlab.ui.views.prediction import PredictionView
+
+    session = demo_session()
+    try:
+        view = PredictionView(session)
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitUntil(lambda: session.prediction.top == 7, timeout=5000)
+        qtbot.waitUntil(lambda: view.bars.title_text().startswith("<b>7</b>"), timeout=2000)
+    finally:
+        session.close()

@@ -1,0 +1,33 @@
+"""File dialogs shared by the menus and the views, remembering the last folder used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+MODEL_FILTER = "digitlab models (*.safetensors *.pt *.pth);;All files (*)"
+_last_folder = {"value": ""}
+
+
+def ask_model_file(parent: QWidget | None) -> str | None:
+    """A model file to open, or None if the user cancelled."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open model file", _last_folder["value"], MODEL_FILTER
+    )
+    if not path:
+        return None
+    _last_folder["value"] = str(Path(path).parent)
+    return path
+
+
+def ask_save_path(parent: QWidget | None, suggested_name: str) -> str | None:
+    """Where to save a model (with the .safetensors suffix added when none was typed)."""
+    start = Path(_last_folder["value"] or Path.home()) / suggested_name
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Save model", str(start), "digitlab models (*.safetensors)"
+    )
+    if not path:
+        return None
+    _last_folder["value"] = str(Path(path).parent)
+    return path if Path(path).suffix else f"{path}.safetensors"

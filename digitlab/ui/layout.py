@@ -1,0 +1,65 @@
+"""The default arrangement of the views: columns side by side, each a stack of views.
+
+Columns and rows come from the registry (`ViewSpec.column`, `.row`); sizes are its pixel sizes at
+a 1400×860 window, scaled to the window actually shown. On a small screen the two plots of the
+last column share one place as tabs, so the weights keep a useful size at 1024×640.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from digitlab.ui.views import VIEWS, ViewSpec
+
+REFERENCE_SIZE = (1400, 860)
+COMPACT_HEIGHT = 760  # below this, the last column's plots become tabs
+
+
+def columns() -> list[list[ViewSpec]]:
+    grouped: dict[int, list[ViewSpec]] = defaultdict(list)
+    for spec in VIEWS:
+        grouped[spec.column].append(spec)
+    return [sorted(grouped[c], key=lambda s: s.row) for c in sorted(grouped)]
+
+
+def arrange(window: QMainWindow, docks: dict[str, QDockWidget], width: int, height: int) -> None:
+    """Place every dock where the registry says, sized for a width × height window."""
+    for dock in docks.values():
+        window.removeDockWidget(dock)
+    stacks = columns()
+    heads = [docks[stack[0].id] for stack in stacks]
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, heads[0])
+    for before, head in zip(heads, heads[1:]):
+        window.splitDockWidget(before, head, Qt.Orientation.Horizontal)
+    compact = height < COMPACT_HEIGHT
+    for index, stack in enumerate(stacks):
+        last = index == len(stacks) - 1
+        for above, below in zip(stack, stack[1:]):
+            if compact and last:
+                window.tabifyDockWidget(docks[above.id], docks[below.id])
+            else:
+                window.splitDockWidget(docks[above.id], docks[below.id], Qt.Orientation.Vertical)
+        for spec in stack:
+            docks[spec.id].show()
+    if compact:
+        docks[stacks[-1][-1].id].raise_()  # the weights in front of the curves
+    scale = min(width / REFERENCE_SIZE[0], height / REFERENCE_SIZE[1])
+    widths = [max(spec.width for spec in stack) for stack in stacks]
+    window.resizeDocks(heads, _filling(widths, width, scale), Qt.Orientation.Horizontal)
+    room = height - window.menuBar().sizeHint().height() - window.statusBar().sizeHint().height()
+    for stack in stacks:
+        if len(stack) > 1 and not (compact and stack is stacks[-1]):
+            heights = _filling([spec.height for spec in stack], room, scale)
+            window.resizeDocks([docks[s.id] for s in stack], heights, Qt.Orientation.Vertical)
+
+
+def _filling(sizes: list[int], room: int, scale: float) -> list[int]:
+    """Scaled sizes whose sum is `room`: the largest takes what the others leave (Qt shares out
+    any difference in proportion, which would make small views such as the model chooser grow)."""
+    scaled = [max(int(size * scale), 1) for size in sizes]
+    largest = scaled.index(max(scaled))
+    scaled[largest] = max(room - (sum(scaled) - scaled[largest]), scaled[largest] // 2)
+    return scaled

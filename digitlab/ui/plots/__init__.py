@@ -1,0 +1,1 @@
+"""pyqtgraph styling and helpers shared by the plot views."""

@@ -1,0 +1,95 @@
+"""One look for every plot: palette, the diverging colour map with its colour bar, axes.
+
+Importing this module configures pyqtgraph once (row-major images, antialiasing). Colours follow
+the widget palette, so plots suit a light or a dark desktop theme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+ACCENT = QColor("#2f81f7")  # the answer, the current selection
+NEUTRAL = QColor("#8b949e")  # bars that are not the answer
+TRAIN = QColor("#2f81f7")
+TRAIN_ACCURACY = QColor("#d29922")
+TEST = QColor("#3fb950")
+ERROR = QColor("#d1242f")
+GUIDE = QColor(120, 160, 220, 160)  # faint guides (the 20 px box, target centre)
+
+# Blue for negative, red for positive, zero neutral. On a light theme zero is white (ColorBrewer
+# RdBu); on a dark one zero is near-black and the extremes are the brightest colours.
+LIGHT_DIVERGING = ("#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#ffffff",
+                   "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")  # fmt: skip
+DARK_DIVERGING = ("#8fd3ff", "#3d8fd6", "#1d4f86", "#16263b", "#141414",
+                  "#3f1a16", "#8c2a1e", "#e0553a", "#ffb08a")  # fmt: skip
+
+
+def colours(widget: QWidget) -> tuple[QColor, QColor, QColor]:
+    """(background, text, faint text) from a widget's palette."""
+    palette = widget.palette()
+    return (
+        palette.color(QPalette.ColorRole.Base),
+        palette.color(QPalette.ColorRole.Text),
+        palette.color(QPalette.ColorRole.PlaceholderText),
+    )
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def diverging_colormap(dark_background: bool = False) -> pg.ColorMap:
+    """The symmetric map for weights; levels are always ±L so zero lands on the neutral middle."""
+    stops = DARK_DIVERGING if dark_background else LIGHT_DIVERGING
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(stops)), list(stops), name="diverging")
+
+
+def style_axes(plot: pg.PlotItem, text: QColor, faint: QColor) -> None:
+    """Faint axis lines, readable labels, no auto SI prefixes ('×0.001' on a loss axis)."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(faint))
+        axis.setTextPen(pg.mkPen(text))
+        axis.enableAutoSIPrefix(False)
+
+
+def quiet_plot(plot: pg.PlotItem) -> None:
+    """No context menu, no auto-range button, no mouse panning: a display, not an editor."""
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+
+
+def colour_bar(colormap: pg.ColorMap, label: str = "") -> pg.ColorBarItem:
+    """A vertical colour bar for symmetric weight levels; `set_bar_levels` keeps it in step."""
+    bar = pg.ColorBarItem(
+        values=(-1.0, 1.0),
+        colorMap=colormap,
+        interactive=False,
+        width=12,
+        label=label,
+        rounding=1e-6,
+    )
+    return bar
+
+
+def set_bar_levels(bar: pg.ColorBarItem, limit: float, label: str) -> None:
+    """Show ±limit on the bar and say what the limit is ('99th percentile of |w|')."""
+    bar.setLevels(low=-limit, high=limit)
+    bar.axis.setLabel(label)
+
+
+def symmetric_limit(values: np.ndarray, percentile: float | None = None) -> float:
+    """max |value| (or its percentile), or 1 for empty, all-zero or non-finite arrays."""
+    finite = np.abs(values[np.isfinite(values)]) if values.size else np.empty(0)
+    if finite.size == 0:
+        return 1.0
+    limit = float(np.percentile(finite, percentile) if percentile else finite.max())
+    if limit <= 0:
+        limit = float(finite.max())
+    return limit if limit > 0 else 1.0

@@ -1,0 +1,158 @@
+"""What every view is: a widget on the session that subscribes, refreshes lazily, and remembers.
+
+A view takes the session in its constructor and subscribes to the events it needs with
+`subscribe` (unsubscribed when the widget goes; an exception in a handler becomes a notice, not a
+broken session). Handlers that redraw call `schedule_refresh`: while the view is hidden (a closed
+or background dock) that only marks it stale, and `refresh` runs when it is shown again, so a
+hidden view costs nothing. `view_settings` / `apply_view_settings` carry what the view
+remembers between runs. `run_alone` opens one view in its own window with a live session.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from digitlab.session import Session
+
+
+class View(QWidget):
+    """Base class of the views in `digitlab.ui.views`."""
+
+    view_id: ClassVar[str] = ""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._subscriptions: list[tuple[Any, Callable[..., None]]] = []
+        self._stale = False
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self._run_refresh)
+        subscriptions = self._subscriptions  # the lambda must not keep `self` alive
+        self.destroyed.connect(lambda *_: _disconnect_all(subscriptions))
+
+    # --- events ------------------------------------------------------------------------------
+
+    def subscribe(self, signal: Any, handler: Callable[..., None]) -> None:
+        """Call `handler` on `signal` (a session event) until this view is destroyed."""
+        notices = self.session.notices
+        name = f"{type(self).__name__}.{getattr(handler, '__name__', 'handler')}"
+
+        def guarded(*args: Any) -> None:
+            try:
+                handler(*args)
+            except RuntimeError as exc:
+                if "already deleted" not in str(exc):  # a view torn down mid-emit: ignore
+                    _report(notices, name)
+            except Exception:  # noqa: BLE001 - a failing view must not break the session
+                _report(notices, name)
+
+        signal.connect(guarded)
+        self._subscriptions.append((signal, guarded))
+
+    def unsubscribe_all(self) -> None:
+        _disconnect_all(self._subscriptions)
+
+    # --- lazy refresh -------------------------------------------------------------------------
+
+    def schedule_refresh(self) -> None:
+        """Redraw from the session soon (coalesced); only marks the view stale while hidden."""
+        if self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._stale = True
+
+    def refresh(self) -> None:
+        """Pull the current state from the session and show it (override)."""
+
+    def _run_refresh(self) -> None:
+        self._stale = False
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh_timer.start()
+
+    @property
+    def stale(self) -> bool:
+        """True while hidden changes wait for the next show."""
+        return self._stale
+
+    # --- what a view remembers ------------------------------------------------------------
+
+    def view_settings(self) -> dict[str, Any]:
+        """What to remember between runs (plain JSON values)."""
+        return {}
+
+    def apply_view_settings(self, values: dict[str, Any]) -> None:
+        """Restore `view_settings()`; values are untrusted (validate, never raise)."""
+
+    # --- user intent -----------------------------------------------------------------------------
+
+    def intends_to_train(self) -> None:
+        """The user is reaching for training: warm the trainer up behind the scenes."""
+        run = self.session.run
+        if not run.phase.busy:
+            run.prepare()
+
+
+def _disconnect_all(subscriptions: list[tuple[Any, Callable[..., None]]]) -> None:
+    for signal, handler in subscriptions:
+        try:
+            signal.disconnect(handler)
+        except (ValueError, RuntimeError):
+            pass
+    subscriptions.clear()
+
+
+def _report(notices: Any, name: str) -> None:
+    traceback.print_exc(file=sys.stderr)
+    kind, value = sys.exc_info()[:2]
+    notices.error(f"{name} failed: {kind.__name__ if kind else 'error'}: {value}")
+
+
+def demo_session(model: str | None = "mlp", drawing: bool = True) -> Session:
+    """A live session for a view shown alone: the shipped model and a drawn 7."""
+    import numpy as np
+
+    from digitlab.ui.dispatch import QtDispatcher
+
+    session = Session(QtDispatcher())
+    if model:
+        session.start(model)
+    if drawing:
+        pad = np.zeros((280, 280), np.uint8)
+        pad[60:80, 70:210] = 255
+        for row in range(80, 230):
+            col = 200 - (row - 80) * 80 // 150
+            pad[row, col - 10 : col + 10] = 255
+        session.drawing.set_canvas(pad)
+    return session
+
+
+def run_alone(
+    factory: Callable[[Session], QWidget],
+    prepare: Callable[[Session], None] | None = None,
+    size: tuple[int, int] = (640, 480),
+) -> int:
+    """Open one view in its own window on a demo session (`python -m digitlab.ui.views.X`)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    session = demo_session()
+    if prepare is not None:
+        prepare(session)
+    view = factory(session)
+    view.setWindowTitle(f"digitlab — {getattr(view, 'view_id', '') or type(view).__name__}")
+    view.resize(*size)
+    view.show()
+    session.notices.posted.connect(lambda notice: print(notice.text, file=sys.stderr))
+    code = app.exec()
+    session.close()
+    return code

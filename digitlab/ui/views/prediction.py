@@ -1,0 +1,121 @@
+"""The answer: one bar per class, the winner in the accent colour, updated on every stroke.
+
+The bars are one BarGraphItem updated in place (`setOpts`), so they keep up with the pen. An empty
+pad shows no bars and says so: an answer for no ink would be a guess.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QVBoxLayout
+
+from digitlab.session import Answer, Prediction, Session
+from digitlab.ui.plots import style
+from digitlab.ui.view import View, run_alone
+
+EMPTY_TEXT = {Answer.EMPTY: "draw a digit", Answer.NO_MODEL: "no model loaded"}
+
+
+class ConfidenceBars(pg.PlotWidget):
+    """One bar per output, labelled with the digit it stands for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        background, self._text, self._faint = style.colours(self)
+        self.setBackground(background)
+        plot = self.getPlotItem()
+        style.quiet_plot(plot)
+        plot.showGrid(y=True, alpha=0.15)
+        plot.setYRange(0.0, 1.06, padding=0.0)
+        style.style_axes(plot, self._text, self._faint)
+        plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0.5, 1.0)], []])
+        plot.getAxis("left").setWidth(40)
+        plot.getAxis("bottom").setStyle(tickLength=0)
+        self._bars = pg.BarGraphItem(x=[], height=[], width=0.72, pen=None)
+        plot.addItem(self._bars)
+        self._classes: tuple[int, ...] = ()
+        self._probabilities: np.ndarray | None = None
+        self.set_classes(range(10))
+        self.setMinimumSize(160, 110)
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 220)
+
+    def classes(self) -> tuple[int, ...]:
+        return self._classes
+
+    def set_classes(self, classes: Sequence[int]) -> None:
+        classes = tuple(int(c) for c in classes)
+        if classes == self._classes:
+            return
+        self._classes = classes
+        plot = self.getPlotItem()
+        plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        plot.setXRange(-0.6, len(classes) - 0.4, padding=0.0)
+        self._bars.setOpts(x=list(range(len(classes))), height=[0.0] * len(classes))
+
+    def probabilities(self) -> np.ndarray | None:
+        return None if self._probabilities is None else self._probabilities.copy()
+
+    def set_probabilities(self, probabilities: np.ndarray | None, placeholder: str = "") -> None:
+        """One probability per class; None shows empty bars and the placeholder."""
+        count = len(self._classes)
+        if probabilities is None:
+            self._probabilities = None
+            self._bars.setOpts(height=[0.0] * count, brushes=[style.NEUTRAL] * count)
+            self.setTitle(placeholder, color=self._faint, size="12pt")
+            return
+        values = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+        if values.size != count:
+            raise ValueError(f"{values.size} probabilities for {count} classes")
+        self._probabilities = values
+        top = int(np.argmax(values))
+        brushes = [style.ACCENT if i == top else style.NEUTRAL for i in range(count)]
+        self._bars.setOpts(height=values, brushes=brushes)
+        self.setTitle(
+            f"<b>{self._classes[top]}</b> · {100 * values[top]:.1f} %",
+            color=style.ACCENT,
+            size="14pt",
+        )
+
+    def title_text(self) -> str:
+        return self.getPlotItem().titleLabel.text
+
+
+class PredictionView(View):
+    view_id = "prediction"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.bars = ConfidenceBars()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.bars)
+        self.subscribe(session.prediction_changed, self._on_prediction)
+        self.subscribe(session.models.loading, lambda source: self._on_prediction(None))
+        self.refresh()
+
+    def _on_prediction(self, _: Prediction | None) -> None:
+        if self.isVisible():
+            self.refresh()  # at once: this is the stroke-to-answer path
+        else:
+            self.schedule_refresh()
+
+    def refresh(self) -> None:
+        prediction = self.session.prediction
+        self.bars.set_classes(prediction.classes)
+        if prediction.state is Answer.READY:
+            self.bars.set_probabilities(prediction.probabilities)
+        elif prediction.state is Answer.NO_MODEL and self.session.models.is_loading():
+            self.bars.set_probabilities(None, "loading the model…")
+        else:
+            self.bars.set_probabilities(None, EMPTY_TEXT[prediction.state])
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(PredictionView, size=(360, 260)))

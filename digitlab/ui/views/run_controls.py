@@ -1,0 +1,215 @@
+"""Start, pause, stop, reset and save the training run; its progress, speed and time left."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+)
+
+from digitlab.core.choices import DATASET_LABELS
+from digitlab.core.protocol import Stage
+from digitlab.session import Session
+from digitlab.session.run import RunEnd, RunOutcome, RunPhase, RunUpdate
+from digitlab.ui.dialogs import ask_save_path
+from digitlab.ui.view import View, run_alone
+
+RATE_SMOOTHING = 0.3  # weight of the newest samples/s reading in the shown average
+ERROR_STYLE = "color: #d1242f;"
+STAGE_TEXT = {
+    Stage.STARTING_TRAINER: "Starting the trainer (first run only)…",
+    Stage.LOADING_DATA: "Loading {dataset}…",
+    Stage.DOWNLOADING: "Downloading {dataset} (first run only; progress in the terminal)…",
+    Stage.TRAINING: "Training {spec} on {dataset}…",
+}
+
+
+def format_duration(seconds: float) -> str:
+    """'0:07', '12:30', '1:02:03' — a countdown, not a precise time."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class RunView(View):
+    view_id = "run"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._rate = 0.0
+        self._build()
+        run = session.run
+        self.subscribe(run.phase_changed, self._on_phase)
+        self.subscribe(run.stage_changed, self._on_stage)
+        self.subscribe(run.updated, self._on_update)
+        self.subscribe(run.finished, self._on_finished)
+        self.subscribe(run.cleared, self._on_cleared)
+        self.subscribe(run.settings_changed, lambda _: self._update_buttons())
+        self._on_cleared()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(self.session.run.start)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self.session.run.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the run and keep its weights")
+        self.stop_button.clicked.connect(self.session.run.stop)
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Forget the weights and curves: the next Start begins afresh")
+        self.reset_button.clicked.connect(self.session.run.reset)
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the trained model to a file (Ctrl+S)")
+        self.save_button.clicked.connect(self.save_dialog)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        names = ("Loss", "Train accuracy", "Test accuracy", "Speed", "Time left")
+        self.values = {name: QLabel("–") for name in names}
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+
+        buttons = QGridLayout()
+        buttons.setSpacing(4)
+        buttons.addWidget(self.start_button, 0, 0)
+        buttons.addWidget(self.pause_button, 0, 1)
+        buttons.addWidget(self.stop_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1)
+        buttons.addWidget(self.save_button, 2, 0, 1, 2)
+        stats = QGridLayout()
+        stats.setHorizontalSpacing(10)
+        stats.setVerticalSpacing(2)
+        for row, (name, value) in enumerate(self.values.items()):
+            label = QLabel(name)
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            stats.addWidget(label, row, 0)
+            stats.addWidget(value, row, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addLayout(stats)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    # --- events ------------------------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        run = self.session.run
+        phase = run.phase
+        busy = phase.busy
+        problem = run.settings_problem
+        self.start_button.setEnabled(not busy and problem is None)
+        if not busy:  # the label of a going run stays what it was when it started
+            continuing = run.would_continue()
+            self.start_button.setText("Continue" if continuing else "Start")
+            self.start_button.setToolTip(
+                problem
+                or (
+                    "Train the current weights further (fresh shuffle; the optimizer starts afresh)"
+                    if continuing
+                    else "Train a new net with these settings (Space)"
+                )
+            )
+        self.pause_button.setText("Resume" if phase is RunPhase.PAUSED else "Pause")
+        self.pause_button.setEnabled(
+            phase in (RunPhase.RUNNING, RunPhase.PAUSED, RunPhase.STARTING)
+        )
+        self.stop_button.setEnabled(busy)
+        self.save_button.setEnabled(run.network is not None)
+
+    def _on_phase(self, phase: RunPhase) -> None:
+        self._update_buttons()
+        if phase is RunPhase.STARTING:
+            self._rate = 0.0
+            self.values["Time left"].setText("–")
+            self._show("Starting…")
+        elif phase is RunPhase.PAUSED:
+            self._show("Paused")
+        elif phase is RunPhase.RUNNING and self.session.run.stage is Stage.TRAINING:
+            self._on_stage(Stage.TRAINING)
+
+    def _on_stage(self, stage: Stage) -> None:
+        settings = self.session.run.settings
+        self._show(
+            STAGE_TEXT[stage].format(
+                dataset=DATASET_LABELS.get(settings.dataset, settings.dataset),
+                spec=settings.spec().describe(),
+            )
+        )
+
+    def _on_update(self, update: RunUpdate) -> None:
+        snap = update.snapshot
+        self.progress.setValue(int(round(1000 * snap.progress)))
+        epoch = min(snap.epoch + 1, snap.epochs)
+        self.progress.setFormat(
+            f"epoch {epoch}/{snap.epochs} · {snap.samples_seen:,} / {snap.total_samples:,}"
+        )
+        if math.isfinite(snap.loss):
+            self.values["Loss"].setText(f"{snap.loss:.4g}")
+        if math.isfinite(snap.accuracy):
+            self.values["Train accuracy"].setText(f"{snap.accuracy:.2%}")
+        if self.session.run.test_accuracy is not None:
+            self.values["Test accuracy"].setText(f"{self.session.run.test_accuracy:.2%}")
+        if snap.samples_per_s > 0:
+            weight = RATE_SMOOTHING if self._rate else 1.0
+            self._rate += weight * (snap.samples_per_s - self._rate)
+            self.values["Speed"].setText(f"{self._rate:,.0f} samples/s")
+            remaining = (snap.total_samples - snap.samples_seen) / self._rate
+            self.values["Time left"].setText(
+                format_duration(remaining) if not snap.finished else "–"
+            )
+        self.save_button.setEnabled(True)
+
+    def _on_finished(self, outcome: RunOutcome) -> None:
+        self._show(outcome.message, error=outcome.end in (RunEnd.FAILED, RunEnd.DIVERGED))
+        self.values["Time left"].setText("–")
+        self._update_buttons()
+
+    def _on_cleared(self) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat("not started")
+        for value in self.values.values():
+            value.setText("–")
+        self._show("")
+        self._update_buttons()
+
+    def _show(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def save_dialog(self) -> None:
+        run = self.session.run
+        if run.network is None:
+            self.session.notices.warning("Nothing to save yet: train a model first")
+            return
+        sizes = "-".join(str(s) for s in run.network.spec.sizes)
+        path = ask_save_path(self, f"{run.settings.dataset}-{sizes}.safetensors")
+        if path:
+            run.save(path)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Enter:
+            self.intends_to_train()
+        return super().event(event)
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(RunView, size=(300, 280)))

@@ -1,0 +1,385 @@
+"""The answering model's weights: every unit's incoming weights, and what training just changed.
+
+The first layer is a mosaic of 28×28 filters (one ImageItem per panel, reflowed to the room);
+later layers are heatmaps. While the net being trained answers, each layer's change since the
+last refresh sits beside it on its own scale. Click a unit to see it large with its numbers;
+the selection lives in the session, so other views can follow it too.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import sys
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitlab.session import Session
+from digitlab.session.models import RUN_KEY, ModelEntry
+from digitlab.session.selection import UnitRef
+from digitlab.ui.plots import style
+from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
+from digitlab.ui.plots.weight_panels import (
+    IMAGE_SIDE,
+    ROBUST_PERCENTILE,
+    PanelPlan,
+    WeightPanel,
+    plan_panels,
+)
+from digitlab.ui.view import View, run_alone
+
+EMPTY_TEXT = (
+    "<b>Weights appear here</b><br>Each hidden unit's 784 incoming weights drawn as a 28×28 "
+    "image (blue negative, red positive), and the output weights per class.<br><br>"
+    "Press <b>Start</b> under Run to train a net and watch them form, or pick a model under "
+    "<b>Model</b>."
+)
+LOADING_TEXT = "Loading the model…"
+CHANGES_TIP = "Beside each layer, what the last training updates changed (on its own scale)"
+CHANGES_OFF_TIP = "Only the net being trained changes: press Start under Run"
+NO_LIMIT = 16777215  # Qt's QWIDGETSIZE_MAX
+HOVER_HINT = "Hover a weight to read it; click a unit to see it large"
+SAMPLE_LIMIT = 1 << 16  # the percentile of a bigger layer is taken on a strided sample
+
+
+class Scale(enum.Enum):
+    """How weights map to colours; the robust default keeps templates from washing out."""
+
+    ROBUST = "robust"
+    MAXIMUM = "maximum"
+    EACH_UNIT = "each unit"
+
+
+SCALE_LABELS = {Scale.ROBUST: "Robust", Scale.MAXIMUM: "Maximum", Scale.EACH_UNIT: "Each unit"}
+
+
+def robust_limit(values: np.ndarray, percentile: float = ROBUST_PERCENTILE) -> float:
+    """The percentile of |values|: exact up to SAMPLE_LIMIT values, else on a strided sample
+    (a stride coprime to the row length, so every pixel position is sampled), to stay cheap."""
+    flat = np.asarray(values).reshape(-1)
+    if flat.size > SAMPLE_LIMIT:
+        stride = math.ceil(flat.size / SAMPLE_LIMIT)
+        row = values.shape[-1] if values.ndim > 1 else 1
+        while math.gcd(stride, row) > 1:
+            stride += 1
+        flat = flat[::stride]
+    return style.symmetric_limit(flat, percentile)
+
+
+def per_unit(matrix: np.ndarray) -> np.ndarray:
+    """Each row (one unit's incoming weights) divided by its own max |w|: levels become ±1."""
+    peak = np.abs(matrix).max(axis=1, keepdims=True) if matrix.size else np.ones((0, 1))
+    return matrix / np.where(np.isfinite(peak) & (peak > 0), peak, 1.0)
+
+
+def scale_values(
+    matrix: np.ndarray, scale: Scale, symbol: str = "w"
+) -> tuple[np.ndarray, float, str]:
+    """(values to draw, limit L for levels ±L, the colour bar's label saying which scale)."""
+    if scale is Scale.EACH_UNIT:
+        return per_unit(matrix), 1.0, "each unit ±1"
+    if scale is Scale.MAXIMUM:
+        limit = style.symmetric_limit(matrix)
+        return matrix, limit, f"±{limit:.2g} · max |{symbol}|"
+    limit = robust_limit(matrix)
+    return matrix, limit, f"±{limit:.2g} · 99th percentile of |{symbol}|"
+
+
+class WeightsView(View):
+    view_id = "weights"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        background, self._text, self._faint = style.colours(self)
+        self._colormap = style.diverging_colormap(style.is_dark(self))
+        self._build(background)
+        self.panels: dict[str, WeightPanel] = {}
+        self._architecture: tuple | None = None
+        self._entry: ModelEntry | None = None
+        self._deltas: list[np.ndarray] | None = None
+        models, run, selection = session.models, session.run, session.selection
+        # current_changed also fires for every new set of weights of the live run (after
+        # run.latest holds its deltas), so it is the one signal a redraw needs.
+        self.subscribe(models.current_changed, lambda _: self.schedule_refresh())
+        self.subscribe(models.loading, lambda _: self.schedule_refresh())
+        self.subscribe(run.cleared, self.schedule_refresh)
+        self.subscribe(selection.unit_changed, lambda _: self.schedule_refresh())
+        self.setMinimumSize(240, 180)
+        self.schedule_refresh()  # hidden at birth: the first show draws
+
+    def _build(self, background: Any) -> None:
+        self.scale_combo = QComboBox()
+        for scale in Scale:
+            self.scale_combo.addItem(SCALE_LABELS[scale], scale.value)
+        self.scale_combo.setToolTip(
+            "Robust: ±99th percentile of |w|, so a few large weights do not wash out the rest\n"
+            "Maximum: ±max |w| of each panel\nEach unit: every unit scaled by its own max |w|"
+        )
+        self.scale_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.scale_combo.setMinimumContentsLength(7)
+        widest = self.scale_combo.fontMetrics().horizontalAdvance(SCALE_LABELS[Scale.ROBUST])
+        self.scale_combo.setMaximumWidth(widest + 48)  # room to spare: the whole label shows
+        self.scale_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
+        self.changes_box = QCheckBox("Changes")
+        self.changes_box.setChecked(True)
+        self.changes_box.setToolTip(CHANGES_TIP)
+        self.changes_box.toggled.connect(lambda _: self.schedule_refresh())
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        scale_label = QLabel("Scale")
+        scale_label.setBuddy(self.scale_combo)
+        controls.addWidget(scale_label)
+        controls.addWidget(self.scale_combo, 1)
+        controls.addSpacing(6)
+        controls.addWidget(self.changes_box)
+        controls.addStretch(1)
+        self.hover = QLabel(HOVER_HINT)
+        self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hover.setEnabled(False)  # the muted colour: secondary information
+
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setBackground(background)
+        self.canvas.ci.setSpacing(3)
+        self.canvas.ci.setContentsMargins(0, 0, 0, 0)
+        self.canvas.setMinimumSize(120, 100)
+        scene = self.canvas.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+        self.detail = UnitDetail(self._colormap)
+        self.detail.closed.connect(lambda: self.session.selection.select_unit(None))
+        self.detail.hide()
+        self.body = QWidget()
+        self._body_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.body)
+        self._body_layout.setContentsMargins(0, 0, 0, 0)
+        self._body_layout.setSpacing(4)
+        self._body_layout.addWidget(self.canvas, 1)
+        self._body_layout.addWidget(self.detail)
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.empty.setContentsMargins(16, 16, 16, 16)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        layout.addLayout(controls)
+        layout.addWidget(self.hover)
+        layout.addWidget(self.pages, 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(590, 530)
+
+    # --- what it remembers -------------------------------------------------------------------
+
+    def scale(self) -> Scale:
+        return Scale(self.scale_combo.currentData())
+
+    def set_scale(self, scale: Scale) -> None:
+        self.scale_combo.setCurrentIndex(self.scale_combo.findData(scale.value))
+
+    def view_settings(self) -> dict[str, Any]:
+        return {"scale": self.scale().value, "changes": self.changes_box.isChecked()}
+
+    def apply_view_settings(self, values: dict[str, Any]) -> None:
+        if not isinstance(values, dict):
+            return
+        scale = values.get("scale")
+        if isinstance(scale, str) and scale in {s.value for s in Scale}:
+            self.set_scale(Scale(scale))
+        if isinstance(values.get("changes"), bool):
+            self.changes_box.setChecked(values["changes"])
+
+    # --- refresh -----------------------------------------------------------------------------
+
+    def showing_empty(self) -> bool:
+        return self.pages.currentWidget() is self.empty
+
+    def refresh(self) -> None:
+        """Pull the answering model (and the run's last change) and draw it in place."""
+        entry = self.session.models.current
+        self._entry = entry
+        if entry is None:
+            self._show_empty()
+            return
+        self.pages.setCurrentWidget(self.body)
+        self.hover.show()
+        network = entry.network
+        live = entry.key == RUN_KEY
+        self.changes_box.setEnabled(live)
+        self.changes_box.setToolTip(CHANGES_TIP if live else CHANGES_OFF_TIP)
+        latest = self.session.run.latest
+        self._deltas = None
+        if live and latest is not None and latest.network is network:
+            self._deltas = [np.asarray(d) for d in latest.snapshot.deltas]
+        show_deltas = live and self.changes_box.isChecked()
+        shapes = [tuple(w.shape) for w in network.weights]
+        architecture = (shapes, tuple(entry.classes), show_deltas)
+        if architecture != self._architecture:
+            self._rebuild(shapes, tuple(entry.classes), show_deltas)
+            self._architecture = architecture
+        scale = self.scale()
+        for panel in self.panels.values():
+            matrix, delta = self._matrix(panel.plan), panel.plan.is_delta
+            if delta and self._deltas is None:  # the run's first weights, or a later reload
+                panel.show(matrix, 1.0, "no change yet")
+            else:
+                panel.show(*scale_values(matrix, scale, "Δw" if delta else "w"))
+        self._show_selection()
+
+    def _matrix(self, plan: PanelPlan) -> np.ndarray:
+        assert self._entry is not None
+        weights = self._entry.network.weights[plan.layer]
+        if not plan.is_delta:
+            return weights
+        deltas = self._deltas
+        if deltas is None or plan.layer >= len(deltas) or deltas[plan.layer].shape != weights.shape:
+            return np.zeros(weights.shape, np.float32)
+        return deltas[plan.layer]
+
+    def _show_empty(self) -> None:
+        loading = self.session.models.is_loading()
+        self.empty.setText(LOADING_TEXT if loading else EMPTY_TEXT)
+        self.pages.setCurrentWidget(self.empty)
+        self.hover.hide()
+        self.changes_box.setEnabled(False)
+
+    def _rebuild(self, shapes: list, classes: tuple[int, ...], deltas: bool) -> None:
+        """New items for a new architecture: weights in column 0, their change in column 2."""
+        self.canvas.clear()
+        self.panels = {}
+        layout = self.canvas.ci
+        grid = layout.layout
+        for plan in plan_panels(shapes, classes, deltas):
+            row, column = 2 * plan.layer, 2 * int(plan.is_delta)
+            colours = (self._text, self._faint)
+            panel = WeightPanel(plan, layout, row, column, self._colormap, colours)
+            self.panels[plan.name] = panel
+            grid.setRowStretchFactor(row, 0)
+            grid.setRowStretchFactor(row + 1, 4 if plan.as_tiles else 1)
+        for column in range(4 if deltas else 2):
+            grid.setColumnStretchFactor(column, 0 if column % 2 else 1)
+        # An emptied layout shrank to nothing; give it the whole canvas back.
+        layout.setGeometry(self.canvas.range)
+        selected = self.session.selection.unit
+        if selected is not None and unit_info(self._entry.network, classes, selected) is None:
+            self.session.selection.select_unit(None)  # that unit is gone with the old shape
+
+    # --- selection and the detail ------------------------------------------------------------
+
+    def _show_selection(self) -> None:
+        selected = self.session.selection.unit
+        info = None
+        if selected is not None and self._entry is not None:
+            info = unit_info(self._entry.network, tuple(self._entry.classes), selected)
+        for panel in self.panels.values():
+            match = info is not None and panel.plan.layer == selected.layer
+            panel.set_selected(selected.index if match else None)
+        if info is None:
+            self.detail.hide()
+            self.canvas.show()
+            return
+        self.detail.show_unit(info, robust=self.scale() is Scale.ROBUST)
+        self.detail.show()
+        self._place_detail()
+
+    def _place_detail(self) -> None:
+        """Detail beside the weights when wide, under them when tall, instead of them when the
+        dock is too small for both."""
+        width, height = self.body.width(), self.body.height()
+        beside, under = width >= 520 and width >= 0.9 * height, height >= 400
+        side, low = int(min(max(0.34 * width, 200), 300)), int(min(max(0.4 * height, 170), 260))
+        limits = (QSize(0, 0), QSize(NO_LIMIT, NO_LIMIT))  # the detail replaces the weights
+        if beside:
+            limits = (QSize(side, 0), QSize(side, NO_LIMIT))
+        elif under:
+            limits = (QSize(0, low), QSize(NO_LIMIT, low))
+        if (self.detail.minimumSize(), self.detail.maximumSize()) != limits:  # no relayout
+            self.detail.setMinimumSize(limits[0])  # on a refresh that changes nothing here
+            self.detail.setMaximumSize(limits[1])
+        direction = QBoxLayout.Direction
+        stacked = under and not beside
+        self._body_layout.setDirection(direction.TopToBottom if stacked else direction.LeftToRight)
+        self.detail.set_horizontal(not beside and (under or width > height))
+        self.canvas.setVisible(beside or under)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self.detail.isHidden():
+            self._place_detail()
+
+    # --- mouse ------------------------------------------------------------------------------
+
+    def hit(self, scene_pos: QPointF) -> tuple[WeightPanel, int, int] | None:
+        """(panel, unit, input) under a scene point of the canvas, or None."""
+        for panel in self.panels.values():
+            found = panel.hit(scene_pos)
+            if found is not None:
+                return panel, *found
+        return None
+
+    def unit_at(self, scene_pos: QPointF) -> UnitRef | None:
+        found = self.hit(scene_pos)
+        return None if found is None else UnitRef(found[0].plan.layer, found[1])
+
+    def describe(self, scene_pos: QPointF) -> str:
+        """The hover line for a scene point ('' over nothing)."""
+        found = self.hit(scene_pos)
+        if found is None or self._entry is None:
+            return ""
+        panel, unit, column = found
+        plan = panel.plan
+        if plan.as_tiles:
+            source = "pixel ({}, {})".format(*divmod(column, IMAGE_SIDE))
+        else:
+            source = f"input {column}" if plan.layer == 0 else f"unit {column}"
+        value = self._matrix(plan)[unit, column]
+        text = f"{plan.unit_name(unit)} ← {source}: {'Δw' if plan.is_delta else 'w'} = {value:+.3g}"
+        if plan.is_delta:
+            return text
+        return f"{text} · bias {self._entry.network.biases[plan.layer][unit]:+.2f}"
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        text = self.describe(scene_pos)
+        self.hover.setEnabled(bool(text))
+        self.hover.setText(text or HOVER_HINT)
+
+    def _on_mouse_clicked(self, event: Any) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        unit = self.unit_at(event.scenePos())
+        if unit is not None:
+            self.session.selection.select_unit(unit)
+
+
+if __name__ == "__main__":
+
+    def start_training(session: Session) -> None:
+        """`--train`: watch a 784→64→10 net form (needs MNIST, or set DIGITLAB_DATA)."""
+        from digitlab.session.run_settings import RunSettings
+
+        session.run.set_settings(RunSettings(hidden=(64,), epochs=3))
+        session.run.start()
+
+    prepare = start_training if "--train" in sys.argv else None
+    sys.exit(run_alone(WeightsView, prepare, size=(760, 560)))

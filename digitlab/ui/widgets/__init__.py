@@ -1,0 +1,1 @@
+"""Plain Qt widgets the views are built from (no session, no pyqtgraph)."""

@@ -1,0 +1,156 @@
+"""The drawing side: pad → session → preview and bars; the model chooser; each view alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitlab.core.checkpoint import load_checkpoint, save_checkpoint
+from digitlab.core.preprocess import centre_of_mass, ink_box
+from digitlab.core.resources import shipped_model_path
+from digitlab.session import Answer
+from digitlab.ui.views.model_chooser import OPEN_FILE, ModelView
+from digitlab.ui.views.pad import SAMPLE_THREE, PadView, draw_sample
+from digitlab.ui.views.prediction import PredictionView
+from digitlab.ui.views.preview import PreviewView
+from tests.ui.test_canvas import drag
+
+SMALL_CORNER_DIGIT = [(30.0, 30.0), (70.0, 30.0), (50.0, 80.0)]
+
+
+def shown(qtbot, widget, size=(320, 420)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_a_drag_on_the_pad_reaches_the_preview_and_the_bars(qtbot, loaded_session) -> None:
+    pad = shown(qtbot, PadView(loaded_session))
+    preview = shown(qtbot, PreviewView(loaded_session), (240, 300))
+    bars = shown(qtbot, PredictionView(loaded_session), (320, 240))
+    assert "draw a digit" in bars.bars.title_text()
+    side = min(pad.canvas.width(), pad.canvas.height())
+    drag(
+        qtbot, pad.canvas, [(side * 0.3, side * 0.2), (side * 0.7, side * 0.2), (side * 0.45, side)]
+    )
+    qtbot.waitUntil(lambda: loaded_session.prediction.state is Answer.READY, timeout=2000)
+    probabilities = loaded_session.prediction.probabilities
+    np.testing.assert_allclose(bars.bars.probabilities(), probabilities, rtol=1e-6)
+    top = int(np.argmax(probabilities))
+    assert bars.bars.title_text().endswith(f"{100 * probabilities[top]:.1f} %")
+    np.testing.assert_array_equal(preview.input.image(), loaded_session.drawing.input.image)
+    assert preview.input.image().max() == pytest.approx(1.0)
+    pad.clear_button.click()
+    qtbot.waitUntil(lambda: loaded_session.prediction.state is Answer.EMPTY, timeout=2000)
+    assert bars.bars.probabilities() is None and "draw a digit" in bars.bars.title_text()
+    assert preview.input.image().max() == 0
+
+
+def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> None:
+    pad = shown(qtbot, PadView(session))
+    preview = shown(qtbot, PreviewView(session), (240, 300))
+    pad.canvas.add_stroke(SMALL_CORNER_DIGIT)
+    pad.push()
+    fitted = preview.input.image()
+    top, bottom, left, right = ink_box(fitted)
+    assert max(bottom - top, right - left) in (20, 21)  # scaled up into the 20 px box
+    assert centre_of_mass(fitted) == pytest.approx((14, 14), abs=0.6)
+    preview.fit_box.setChecked(False)
+    preview.centre_box.setChecked(False)
+    raw = preview.input.image()
+    assert session.drawing.options.fit is False and session.drawing.options.centre is False
+    assert centre_of_mass(raw)[0] < 7  # stays in the top-left corner where it was drawn
+    assert preview.view_settings() == {"fit": False, "centre": False}
+
+
+def test_pen_offset_and_undo_reach_the_session(qtbot, session) -> None:
+    pad = shown(qtbot, PadView(session))
+    draw_sample(pad)
+    before = session.drawing.canvas.copy()
+    pad.pen_spin.setValue(40)
+    pad.push()
+    thick = session.drawing.canvas.copy()
+    assert (thick > 127).sum() > (before > 127).sum() * 1.5
+    pad.offset_buttons["right"].click()
+    pad.push()
+    assert "x +1" in pad.offset_label.text()
+    np.testing.assert_array_equal(session.drawing.canvas[:, 10:], thick[:, :-10])  # 1 MNIST px
+    for _ in SAMPLE_THREE:
+        pad.undo_button.click()
+    pad.push()
+    assert session.drawing.canvas is None and session.drawing.input.empty
+
+
+def test_pad_settings_are_validated(qtbot, session) -> None:
+    pad = shown(qtbot, PadView(session))
+    for bad in (1e999, float("nan"), "12", None, True, -5):
+        pad.apply_view_settings({"pen_width": bad, "dark_on_light": "yes"})
+        assert 4 <= pad.pen_spin.value() <= 48
+    pad.apply_view_settings({"pen_width": 30, "dark_on_light": True})
+    assert pad.view_settings() == {"pen_width": 30, "dark_on_light": True}
+
+
+def test_the_bars_follow_the_models_classes(qtbot, session, tmp_path: Path) -> None:
+    bars = shown(qtbot, PredictionView(session), (320, 240))
+    checkpoint = load_checkpoint(shipped_model_path("mlp"))
+    from digitlab.core.network import ModelSpec, Network
+
+    spec = ModelSpec(hidden=(4,), num_classes=3)
+    rng = np.random.default_rng(0)
+    network = Network.from_arrays(
+        spec,
+        [rng.normal(size=s).astype(np.float32) for s in spec.layer_shapes],
+        [np.zeros(s[0], np.float32) for s in spec.layer_shapes],
+    )
+    path = save_checkpoint(tmp_path / "three.safetensors", network, {"classes": [3, 5, 8]})
+    session.models.open_file(path)
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=5000)
+    assert bars.bars.classes() == (3, 5, 8)
+    session.drawing.set_canvas(np.pad(np.full((100, 30), 255, np.uint8), 90))
+    assert bars.bars.probabilities().shape == (3,)
+    assert checkpoint.spec.num_classes == 10
+
+
+def test_the_chooser_lists_models_and_opens_files(qtbot, session, tmp_path, monkeypatch) -> None:
+    view = shown(qtbot, ModelView(session), (260, 120))
+    labels = [view.combo.itemText(i) for i in range(view.combo.count())]
+    assert labels[:3] == ["Shipped 2-layer", "Shipped 1-layer", "Training run (live)"]
+    run_item = view.combo.model().item(view.combo.findData("run"))
+    assert not run_item.isEnabled()  # no run yet
+    view.combo.activated.emit(view.combo.findData("linear"))
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=5000)
+    assert session.models.current.key == "linear" and "784→10" in view.description.text()
+    path = save_checkpoint(
+        tmp_path / "mine.safetensors", load_checkpoint(shipped_model_path("mlp")).network, {}
+    )
+    monkeypatch.setattr("digitlab.ui.views.model_chooser.ask_model_file", lambda parent: str(path))
+    view.combo.activated.emit(view.combo.findData(OPEN_FILE))
+    qtbot.waitUntil(lambda: session.models.current.key == str(path), timeout=5000)
+    assert view.combo.currentText() == "mine.safetensors"
+
+
+def test_a_hidden_view_does_no_work_until_shown(qtbot, loaded_session) -> None:
+    preview = PreviewView(loaded_session)
+    qtbot.addWidget(preview)
+    loaded_session.drawing.set_canvas(np.pad(np.full((100, 30), 255, np.uint8), 90))
+    assert preview.stale and preview.input.image().max() == 0  # nothing drawn while hidden
+    preview.show()
+    qtbot.waitUntil(lambda: preview.input.image().max() > 0, timeout=2000)
+    assert not preview.stale
+
+
+def test_a_failing_view_handler_becomes_a_notice(qtbot, session) -> None:
+    bars = shown(qtbot, PredictionView(session), (320, 240))
+    notices = []
+    session.notices.posted.connect(notices.append)
+
+    def broken() -> None:
+        raise ValueError("boom")
+
+    bars.refresh = broken
+    session.drawing.set_canvas(np.pad(np.full((100, 30), 255, np.uint8), 90))  # no raise here
+    assert notices and "boom" in notices[-1].text

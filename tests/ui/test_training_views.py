@@ -1,0 +1,132 @@
+"""The training side: the form edits the session's settings, the run view drives the run, the
+curves draw what the session recorded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+
+from digitlab.core.checkpoint import load_checkpoint
+from digitlab.session.run import RunPhase
+from digitlab.session.run_settings import RunSettings
+from digitlab.ui.views.curves import CurvesView
+from digitlab.ui.views.run_controls import RunView, format_duration
+from digitlab.ui.views.training_form import TrainingFormView
+from tests.ui.conftest import train
+
+
+def shown(qtbot, widget, size=(300, 500)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_the_form_edits_the_sessions_settings(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    assert form.hidden.text() == "100" and form.epochs.value() == 3
+    form.hidden.setText("2, 2,2")
+    form.classes.setText("0-2")
+    form.epochs.setValue(7)
+    form.refresh.setCurrentIndex(form.refresh.findData(1))
+    settings = session.run.settings
+    assert settings.hidden == (2, 2, 2) and settings.classes == (0, 1, 2)
+    assert settings.epochs == 7 and settings.refresh_every == 1
+    assert session.run.settings_problem is None
+
+
+def test_an_invalid_field_blocks_start_and_says_why(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    run = shown(qtbot, RunView(session), (300, 280))
+    form.classes.setText("3,12")
+    assert "Classes" in form.problem.text() and form.problem.isVisible()
+    assert session.run.settings_problem is not None and not run.start_button.isEnabled()
+    form.classes.setText("3,8")
+    assert not form.problem.isVisible() and run.start_button.isEnabled()
+
+
+def test_switching_the_optimizer_switches_its_usual_rate(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    form.optimizer.setCurrentText("sgd")
+    assert session.run.settings.lr == pytest.approx(0.1) and form.momentum.isEnabled()
+    form.lr.setValue(0.03)  # the user's own rate survives a switch
+    form.optimizer.setCurrentText("adam")
+    assert session.run.settings.lr == pytest.approx(0.03)
+
+
+def test_settings_set_elsewhere_show_in_the_form(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    session.run.set_settings(RunSettings(hidden=(), optimizer="sgd", lr=0.05, seed=9))
+    assert form.hidden.text() == "" and form.optimizer.currentText() == "sgd"
+    assert form.lr.value() == pytest.approx(0.05) and form.seed.value() == 9
+
+
+def test_a_run_from_the_buttons_to_the_end(qtbot, session) -> None:
+    session.run.set_settings(RunSettings(hidden=(16,), epochs=2, lr=1e-2, batch_size=32))
+    form = shown(qtbot, TrainingFormView(session))
+    view = shown(qtbot, RunView(session), (300, 280))
+    curves = shown(qtbot, CurvesView(session), (500, 200))
+    assert view.start_button.text() == "Start" and not view.save_button.isEnabled()
+    view.start_button.click()
+    assert not form.groups[0].isEnabled()  # no edits while it runs
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=30_000)
+    assert view.message.text().startswith("Finished: test accuracy")
+    assert view.progress.value() == 1000 and view.values["Test accuracy"].text().endswith("%")
+    assert view.start_button.text() == "Continue" and view.save_button.isEnabled()
+    assert form.groups[0].isEnabled()
+    qtbot.waitUntil(lambda: not curves.stale and curves.loss.getData()[0] is not None)
+    x, loss = curves.loss.getData()
+    expected_x, expected_loss = session.run.curves.loss()
+    np.testing.assert_allclose(x, expected_x)
+    np.testing.assert_allclose(loss, expected_loss)
+    assert len(curves.test_accuracy.getData()[0]) == 2
+    view.reset_button.click()
+    qtbot.waitUntil(lambda: curves.loss.getData()[0] is None or len(curves.loss.getData()[0]) == 0)
+    assert view.start_button.text() == "Start" and view.progress.format() == "not started"
+
+
+def test_pause_and_stop_from_the_buttons(qtbot, session) -> None:
+    session.run.set_settings(RunSettings(hidden=(16,), epochs=500, lr=1e-2))
+    view = shown(qtbot, RunView(session), (300, 280))
+    view.start_button.click()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.RUNNING, timeout=10_000)
+    view.pause_button.click()
+    assert session.run.phase is RunPhase.PAUSED and view.pause_button.text() == "Resume"
+    assert view.message.text() == "Paused"
+    view.pause_button.click()
+    assert view.pause_button.text() == "Pause"
+    view.stop_button.click()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+    assert view.message.text().startswith("Stopped after")
+
+
+def test_save_writes_the_trained_model(qtbot, session, tmp_path, monkeypatch) -> None:
+    view = shown(qtbot, RunView(session), (300, 280))
+    train(session, qtbot)
+    target = tmp_path / "trained.safetensors"
+    monkeypatch.setattr("digitlab.ui.views.run_controls.ask_save_path", lambda *a: str(target))
+    with qtbot.waitSignal(session.run.saved, timeout=5000):
+        view.save_button.click()
+    np.testing.assert_array_equal(
+        load_checkpoint(target).network.weights[0], session.run.network.weights[0]
+    )
+
+
+def test_pointing_at_the_training_views_warms_the_trainer(qtbot, session, monkeypatch) -> None:
+    prepared = []
+    monkeypatch.setattr(session.run, "prepare", lambda: prepared.append(1))
+    form = shown(qtbot, TrainingFormView(session))
+    QApplication.sendEvent(form, QEvent(QEvent.Type.Enter))
+    run = shown(qtbot, RunView(session), (300, 280))
+    QApplication.sendEvent(run, QEvent(QEvent.Type.Enter))
+    assert len(prepared) == 2
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(7, "0:07"), (750, "12:30"), (3723, "1:02:03"), (float("inf"), "–")]
+)
+def test_format_duration(seconds, text) -> None:
+    assert format_duration(seconds) == text

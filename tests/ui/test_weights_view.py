@@ -11,6 +11,7 @@ from digitlab.core.network import ModelSpec, Network
 from digitlab.session.models import RUN_KEY
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import mosaic
+from digitlab.ui.plots.style import nice_ceiling
 from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelHeader
 from digitlab.ui.views.weights import (
     EMPTY_TEXT,
@@ -88,9 +89,11 @@ def test_mosaic_holds_the_first_layer_and_levels_say_their_scale(loaded_session,
     peak = float(np.abs(weights[0]).max())
     for i in (0, 17, 255):
         np.testing.assert_array_equal(tile_of(panel, i), weights[0][i].reshape(28, 28))
-    np.testing.assert_allclose(panel.image.getLevels(), (-peak, peak), rtol=1e-6)
-    np.testing.assert_allclose(panel.bar.levels(), (-peak, peak), rtol=1e-6)
-    assert bar_label(panel) == f"±{peak:.2g} · max |w|"
+    shown = nice_ceiling(peak)  # levels are a nice number just above the maximum
+    assert peak <= shown <= 1.25 * peak
+    np.testing.assert_allclose(panel.image.getLevels(), (-shown, shown), rtol=1e-6)
+    np.testing.assert_allclose(panel.bar.levels(), (-shown, shown), rtol=1e-6)
+    assert bar_label(panel) == f"±{shown:.2g} · max |w|"
     np.testing.assert_array_equal(view.panels["weights1"].array, weights[1])
 
     view.set_scale(Scale.ROBUST)
@@ -98,8 +101,9 @@ def test_mosaic_holds_the_first_layer_and_levels_say_their_scale(loaded_session,
     robust = robust_limit(weights[0])
     assert robust == pytest.approx(np.percentile(np.abs(weights[0]), 99), rel=0.03)
     assert robust < 0.5 * peak  # a few large border weights no longer set the scale
-    np.testing.assert_allclose(panel.image.getLevels(), (-robust, robust), rtol=1e-6)
-    assert bar_label(panel) == f"±{robust:.2g} · 99th percentile of |w|"
+    shown = nice_ceiling(robust)
+    np.testing.assert_allclose(panel.image.getLevels(), (-shown, shown), rtol=1e-6)
+    assert bar_label(panel) == f"±{shown:.2g} · 99th percentile of |w|"
     np.testing.assert_array_equal(tile_of(panel, 17), weights[0][17].reshape(28, 28))
 
     view.set_scale(Scale.EACH_UNIT)
@@ -165,8 +169,8 @@ def test_change_panels_show_the_last_deltas_of_the_run(session, make_view, qtbot
         np.testing.assert_array_equal(tile_of(view.panels["deltas0"], i),
                                       deltas[0][i].reshape(28, 28))  # fmt: skip
     limit = float(np.abs(deltas[0]).max())
-    assert view.panels["deltas0"].limit == pytest.approx(limit)
-    assert bar_label(view.panels["deltas0"]) == f"±{limit:.2g} · max |Δw|"
+    assert limit <= view.panels["deltas0"].limit <= 1.25 * limit
+    assert bar_label(view.panels["deltas0"]) == f"±{view.panels['deltas0'].limit:.2g} · max |Δw|"
 
     view.changes_box.setChecked(False)  # remembered, and the change panels go
     settle(qtbot, view)
@@ -365,3 +369,21 @@ def test_a_template_unit_shows_its_image_and_no_outgoing_weights(session, make_v
     assert view.detail.title.text() == "Class 7 template" and view.detail.outgoing() is None
     np.testing.assert_array_equal(view.detail.filter_image.image,
                                   network.weights[0][7].reshape(28, 28))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "nice"), [(0.37, 0.4), (0.4, 0.4), (0.0021, 0.0025), (7.1, 8.0), (9.5, 10.0)]
+)
+def test_levels_are_nice_numbers(value, nice) -> None:
+    assert nice_ceiling(value) == pytest.approx(nice)
+
+
+def test_levels_stay_steady_while_the_weights_drift() -> None:
+    from digitlab.ui.plots.style import steady_limit
+
+    limit = steady_limit(None, 0.37)
+    assert limit == pytest.approx(0.4)
+    for drift in (0.39, 0.30, 0.23):  # within (55 %, 100 %] of 0.4: the colours do not change
+        assert steady_limit(limit, drift) == limit
+    assert steady_limit(limit, 0.41) == pytest.approx(0.5)  # outgrown: the next nice number
+    assert steady_limit(limit, 0.1) == pytest.approx(0.1)  # shrunk a lot: rescaled

@@ -84,12 +84,42 @@ def set_bar_levels(bar: pg.ColorBarItem, limit: float, label: str) -> None:
     bar.axis.setLabel(label)
 
 
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+KEEP_FRACTION = 0.55  # a limit is kept while the new one stays above this share of it
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is ≥ value (> 0)."""
+    if not (value > 0 and np.isfinite(value)):
+        return 1.0
+    exponent = np.floor(np.log10(value))
+    scaled = value / 10.0**exponent
+    step = next(s for s in NICE_STEPS if s >= scaled * (1 - 1e-9))
+    return float(step * 10.0**exponent)
+
+
+def steady_limit(previous: float | None, new: float) -> float:
+    """Colour levels that do not flicker from one refresh to the next: a nice number at or above
+    the new limit, and the previous one as long as the new limit stays within
+    (KEEP_FRACTION, 1] of it. Fewer level changes also mean fewer colour-bar redraws, which
+    cost more than the images themselves while training."""
+    if previous is not None and KEEP_FRACTION * previous <= new <= previous:
+        return previous
+    return nice_ceiling(new)
+
+
 def symmetric_limit(values: np.ndarray, percentile: float | None = None) -> float:
     """max |value| (or its percentile), or 1 for empty, all-zero or non-finite arrays."""
     finite = np.abs(values[np.isfinite(values)]) if values.size else np.empty(0)
     if finite.size == 0:
         return 1.0
-    limit = float(np.percentile(finite, percentile) if percentile else finite.max())
+    if percentile:  # np.percentile's linear interpolation, by partition: ~10× cheaper here
+        position = percentile / 100 * (finite.size - 1)
+        low, high = int(np.floor(position)), int(np.ceil(position))
+        ranked = np.partition(finite.reshape(-1), [low, high])
+        limit = float(ranked[low] + (ranked[high] - ranked[low]) * (position - low))
+    else:
+        limit = float(finite.max())
     if limit <= 0:
         limit = float(finite.max())
     return limit if limit > 0 else 1.0

@@ -181,8 +181,11 @@ class UnitDetail(QWidget):
         self.stats.setText(info.stats_text())
         self._arrange(info)
         if info.as_image:
-            limit = style.symmetric_limit(info.incoming, ROBUST_PERCENTILE if robust else None)
+            raw = style.symmetric_limit(info.incoming, ROBUST_PERCENTILE if robust else None)
             what = "99th percentile of |w|" if robust else "max |w|"
+            same = self._label.endswith(what) and getattr(self, "_unit", None) == info.title
+            limit = style.steady_limit(self._limit if same else None, raw)
+            self._unit = info.title
             image = info.incoming.reshape(IMAGE_SIDE, IMAGE_SIDE)
             self.filter_image.setImage(image, levels=(-limit, limit), autoLevels=False)
             self._limit, self._label = limit, f"±{limit:.2g} · {what}"

@@ -1,8 +1,9 @@
 """Loss and accuracy against epochs: training as lines, test accuracy as a marker per epoch.
 
 The curves live in the session (`run.curves`), whole; this view redraws them in place with
-`setData`, so a view shown late, or reopened, draws the full story. No grid: pyqtgraph redraws
-grid lines with the axes on every refresh, which tripled the cost of a repaint.
+`setData`, so a view shown late, or reopened, draws the full story. While a run goes it redraws
+at most 4 times a second, and the epoch axis spans the whole run from its start, so the axis
+ticks are not regenerated on every snapshot (that, and grid lines, cost more than the curves).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import math
 import sys
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout
 
 from digitlab.session import Session
+from digitlab.session.run import RunUpdate
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+
+REDRAW_MS = 250  # curves need no more than 4 frames a second
 
 
 class CurvesView(View):
@@ -45,10 +49,18 @@ class CurvesView(View):
         layout.setSpacing(4)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.accuracy_plot)
+        self._throttle = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._throttle.timeout.connect(self.schedule_refresh)
         run = session.run
-        self.subscribe(run.updated, lambda update: self.schedule_refresh())
+        self.subscribe(run.updated, self._on_update)
         self.subscribe(run.cleared, self.schedule_refresh)
         self.refresh()
+
+    def _on_update(self, update: RunUpdate) -> None:
+        if update.snapshot.finished:
+            self.schedule_refresh()  # the end of a run: draw it at once
+        elif not self._throttle.isActive():
+            self._throttle.start()
 
     def _plot(self, title: str, unit: str, background: QColor) -> pg.PlotWidget:
         widget = pg.PlotWidget(background=background)
@@ -67,12 +79,19 @@ class CurvesView(View):
         return QSize(480, 190)
 
     def refresh(self) -> None:
-        curves = self.session.run.curves
+        run = self.session.run
+        curves = run.curves
         self.loss.setData(*curves.loss())
         x, accuracy = curves.accuracy()
         self.accuracy.setData(x, 100.0 * accuracy)
         tx, test = curves.test_accuracy()
         self.test_accuracy.setData(tx, 100.0 * test)
+        latest = run.latest
+        if latest is not None:  # the epoch axis spans the whole run, so its ticks stay put
+            snap = latest.snapshot
+            end = latest.epoch + (snap.total_samples - snap.samples_seen) / max(snap.train_size, 1)
+            for widget in (self.loss_plot, self.accuracy_plot):
+                widget.getPlotItem().setXRange(0, max(end, 1e-3), padding=0.02)
         if len(curves) == 0:  # sensible axes before the first point
             for widget, top in ((self.loss_plot, math.log(10)), (self.accuracy_plot, 100.0)):
                 plot = widget.getPlotItem()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -31,15 +31,16 @@ from PySide6.QtWidgets import (
 
 from digitlab.session import Session
 from digitlab.session.models import RUN_KEY, ModelEntry
+from digitlab.session.run import RunPhase
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import style
+from digitlab.ui.plots.panel_sets import PanelSets, build_panel_set
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
 from digitlab.ui.plots.weight_panels import (
     IMAGE_SIDE,
     ROBUST_PERCENTILE,
     PanelPlan,
     WeightPanel,
-    plan_panels,
 )
 from digitlab.ui.view import View, run_alone
 
@@ -88,16 +89,21 @@ def per_unit(matrix: np.ndarray) -> np.ndarray:
 
 
 def scale_values(
-    matrix: np.ndarray, scale: Scale, symbol: str = "w"
+    matrix: np.ndarray, scale: Scale, symbol: str = "w", previous: WeightPanel | None = None
 ) -> tuple[np.ndarray, float, str]:
-    """(values to draw, limit L for levels ±L, the colour bar's label saying which scale)."""
+    """(values to draw, limit L for levels ±L, the colour bar's label saying which scale).
+
+    L is a nice number kept steady across refreshes of the same panel and scale
+    (`style.steady_limit`), so colours do not flicker while training."""
     if scale is Scale.EACH_UNIT:
         return per_unit(matrix), 1.0, "each unit ±1"
     if scale is Scale.MAXIMUM:
-        limit = style.symmetric_limit(matrix)
-        return matrix, limit, f"±{limit:.2g} · max |{symbol}|"
-    limit = robust_limit(matrix)
-    return matrix, limit, f"±{limit:.2g} · 99th percentile of |{symbol}|"
+        raw, what = style.symmetric_limit(matrix), f"max |{symbol}|"
+    else:
+        raw, what = robust_limit(matrix), f"99th percentile of |{symbol}|"
+    same_kind = previous is not None and previous.label.endswith(what)
+    limit = style.steady_limit(previous.limit if same_kind else None, raw)
+    return matrix, limit, f"±{limit:.2g} · {what}"
 
 
 class WeightsView(View):
@@ -109,6 +115,8 @@ class WeightsView(View):
         self._colormap = style.diverging_colormap(style.is_dark(self))
         self._build(background)
         self.panels: dict[str, WeightPanel] = {}
+        colours = (self._text, self._faint)
+        self._sets = PanelSets(lambda arch: build_panel_set(arch, self._colormap, colours))
         self._architecture: tuple | None = None
         self._entry: ModelEntry | None = None
         self._deltas: list[np.ndarray] | None = None
@@ -119,6 +127,7 @@ class WeightsView(View):
         self.subscribe(models.loading, lambda _: self.schedule_refresh())
         self.subscribe(run.cleared, self.schedule_refresh)
         self.subscribe(selection.unit_changed, lambda _: self.schedule_refresh())
+        self.subscribe(run.phase_changed, self._on_run_phase)
         self.setMinimumSize(240, 180)
         self.schedule_refresh()  # hidden at birth: the first show draws
 
@@ -244,7 +253,7 @@ class WeightsView(View):
             if delta and self._deltas is None:  # the run's first weights, or a later reload
                 panel.show(matrix, 1.0, "no change yet")
             else:
-                panel.show(*scale_values(matrix, scale, "Δw" if delta else "w"))
+                panel.show(*scale_values(matrix, scale, "Δw" if delta else "w", panel))
         self._show_selection()
 
     def _matrix(self, plan: PanelPlan) -> np.ndarray:
@@ -265,25 +274,27 @@ class WeightsView(View):
         self.changes_box.setEnabled(False)
 
     def _rebuild(self, shapes: list, classes: tuple[int, ...], deltas: bool) -> None:
-        """New items for a new architecture: weights in column 0, their change in column 2."""
-        self.canvas.clear()
-        self.panels = {}
-        layout = self.canvas.ci
-        grid = layout.layout
-        for plan in plan_panels(shapes, classes, deltas):
-            row, column = 2 * plan.layer, 2 * int(plan.is_delta)
-            colours = (self._text, self._faint)
-            panel = WeightPanel(plan, layout, row, column, self._colormap, colours)
-            self.panels[plan.name] = panel
-            grid.setRowStretchFactor(row, 0)
-            grid.setRowStretchFactor(row + 1, 4 if plan.as_tiles else 1)
-        for column in range(4 if deltas else 2):
-            grid.setColumnStretchFactor(column, 0 if column % 2 else 1)
-        # An emptied layout shrank to nothing; give it the whole canvas back.
-        layout.setGeometry(self.canvas.range)
+        """Show the panels of another architecture (built now, or kept from before)."""
+        panel_set = self._sets.get((tuple(shapes), classes, deltas))
+        self.canvas.setCentralItem(panel_set.layout)
+        self.canvas.ci = panel_set.layout  # GraphicsLayoutWidget's public handle on it
+        self.panels = panel_set.panels
+        panel_set.layout.setGeometry(self.canvas.range)  # a swapped-in layout takes the room
         selected = self.session.selection.unit
         if selected is not None and unit_info(self._entry.network, classes, selected) is None:
             self.session.selection.select_unit(None)  # that unit is gone with the old shape
+
+    def _on_run_phase(self, phase: RunPhase) -> None:
+        """A run is starting: build its panels now, while the trainer loads the data, rather
+        than stall when its first weights arrive."""
+        if phase is RunPhase.STARTING and self.isVisible():
+            QTimer.singleShot(0, self._build_for_run)
+
+    def _build_for_run(self) -> None:
+        settings = self.session.run.settings
+        classes = settings.classes or tuple(range(10))
+        shapes = tuple(settings.spec().layer_shapes)
+        self._sets.get((shapes, classes, self.changes_box.isChecked()))
 
     # --- selection and the detail ------------------------------------------------------------
 

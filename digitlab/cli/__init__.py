@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=types.positive_int,
         metavar="N",
-        help="torch CPU threads (default: all cores for the CLI, 1 beside the window)",
+        help="torch CPU threads for train (default: all cores)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_train(commands)
@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prog = f"digitlab {args.command}" if args.command else "digitlab"
     try:
-        if args.threads and args.command is not None:
+        if args.threads and args.command == "train":
             import torch
 
             torch.set_num_threads(args.threads)

@@ -16,6 +16,7 @@ import datetime as _dt
 import json
 import math
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from digitlab.core.network import ModelSpec, Network
 FORMAT = "digitlab-checkpoint"
 FORMAT_VERSION = 2
 LEGACY_VERSION = 1  # torch zip files written by digitlab 0.1
-MODEL_SUFFIX = ".safetensors"
 MAX_FILE_BYTES = 2**30  # far above any MLP digitlab trains; refuses to read a huge stray file
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -159,13 +159,23 @@ def _read_safetensors(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
         )
     try:
         spec_fields, meta = json.loads(header["spec"]), json.loads(header.get("meta", "{}"))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, RecursionError) as exc:
         raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
     return spec_fields, arrays, meta
 
 
 def _read_legacy(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
-    """A digitlab 0.1 torch file. torch is imported only here (the CLI, or a background job)."""
+    """A digitlab 0.1 torch file. The window's process runs without torch (its import takes
+    seconds and hundreds of MB), so there the file is read by a short-lived helper process."""
+    if "torch" in sys.modules:
+        return _read_legacy_here(path)
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as helper:
+        return helper.apply(_read_legacy_here, (path,))
+
+
+def _read_legacy_here(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
     import torch
 
     try:

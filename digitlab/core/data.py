@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
 import zlib
@@ -31,6 +33,7 @@ RAW_FILES = (
     "t10k-labels-idx1-ubyte",
 )
 ENV_VAR = "DIGITLAB_DATA"
+DOWNLOAD_TIMEOUT_S = 30.0
 _IDX_UBYTE = 0x08
 
 
@@ -133,12 +136,27 @@ def is_downloaded(name: str, root: str | os.PathLike[str] | None = None) -> bool
 
 
 def missing_data_message(name: str, folder: Path, reason: str) -> str:
+    """What to do first, then why: the folder and file names, then the reason."""
     files = ", ".join(RAW_FILES)
     return (
-        f"{DATASET_LABELS[name]} is not available ({reason}). Put the files {files} (or their .gz) "
-        f"in {folder}, or point {ENV_VAR} or --data-dir at a folder holding "
-        f"{DATASETS[name]}/raw/ with them."
+        f"{DATASET_LABELS[name]} is missing: put {files} (or their .gz) in {folder}, or point "
+        f"{ENV_VAR} or --data-dir at a folder that has {DATASETS[name]}/raw/ with them "
+        f"({reason})."
     )
+
+
+def _download_failure(exc: BaseException) -> str:
+    """A short reason from torchvision's multi-line download error."""
+    text = " ".join(str(exc).split())
+    found = re.search(r"<urlopen error (.*?)>", text)
+    if found:
+        return f"the download failed: no connection to the servers ({found.group(1)[:80]})"
+    found = re.search(r"HTTP Error \d+[^,;:]*", text)
+    if found:
+        return f"the download failed: {found.group(0)}"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "the download failed: the servers did not answer in time"
+    return f"the download failed: {text[:100]}"
 
 
 def read_idx(path: Path, dims: int) -> np.ndarray:
@@ -168,7 +186,7 @@ def read_idx(path: Path, dims: int) -> np.ndarray:
 def _read_split(name: str, raw: Path, prefix: str) -> Split:
     paths = [_find(raw, f"{prefix}-{kind}") for kind in ("images-idx3-ubyte", "labels-idx1-ubyte")]
     if None in paths:
-        raise DataError(missing_data_message(name, raw, "the files are missing"))
+        raise DataError(missing_data_message(name, raw, "the files are not there"))
     images, labels = read_idx(paths[0], 3), read_idx(paths[1], 1)
     if images.shape[1:] != (28, 28) or len(images) != len(labels):
         raise DataError(
@@ -193,6 +211,8 @@ def download(name: str, root: str | os.PathLike[str] | None = None) -> None:
     except (ImportError, OSError) as exc:
         reason = f"cannot download: {exc}"
         raise DataError(missing_data_message(name, final, reason)) from None
+    previous_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # torchvision's urllib calls have none
     try:
         getattr(datasets, DATASETS[name])(str(parking), train=True, download=True)
         fetched = parking / DATASETS[name] / "raw"
@@ -202,9 +222,9 @@ def download(name: str, root: str | os.PathLike[str] | None = None) -> None:
                 if candidate.exists() and not (final / candidate.name).exists():
                     shutil.move(str(candidate), final / candidate.name)
     except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
-        reason = f"the download failed: {' '.join(str(exc).split())[:160]}"
-        raise DataError(missing_data_message(name, final, reason)) from None
+        raise DataError(missing_data_message(name, final, _download_failure(exc))) from None
     finally:
+        socket.setdefaulttimeout(previous_timeout)
         shutil.rmtree(parking, ignore_errors=True)
 
 
@@ -241,7 +261,7 @@ def load_dataset(
     raw = raw_folder(name, root)
     if not is_downloaded(name, root):
         if not download_missing:
-            raise DataError(missing_data_message(name, raw, "the files are missing"))
+            raise DataError(missing_data_message(name, raw, "the files are not there"))
         if on_download is not None:
             on_download()
         download(name, root)

@@ -68,7 +68,7 @@ def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, r
     _die_with_parent()
     import torch
 
-    from digitlab.core.data import DatasetCache
+    from digitlab.core.data import DatasetCache, is_downloaded
     from digitlab.core.training import run_job, warm_up
 
     torch.set_num_threads(CHILD_THREADS)
@@ -78,9 +78,10 @@ def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, r
     ready.set()
     while (message := inbox.get()) is not None:
         kind, run, payload = message
-        if kind == "prepare":
+        if kind == "prepare":  # load data that is on disk; a download waits for Start
             try:
-                datasets.get(payload.name, payload.root, payload.classes)
+                if is_downloaded(payload.name, payload.root):
+                    datasets.get(payload.name, payload.root, payload.classes)
             except Exception:  # noqa: BLE001 - the run that needs the data reports it
                 pass
             continue
@@ -159,11 +160,6 @@ class TrainerProcess:
         child.start()
         self._channel = _Channel(child, *queues, *events)
         return self._channel
-
-    def is_running(self) -> bool:
-        """True while a child process exists (starting or ready)."""
-        channel = self._channel
-        return channel is not None and channel.child.is_alive()
 
     def is_ready(self) -> bool:
         """True once the child has imported torch and waits for work."""

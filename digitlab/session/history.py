@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from digitlab.core.network import Network
 
-DEFAULT_MAX_BYTES = 256 * 2**20
+DEFAULT_MAX_BYTES = 64 * 2**20  # ~200 snapshots of a 784→100→10 net
 DEFAULT_MAX_ENTRIES = 4000
 
 

@@ -144,6 +144,7 @@ class ModelLibrary:
                 if fallback:
                     self.select(fallback)
                 return
+            self._jobs.cancel("model-load")  # an older file request must not win later
             self._activate(self._entries[RUN_KEY])
         elif key in self._entries:
             self._jobs.cancel("model-load")  # a slower, older request must not win

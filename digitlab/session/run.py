@@ -65,6 +65,7 @@ class TrainingRun:
         self._samples_before = 0  # samples trained by earlier runs of this model
         self._run_samples = 0  # samples trained by the run going on now
         self._trainer_lock = threading.Lock()  # one run at a time reaches the trainer
+        self._prepared: tuple | None = None  # (trainer, DataRequest) last warmed up
         self._train_size = 0
         self._test_accuracy: float | None = None
         self._latest: RunUpdate | None = None
@@ -118,13 +119,18 @@ class TrainingRun:
         return self._network is not None and self._made_for == self._settings.architecture()
 
     def description(self) -> str:
+        """'784→16→10 relu · classes 0 1 · test 91.7 %', as model files are described."""
         if self._network is None:
             return ""
-        label = DATASET_LABELS.get(self._settings.dataset, self._settings.dataset)
-        parts = [self._network.spec.describe(), label]
+        settings = self._run_settings or self._settings
+        parts = [self._network.spec.describe()]
+        if settings.classes:
+            parts.append("classes " + " ".join(str(c) for c in settings.classes))
+        if settings.dataset != "mnist":
+            parts.append(DATASET_LABELS.get(settings.dataset, settings.dataset))
         if self._test_accuracy is not None:
             parts.append(f"test {100 * self._test_accuracy:.1f}\u00a0%")
-        return " · ".join(parts) + " · live"
+        return " · ".join(parts)
 
     # --- changing ----------------------------------------------------------------------------
 
@@ -145,9 +151,13 @@ class TrainingRun:
         return self._trainer
 
     def prepare(self) -> None:
-        """The user looks like they will train: start the trainer and load the data now."""
+        """The user looks like they will train: start the trainer and load the data now
+        (once per dataset and classes; data that is not on disk is only fetched on Start)."""
         trainer = self._trainer_instance()
         data = self._settings.data(self._data_root)
+        if (trainer, data) == self._prepared:
+            return
+        self._prepared = (trainer, data)
         self._jobs.submit(lambda context: trainer.prepare(data), key="trainer-prepare")
 
     def start(self) -> bool:

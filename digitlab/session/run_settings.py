@@ -143,7 +143,7 @@ class RunSettings:
         return cls(**kept)
 
     def replaced(self, **changes: Any) -> RunSettings:
-        """A copy with some fields changed, through the same checks as stored values."""
+        """A copy with some fields changed (names checked; values as given)."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:

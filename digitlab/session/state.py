@@ -75,6 +75,7 @@ class Session:
         self.selection = Selection()
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
+        self._before_run: str | None = None  # what answered before the run took over
 
         self.drawing.input_changed.connect(self._on_input)
         self.models.current_changed.connect(self._on_model)
@@ -114,6 +115,7 @@ class Session:
         if self._follow_run:
             self._follow_run = False
             if self.models.current is None or self.models.current.key != RUN_KEY:
+                self._before_run = self.models.wanted
                 self.models.select(RUN_KEY)
                 self.notices.info(
                     "The drawing is now read by the net being trained; "
@@ -123,8 +125,8 @@ class Session:
     def _on_run_cleared(self) -> None:
         was_answering = self.models.current is not None and self.models.current.key == RUN_KEY
         self.models.set_run_network(None, (), "")
-        if was_answering:
-            self.models.select(DEFAULT_KEY)
+        if was_answering:  # back to the model that answered before the run took over
+            self.models.select(self._before_run or DEFAULT_KEY, fallback=DEFAULT_KEY)
 
     def _predict(self) -> None:
         entry = self.models.current

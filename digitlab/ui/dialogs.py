@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 MODEL_FILTER = "digitlab models (*.safetensors *.pt *.pth);;All files (*)"
 _last_folder = {"value": ""}
@@ -31,3 +31,18 @@ def ask_save_path(parent: QWidget | None, suggested_name: str) -> str | None:
         return None
     _last_folder["value"] = str(Path(path).parent)
     return path if Path(path).suffix else f"{path}.safetensors"
+
+
+def confirm_reset(parent: QWidget | None, epochs_trained: float) -> bool:
+    """Reset forgets trained weights for good: ask first (not for a net that never trained)."""
+    if epochs_trained <= 0:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        "Forget the trained weights?",
+        f"Reset forgets the weights trained for {epochs_trained:.3g} epochs, and their curves. "
+        "Save them first (Ctrl+S) to keep them.",
+        QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Reset

@@ -22,11 +22,8 @@ class QtDispatcher(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._posted.connect(self._call, Qt.ConnectionType.QueuedConnection)
-        self.closed = False
 
     def post(self, fn: Callable[[], None]) -> None:
-        if self.closed:
-            return
         try:
             self._posted.emit(fn)
         except RuntimeError:  # the window is gone (shutting down): nobody is listening

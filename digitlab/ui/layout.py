@@ -63,3 +63,29 @@ def _filling(sizes: list[int], room: int, scale: float) -> list[int]:
     largest = scaled.index(max(scaled))
     scaled[largest] = max(room - (sum(scaled) - scaled[largest]), scaled[largest] // 2)
     return scaled
+
+
+def place_missing(window: QMainWindow, docks: dict[str, QDockWidget]) -> list[str]:
+    """After restoring a saved arrangement: give views it did not know (new in the registry)
+    a place beside the views of their registry column. Returns the ids it placed."""
+    placed = []
+    for stack in columns():
+        for spec in stack:
+            dock = docks[spec.id]
+            if (
+                dock.isFloating()
+                or window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
+            ):
+                continue
+            neighbours = [docks[s.id] for s in stack if s.id != spec.id]
+            anchor = next(
+                (d for d in neighbours
+                 if window.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea), None
+            )  # fmt: skip
+            if anchor is not None:
+                window.splitDockWidget(anchor, dock, Qt.Orientation.Vertical)
+            else:
+                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            dock.show()
+            placed.append(spec.id)
+    return placed

@@ -11,8 +11,8 @@ from __future__ import annotations
 import platform
 import sys
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -31,10 +31,11 @@ import digitlab
 from digitlab.session import Session
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, LoadFailure, ModelEntry
 from digitlab.session.notices import Level, Notice
+from digitlab.session.run import RunEnd, RunOutcome
 from digitlab.session.run_settings import RunSettings
 from digitlab.ui import layout
 from digitlab.ui import settings as stored
-from digitlab.ui.dialogs import ask_model_file
+from digitlab.ui.dialogs import ask_model_file, confirm_reset
 from digitlab.ui.icon import app_icon
 from digitlab.ui.views import VIEWS, ViewSpec
 
@@ -43,8 +44,8 @@ NOTICE_MS = {Level.INFO: 6000, Level.WARNING: 12000, Level.ERROR: 15000}
 SHORTCUTS = [
     ("Draw", "left mouse button"),
     ("Move the drawing", "right mouse button, or the arrow keys"),
-    ("Undo the last stroke", "Ctrl+Z"),
-    ("Clear the pad", "Esc or Delete"),
+    ("Undo the last stroke", "Ctrl+Z (pad focused: click it)"),
+    ("Clear the pad", "Esc or Delete (pad focused)"),
     ("Start / pause training", "Space (when no button or field has the focus)"),
     ("Open a model file", "Ctrl+O"),
     ("Save the trained model", "Ctrl+S"),
@@ -52,17 +53,6 @@ SHORTCUTS = [
 ]
 # Widgets that use Space themselves: the window's Space shortcut must not take it from them.
 _SPACE_USERS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QSlider)
-
-
-class _SpaceGuard(QObject):
-    """Lets a focused button, box or field have the Space key before the Start shortcut."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            focus = QApplication.focusWidget()
-            if event.key() == Qt.Key.Key_Space and isinstance(focus, _SPACE_USERS):
-                event.accept()  # the focused widget gets the key; no shortcut fires
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -86,8 +76,8 @@ class MainWindow(QMainWindow):
         self.views: dict[str, QWidget] = {}
         self._model_label = QLabel()
         self.statusBar().addPermanentWidget(self._model_label)
-        self._space_guard = _SpaceGuard(self)
-        QApplication.instance().installEventFilter(self._space_guard)
+        self._space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        self._space.activated.connect(self.space_pressed)
         for spec in VIEWS:
             self._make_dock(spec)
         self._build_menus()
@@ -99,6 +89,7 @@ class MainWindow(QMainWindow):
         session.notices.posted.connect(self._show_notice)
         session.models.current_changed.connect(self._show_model)
         session.models.load_failed.connect(self._load_failed)
+        session.run.finished.connect(self._run_finished)
 
     # --- views -------------------------------------------------------------------------------
 
@@ -155,11 +146,11 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, "Ctrl+Q")
         run = self.session.run
         train = bar.addMenu("&Training")
-        self._action(train, "Start / &pause", self.start_or_pause, "Space",
-                     "Start training, or pause and resume a run")  # fmt: skip
+        self._action(train, "Start / &pause\tSpace", self.start_or_pause,
+                     tip="Start training, or pause and resume a run")  # fmt: skip
         self._action(train, "S&top", run.stop, tip="Stop the run, keep the weights")
         self._action(
-            train, "&Reset", run.reset, tip="Forget the weights: the next run starts afresh"
+            train, "&Reset", self.reset_run, tip="Forget the weights: the next run starts afresh"
         )
         views = bar.addMenu("&View")
         for spec in VIEWS:
@@ -175,6 +166,25 @@ class MainWindow(QMainWindow):
     def start_or_pause(self) -> None:
         run = self.session.run
         run.toggle_pause() if run.phase.busy else run.start()
+
+    def space_pressed(self) -> None:
+        """Space starts or pauses training, unless a button, box or field has the focus: Qt
+        gives the shortcut priority, so the key is handed on to it as if typed."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, _SPACE_USERS) and self.isAncestorOf(focus):
+            self._space.setEnabled(False)  # a sent key goes through the shortcuts again
+            try:
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(kind, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, " ")
+                    QApplication.sendEvent(focus, event)
+            finally:
+                self._space.setEnabled(True)
+            return
+        self.start_or_pause()
+
+    def reset_run(self) -> None:
+        if confirm_reset(self, self.session.run.epochs_trained):
+            self.session.run.reset()
 
     def open_model(self) -> None:
         path = ask_model_file(self)
@@ -212,6 +222,15 @@ class MainWindow(QMainWindow):
         box.open()  # window-modal; returns at once
         self.last_error_box = box
 
+    def _run_finished(self, outcome: RunOutcome) -> None:
+        """A run that failed (no data, no memory, …) says why in full: a dock is too narrow."""
+        if outcome.end is RunEnd.FAILED:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Training failed", outcome.message,
+                              parent=self)  # fmt: skip
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.last_error_box = box
+
     def show_shortcuts(self) -> None:
         rows = "".join(
             f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>" for what, keys in SHORTCUTS
@@ -248,6 +267,8 @@ class MainWindow(QMainWindow):
         )
         if not self._arranged:
             layout.arrange(self, self.docks, self.width(), self.height())
+        else:
+            layout.place_missing(self, self.docks)  # views new since the arrangement was saved
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -287,6 +308,5 @@ class MainWindow(QMainWindow):
             self.save_settings()
         except Exception as exc:  # noqa: BLE001 - a settings problem must never block quitting
             print(f"digitlab: could not save the settings: {exc}", file=sys.stderr)
-        QApplication.instance().removeEventFilter(self._space_guard)
         self.session.close()
         super().closeEvent(event)

@@ -53,8 +53,12 @@ def stored_version(settings: QSettings) -> int | None:
 
 
 def migrate(settings: QSettings) -> None:
-    """Bring older settings to this version; unknown versions are left alone, unread."""
+    """Bring older settings to this version. A store of a newer version (digitlab was
+    downgraded) is cleared: this version cannot know what its values mean."""
     version = stored_version(settings)
+    if version is not None and version > SETTINGS_VERSION:
+        settings.clear()
+        return
     if version == 1:
         drawing = read_section(settings, "drawing")
         pad = {k: drawing[k] for k in ("pen_width", "dark_on_light") if k in drawing}
@@ -62,7 +66,7 @@ def migrate(settings: QSettings) -> None:
         write_section(settings, "views/pad", pad)
         write_section(settings, "views/preview", preview)
         source = drawing.get("source")
-        if isinstance(source, str) and source:
+        if isinstance(source, str) and source and source != "training":  # 0.1's live run
             settings.setValue("session/model", source)
         write_section(settings, "session/run", read_section(settings, "training"))
         window = read_section(settings, "window")
@@ -72,7 +76,3 @@ def migrate(settings: QSettings) -> None:
             settings.remove(old)
         settings.setValue("version", SETTINGS_VERSION)
 
-
-def is_current(settings: QSettings) -> bool:
-    """True when the store is of this version (or empty, to be written by this version)."""
-    return stored_version(settings) in (None, SETTINGS_VERSION)

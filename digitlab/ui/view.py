@@ -56,9 +56,6 @@ class View(QWidget):
         signal.connect(guarded)
         self._subscriptions.append((signal, guarded))
 
-    def unsubscribe_all(self) -> None:
-        _disconnect_all(self._subscriptions)
-
     # --- lazy refresh -------------------------------------------------------------------------
 
     def schedule_refresh(self) -> None:

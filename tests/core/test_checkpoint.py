@@ -169,6 +169,7 @@ def _good_parts(network: Network, **meta) -> tuple[dict, dict]:
         (lambda t, h: h.update(spec="{not json"), "damaged"),
         (lambda t, h: h.update(spec='{"input_size": 100, "hidden": [4]}'), "100 inputs"),
         (lambda t, h: h.update(meta="[1, 2]"), "metadata is not a mapping"),
+        (lambda t, h: h.update(meta="[" * 100_000 + "]" * 100_000), "damaged"),
         (lambda t, h: h.update(meta='{"classes": [0, 1]}'), "10 outputs"),
         (
             lambda t, h: h.update(meta='{"classes": [true, false, 2, 3, 4, 5, 6, 7, 8, 9]}'),

@@ -111,7 +111,7 @@ def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     pid = trainer._channel.child.pid
     missing = DataRequest("mnist", str(tmp_path / "nothing-here"))
     started = time.perf_counter()
-    with pytest.raises(TrainingProcessError, match="MNIST is not available"):
+    with pytest.raises(TrainingProcessError, match="MNIST is missing"):
         list(trainer.train(TrainJob(ModelSpec(), missing, TrainConfig(epochs=1))))
     assert time.perf_counter() - started < 3  # reported at once, not after a time-out
     assert not (tmp_path / "nothing-here").exists()  # a failed download creates nothing
@@ -120,10 +120,33 @@ def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     assert trainer._channel.child.pid == pid
 
 
-def test_prepare_loads_the_data_ahead(trainer, data) -> None:
-    trainer.prepare(data)
-    assert trainer.is_ready()
-    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
+def test_prepare_loads_the_data_ahead(tmp_path) -> None:
+    """A fresh trainer told to prepare loads the data then: it trains even after the files
+    are gone."""
+    import shutil
+
+    root = write_mnist_files(tmp_path / "data")
+    request = DataRequest("mnist", str(root))
+    fresh = TrainerProcess()
+    try:
+        fresh.prepare(request)
+        assert fresh.start(wait_s=60)
+        time.sleep(1.0)  # the tiny files load in milliseconds once the child is ready
+        shutil.rmtree(root)
+        assert snapshots(fresh.train(job(request, epochs=1)))[-1].status == "done"
+    finally:
+        fresh.close()
+
+
+def test_prepare_never_downloads(tmp_path) -> None:
+    fresh = TrainerProcess()
+    try:
+        fresh.prepare(DataRequest("mnist", str(tmp_path / "empty")))
+        assert fresh.start(wait_s=60)
+        time.sleep(1.0)
+        assert not (tmp_path / "empty").exists()  # not even a folder: downloads wait for Start
+    finally:
+        fresh.close()
 
 
 def test_a_dead_child_is_a_clear_error(data) -> None:

@@ -165,3 +165,37 @@ def test_selection_events_fire_on_change_only(session) -> None:
     session.selection.select_unit(UnitRef(0, 3))
     session.selection.select_unit(None)
     assert units.values == [UnitRef(0, 3), None]
+
+
+def test_choosing_the_run_cancels_a_slower_file_load(dispatcher) -> None:
+    release = threading.Event()
+
+    def loader(path: Path):
+        release.wait(5)
+        return load_checkpoint(shipped_model_path("linear"))
+
+    session = Session(dispatcher, model_loader=loader)
+    try:
+        session.models.open_file("slow.safetensors")
+        network = load_checkpoint(shipped_model_path("mlp")).network
+        session.models.set_run_network(network, tuple(range(10)), "live")  # the run appears
+        session.models.select(RUN_KEY)
+        release.set()
+        dispatcher.drain(0.5)
+        assert session.models.current.key == RUN_KEY
+    finally:
+        session.close()
+
+
+def test_classes_and_images_can_be_selected(session) -> None:
+    from digitlab.session.selection import ImageRef
+
+    classes, images = (
+        Recorder(session.selection.class_changed),
+        Recorder(session.selection.image_changed),
+    )
+    session.selection.select_class(4)
+    session.selection.select_image(ImageRef("test", 42))
+    session.selection.clear()
+    assert classes.values == [4, None] and images.values == [ImageRef("test", 42), None]
+    assert session.selection.digit is None and session.selection.image is None

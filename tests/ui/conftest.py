@@ -7,12 +7,28 @@ code, which keeps them fast and independent of torch start-up time.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.ui.dispatch import QtDispatcher
 from tests.session.conftest import tiny_cache
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests(qapp):
+    """Collect the last test's windows here, between tests. Left to a random GC pass, PySide and
+    pyqtgraph objects in reference cycles can be collected in the middle of building the next
+    test's widgets, a known source of segfaults (pyqtgraph#1628, #2520)."""
+    yield
+    qapp.processEvents()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    qapp.processEvents()
 
 
 @pytest.fixture

@@ -57,6 +57,22 @@ def test_the_window_starts_answers_and_quits_without_torch(tmp_path) -> None:
 
 
 def test_no_torch_in_the_windows_process(tmp_path) -> None:
+    """Even opening a digitlab 0.1 model file (a torch file) leaves torch out of the window."""
+    import torch
+
+    from digitlab.core.checkpoint import FORMAT, load_checkpoint
+    from digitlab.core.resources import shipped_model_path
+
+    network = load_checkpoint(shipped_model_path("linear")).network
+    torch.save(
+        {
+            "format": FORMAT, "version": 1, "spec": {"hidden": [], "num_classes": 10},
+            "state_dict": {"layers.0.weight": torch.from_numpy(network.weights[0].copy()),
+                           "layers.0.bias": torch.from_numpy(network.biases[0].copy())},
+            "meta": {},
+        },
+        tmp_path / "old.pt",
+    )  # fmt: skip
     code = (
         "import sys, numpy as np\n"
         "from PySide6.QtWidgets import QApplication\n"
@@ -70,6 +86,8 @@ def test_no_torch_in_the_windows_process(tmp_path) -> None:
         "w.build_plot_views(); w.show(); s.start('mlp')\n"
         "while s.models.current is None: app.processEvents()\n"
         "s.drawing.set_canvas(np.pad(np.full((100, 30), 255, np.uint8), 90))\n"
+        f"s.models.open_file({str(tmp_path / 'old.pt')!r})\n"
+        f"while s.models.current.key != {str(tmp_path / 'old.pt')!r}: app.processEvents()\n"
         "for _ in range(20): app.processEvents()\n"
         "assert s.prediction.probabilities is not None\n"
         "print(','.join(m for m in ('torch', 'torchvision') if m in sys.modules))\n"

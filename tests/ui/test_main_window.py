@@ -61,6 +61,8 @@ def test_the_window_fits_and_nothing_is_clipped_or_overlaps(qtbot, session, tmp_
         assert view.width() >= hint.width() and view.height() >= hint.height(), dock.objectName()
         box = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
         assert inside.contains(box), dock.objectName()
+    preview = window.view("preview").input  # the 28×28 input gets room, square, at any size
+    assert min(preview.width(), preview.height()) >= 100
     for a in docks:
         for b in docks:
             if a is not b:
@@ -179,5 +181,87 @@ def test_a_view_shows_alone_with_demo_data(qtbot) -> None:
         view.show()
         qtbot.waitUntil(lambda: session.prediction.top == 7, timeout=5000)
         qtbot.waitUntil(lambda: view.bars.title_text().startswith("<b>7</b>"), timeout=2000)
+    finally:
+        session.close()
+
+
+def test_space_after_clicking_stop_continues_and_never_resets(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    run_view = window.view("run")
+    session.run.set_settings(session.run.settings.replaced(hidden=(8,), epochs=500))
+    qtbot.mouseClick(run_view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.RUNNING, timeout=20_000)
+    qtbot.mouseClick(run_view.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=20_000)
+    trained = session.run.epochs_trained
+    assert trained > 0
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Space)
+    assert session.run.phase.busy and session.run.network is not None  # continued, not reset
+    updates = []
+    session.run.updated.connect(updates.append)
+    qtbot.waitUntil(lambda: len(updates) > 0, timeout=20_000)
+    session.run.stop()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=20_000)
+    assert session.run.epochs_trained > trained
+
+
+def test_a_view_new_in_the_registry_gets_a_place(qtbot, session, tmp_path, monkeypatch) -> None:
+    from digitlab.ui import views
+
+    settings = ini(tmp_path)
+    without = [spec for spec in views.VIEWS if spec.id != "curves"]
+    monkeypatch.setattr("digitlab.ui.main_window.VIEWS", without)
+    monkeypatch.setattr("digitlab.ui.layout.VIEWS", without)
+    open_window(qtbot, session, settings).close()  # saved without a curves view
+    monkeypatch.undo()
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+
+    again = Session(QtDispatcher())
+    try:
+        window = open_window(qtbot, again, ini(tmp_path))
+        curves = window.docks["curves"]
+        assert window.dockWidgetArea(curves) != Qt.DockWidgetArea.NoDockWidgetArea
+        assert curves.isVisible() and window.view("curves").isVisible()
+    finally:
+        again.close()
+
+
+def test_the_live_run_of_0_1_is_not_taken_for_a_model_file(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    settings.setValue("version", 1)
+    settings.setValue("drawing", '{"source": "training"}')
+    settings.sync()
+    window = open_window(qtbot, session, ini(tmp_path))
+    assert window.remembered_model() == "mlp"
+
+
+def test_settings_of_a_newer_digitlab_are_not_read(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    settings.setValue("version", 99)
+    settings.setValue("session/run", '{"epochs": 42}')
+    settings.sync()
+    open_window(qtbot, session, ini(tmp_path))
+    assert session.run.settings.epochs == 3
+
+
+def test_a_failed_run_says_why_in_full(qtbot, tmp_path) -> None:
+    from digitlab.core.data import DatasetCache, load_dataset
+    from digitlab.core.training import LocalTrainer
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+
+    empty = tmp_path / "no-data"
+    cache = DatasetCache(lambda name, root=None, classes=None, **_: load_dataset(
+        name, root=empty, classes=classes, download_missing=False))  # fmt: skip
+    session = Session(QtDispatcher(), trainer_factory=lambda: LocalTrainer(cache))
+    try:
+        window = open_window(qtbot, session, ini(tmp_path))
+        session.run.start()
+        qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+        text = window.last_error_box.text()
+        assert text.startswith("Training failed: MNIST is missing: put train-images-idx3-ubyte")
+        assert str(empty / "MNIST" / "raw") in text
+        window.last_error_box.close()
     finally:
         session.close()

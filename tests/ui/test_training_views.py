@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from digitlab.core.checkpoint import load_checkpoint
@@ -64,7 +64,12 @@ def test_settings_set_elsewhere_show_in_the_form(qtbot, session) -> None:
     assert form.lr.value() == pytest.approx(0.05) and form.seed.value() == 9
 
 
-def test_a_run_from_the_buttons_to_the_end(qtbot, session) -> None:
+def test_a_run_from_the_buttons_to_the_end(qtbot, session, monkeypatch) -> None:
+    asked = []
+    monkeypatch.setattr(
+        "digitlab.ui.views.run_controls.confirm_reset",
+        lambda parent, epochs: asked.append(epochs) or True,
+    )
     session.run.set_settings(RunSettings(hidden=(16,), epochs=2, lr=1e-2, batch_size=32))
     form = shown(qtbot, TrainingFormView(session))
     view = shown(qtbot, RunView(session), (300, 280))
@@ -84,6 +89,7 @@ def test_a_run_from_the_buttons_to_the_end(qtbot, session) -> None:
     np.testing.assert_allclose(loss, expected_loss)
     assert len(curves.test_accuracy.getData()[0]) == 2
     view.reset_button.click()
+    assert asked == [pytest.approx(2.0)]  # Reset asked before forgetting two trained epochs
     qtbot.waitUntil(lambda: curves.loss.getData()[0] is None or len(curves.loss.getData()[0]) == 0)
     assert view.start_button.text() == "Start" and view.progress.format() == "not started"
 
@@ -130,3 +136,31 @@ def test_pointing_at_the_training_views_warms_the_trainer(qtbot, session, monkey
 )
 def test_format_duration(seconds, text) -> None:
     assert format_duration(seconds) == text
+
+
+def test_reset_asks_first_and_cancel_keeps_the_model(qtbot, session, monkeypatch) -> None:
+    view = shown(qtbot, RunView(session), (300, 280))
+    train(session, qtbot)
+    monkeypatch.setattr("digitlab.ui.views.run_controls.confirm_reset", lambda *a: False)
+    view.reset_button.click()
+    assert session.run.network is not None and session.run.epochs_trained == pytest.approx(1)
+
+
+def test_the_buttons_never_keep_the_focus(qtbot, session) -> None:
+    """Else a button that disables itself passes the focus on, and Space presses the next."""
+    view = shown(qtbot, RunView(session), (300, 280))
+    for button in (view.start_button, view.pause_button, view.stop_button, view.reset_button):
+        assert button.focusPolicy() == Qt.FocusPolicy.TabFocus
+
+
+def test_a_run_paused_while_starting_still_says_paused(qtbot, session) -> None:
+    from digitlab.core.protocol import Stage
+
+    view = shown(qtbot, RunView(session), (300, 280))
+    session.run.set_settings(RunSettings(hidden=(8,), epochs=50))
+    session.run.start()
+    session.run.pause()
+    session.run.stage_changed.emit(Stage.TRAINING)  # a stage arriving while paused
+    assert view.message.text() == "Paused"
+    session.run.stop()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)

@@ -54,10 +54,6 @@ class InputImage(pg.GraphicsLayoutWidget):
     def sizeHint(self) -> QSize:
         return QSize(196, 196)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self.setMaximumHeight(max(self.width(), self.minimumHeight()))  # square, at the top
-
     def image(self) -> np.ndarray:
         return self._image.copy()
 
@@ -96,10 +92,9 @@ class PreviewView(View):
         toggles.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.input, 1)
+        layout.addWidget(self.input, 1)  # aspect-locked: the square sits in the middle of it
         layout.addWidget(legend)
         layout.addLayout(toggles)
-        layout.addStretch(0)
         self.fit_box.toggled.connect(lambda on: session.drawing.set_options(fit=on))
         self.centre_box.toggled.connect(lambda on: session.drawing.set_options(centre=on))
         self.subscribe(session.drawing.input_changed, self._on_input)

@@ -20,7 +20,7 @@ from digitlab.core.choices import DATASET_LABELS
 from digitlab.core.protocol import Stage
 from digitlab.session import Session
 from digitlab.session.run import RunEnd, RunOutcome, RunPhase, RunUpdate
-from digitlab.ui.dialogs import ask_save_path
+from digitlab.ui.dialogs import ask_save_path, confirm_reset
 from digitlab.ui.view import View, run_alone
 
 RATE_SMOOTHING = 0.3  # weight of the newest samples/s reading in the shown average
@@ -70,10 +70,16 @@ class RunView(View):
         self.stop_button.clicked.connect(self.session.run.stop)
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Forget the weights and curves: the next Start begins afresh")
-        self.reset_button.clicked.connect(self.session.run.reset)
+        self.reset_button.clicked.connect(self.ask_reset)
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Save the trained model to a file (Ctrl+S)")
         self.save_button.clicked.connect(self.save_dialog)
+        for button in (self.start_button, self.pause_button, self.stop_button,
+                       self.reset_button, self.save_button):  # fmt: skip
+            # A click must not leave the focus on a button: when that button then disables
+            # itself, the focus moves on to the next one, and Space (meant for Start/Pause)
+            # would press it, e.g. Reset.
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         names = ("Loss", "Train accuracy", "Test accuracy", "Speed", "Time left")
@@ -145,10 +151,12 @@ class RunView(View):
             self._show("Starting…")
         elif phase is RunPhase.PAUSED:
             self._show("Paused")
-        elif phase is RunPhase.RUNNING and self.session.run.stage is Stage.TRAINING:
-            self._on_stage(Stage.TRAINING)
+        elif self.session.run.stage is not None and phase.busy:
+            self._on_stage(self.session.run.stage)
 
     def _on_stage(self, stage: Stage) -> None:
+        if self.session.run.phase is RunPhase.PAUSED:
+            return  # it still says "Paused"; the stage shows on Resume
         settings = self.session.run.settings
         self._show(
             STAGE_TEXT[stage].format(
@@ -196,8 +204,13 @@ class RunView(View):
     def _show(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setText(text)
+        self.message.setToolTip(text if len(text) > 80 else "")  # a long message, whole
 
     # --- actions -----------------------------------------------------------------------------
+
+    def ask_reset(self) -> None:
+        if confirm_reset(self, self.session.run.epochs_trained):
+            self.session.run.reset()
 
     def save_dialog(self) -> None:
         run = self.session.run

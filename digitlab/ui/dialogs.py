@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from digitlab.session.state import Session
 
 MODEL_FILTER = "digitlab models (*.safetensors *.pt *.pth);;All files (*)"
 _last_folder = {"value": ""}
@@ -46,3 +50,15 @@ def confirm_reset(parent: QWidget | None, epochs_trained: float) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Reset
+
+
+def save_trained_model(parent: QWidget | None, session: Session) -> None:
+    """Ask where, then save the run's net (the menu's Save and the run view's button)."""
+    run = session.run
+    if run.network is None:
+        session.notices.warning("Nothing to save yet: train a model first")
+        return
+    sizes = "-".join(str(s) for s in run.network.spec.sizes)
+    path = ask_save_path(parent, f"{run.settings.dataset}-{sizes}.safetensors")
+    if path:
+        run.save(path)

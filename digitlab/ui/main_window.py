@@ -35,7 +35,7 @@ from digitlab.session.run import RunEnd, RunOutcome
 from digitlab.session.run_settings import RunSettings
 from digitlab.ui import layout
 from digitlab.ui import settings as stored
-from digitlab.ui.dialogs import ask_model_file, confirm_reset
+from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_model
 from digitlab.ui.icon import app_icon
 from digitlab.ui.views import VIEWS, ViewSpec
 
@@ -192,16 +192,7 @@ class MainWindow(QMainWindow):
             self.session.models.open_file(path)
 
     def save_model(self) -> None:
-        from digitlab.ui.dialogs import ask_save_path
-
-        run = self.session.run
-        if run.network is None:
-            self.session.notices.warning("Nothing to save yet: train a model first")
-            return
-        sizes = "-".join(str(s) for s in run.network.spec.sizes)
-        path = ask_save_path(self, f"{run.settings.dataset}-{sizes}.safetensors")
-        if path:
-            run.save(path)
+        save_trained_model(self, self.session)
 
     # --- status ------------------------------------------------------------------------------
 

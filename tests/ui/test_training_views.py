@@ -113,7 +113,7 @@ def test_save_writes_the_trained_model(qtbot, session, tmp_path, monkeypatch) ->
     view = shown(qtbot, RunView(session), (300, 280))
     train(session, qtbot)
     target = tmp_path / "trained.safetensors"
-    monkeypatch.setattr("digitlab.ui.views.run_controls.ask_save_path", lambda *a: str(target))
+    monkeypatch.setattr("digitlab.ui.dialogs.ask_save_path", lambda *a: str(target))
     with qtbot.waitSignal(session.run.saved, timeout=5000):
         view.save_button.click()
     np.testing.assert_array_equal(

@@ -20,7 +20,7 @@ from digitlab.core.choices import DATASET_LABELS
 from digitlab.core.protocol import Stage
 from digitlab.session import Session
 from digitlab.session.run import RunEnd, RunOutcome, RunPhase, RunUpdate
-from digitlab.ui.dialogs import ask_save_path, confirm_reset
+from digitlab.ui.dialogs import confirm_reset, save_trained_model
 from digitlab.ui.view import View, run_alone
 
 RATE_SMOOTHING = 0.3  # weight of the newest samples/s reading in the shown average
@@ -213,14 +213,7 @@ class RunView(View):
             self.session.run.reset()
 
     def save_dialog(self) -> None:
-        run = self.session.run
-        if run.network is None:
-            self.session.notices.warning("Nothing to save yet: train a model first")
-            return
-        sizes = "-".join(str(s) for s in run.network.spec.sizes)
-        path = ask_save_path(self, f"{run.settings.dataset}-{sizes}.safetensors")
-        if path:
-            run.save(path)
+        save_trained_model(self, self.session)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Enter:

@@ -1,8 +1,6 @@
 """`python -m digitlab` is the same as the `digitlab` command."""
 
-import sys
-
-from digitlab.cli import main
+from digitlab.cli import run
 
 if __name__ == "__main__":  # the trainer's spawned child imports this module too
-    sys.exit(main())
+    run()

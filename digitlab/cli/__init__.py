@@ -8,6 +8,7 @@ argparse, so `digitlab --help` answers at once; each command imports what it nee
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -154,3 +155,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file the user named cannot be written or read
         print(f"{prog}: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
         return EXIT_FAILED
+
+
+def run() -> None:
+    """The console script: `main`, then exit with no Ctrl+C traceback from the interpreter's own
+    shutdown (torch's clean-up takes a moment, and a Ctrl+C then is not worth a traceback)."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before a command started (e.g. while parsing arguments)
+        print("\ndigitlab: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

@@ -9,16 +9,12 @@ from collections.abc import Callable
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
     """'100' → (100,), '100,50' → (100, 50), '0' / 'none' / '' → () (the 1-layer net)."""
-    if text.strip().lower() in ("", "0", "none"):
-        return ()
+    from digitlab.core.choices import parse_hidden
+
     try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        msg = f"hidden sizes are numbers like 100 or 100,50: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(f"hidden sizes must be positive: {text!r}")
-    return sizes
+        return parse_hidden(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def classes(text: str) -> tuple[int, ...] | None:

@@ -68,6 +68,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from digitlab.core.choices import DEFAULT_LR
     from digitlab.core.data import load_dataset
     from digitlab.core.files import check_output_path
+    from digitlab.core.memory import check_trainable
     from digitlab.core.model import new_model, to_network
     from digitlab.core.network import ModelSpec
     from digitlab.core.protocol import TrainConfig
@@ -75,6 +76,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     check_output_path(args.out)
+    check_trainable(ModelSpec(args.hidden, args.activation), args.batch_size)  # before the data
     device = _resolve_device(args.device)
     dataset = load_dataset(args.dataset, root=args.data_dir, classes=args.classes)
     spec = ModelSpec(
@@ -135,7 +137,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         },
         "command": "digitlab " + " ".join(sys.argv[1:]),
     }
-    path = save_checkpoint(args.out, to_network(model), meta)
+    try:
+        path = save_checkpoint(args.out, to_network(model), meta)
+    except KeyboardInterrupt:  # the write is atomic: the old file (if any) is still whole
+        print(f"\ndigitlab train: interrupted while saving; {args.out} untouched", file=sys.stderr)
+        return 130
     print(
         f"test accuracy {last.test_accuracy:.2%} after {args.epochs} "
         f"epoch{'s' if args.epochs != 1 else ''} "

@@ -135,6 +135,15 @@ def _not_a_model(path: Path, why: str) -> CheckpointError:
     return CheckpointError(f"{path} is not a digitlab model ({why})")
 
 
+def _unsupported_version(path: Path, version: Any) -> CheckpointError:
+    plain = str(version)
+    shown = plain if plain.isalnum() and len(plain) <= 20 else _brief(version, 20)
+    return CheckpointError(
+        f"{path}: model file version {shown} is not supported by this digitlab "
+        f"(it reads versions {LEGACY_VERSION} and {FORMAT_VERSION}); update digitlab"
+    )
+
+
 def _short(exc: BaseException) -> str:
     """The first line of an exception's text, trimmed: library messages can run to pages."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
@@ -153,10 +162,7 @@ def _read_safetensors(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
     if header.get("format") != FORMAT:
         raise _not_a_model(path, "a safetensors file without digitlab's model description")
     if header.get("version") != str(FORMAT_VERSION):
-        raise CheckpointError(
-            f"{path}: model file version {header.get('version')} is not supported by this "
-            f"digitlab (it reads versions {LEGACY_VERSION} and {FORMAT_VERSION}); update digitlab"
-        )
+        raise _unsupported_version(path, header.get("version"))
     try:
         spec_fields, meta = json.loads(header["spec"]), json.loads(header.get("meta", "{}"))
     except (KeyError, ValueError, RecursionError) as exc:
@@ -185,10 +191,7 @@ def _read_legacy_here(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise _not_a_model(path, "a torch file without digitlab's model description")
     if payload.get("version") != LEGACY_VERSION:
-        raise CheckpointError(
-            f"{path}: model file version {payload.get('version')!r} is not supported by this "
-            f"digitlab (it reads versions {LEGACY_VERSION} and {FORMAT_VERSION}); update digitlab"
-        )
+        raise _unsupported_version(path, payload.get("version"))
     state = payload.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: the model file is damaged (no weights)")
@@ -197,7 +200,8 @@ def _read_legacy_here(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
 
 
 def _spec_from(path: Path, fields: Any) -> ModelSpec:
-    damaged = CheckpointError(f"{path}: the model file is damaged (its spec is {fields!r:.80})")
+    brief = _brief(fields, 80)
+    damaged = CheckpointError(f"{path}: the model file is damaged (its spec is {brief})")
     if not isinstance(fields, dict):
         raise damaged
     hidden = fields.get("hidden", [])
@@ -247,6 +251,12 @@ def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: An
     return Checkpoint(network, _checked_meta(path, spec, meta))
 
 
+def _brief(value: Any, width: int) -> str:
+    """A stored value quoted in a one-line message, cut with an ellipsis when long."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
     """Metadata a model can be used with; the fields digitlab relies on are checked here, so a
     bad one fails on opening, not deep inside a prediction."""
@@ -258,13 +268,13 @@ def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
     )
     if not digits or len(classes) != spec.num_classes or len(set(classes)) != len(classes):
         raise CheckpointError(
-            f"{path}: the model has {spec.num_classes} outputs but its classes are {classes!r:.60}"
-            " (expected as many different digits 0–9)"
+            f"{path}: the model has {spec.num_classes} outputs but its classes are "
+            f"{_brief(classes, 60)} (expected as many different digits 0–9)"
         )
     dataset = meta.get("dataset", "mnist")
     if not isinstance(dataset, str) or dataset not in DATASETS:
         raise CheckpointError(
-            f"{path}: the model names an unknown dataset {dataset!r:.40} "
+            f"{path}: the model names an unknown dataset {_brief(dataset, 40)} "
             f"(digitlab knows {', '.join(DATASETS)})"
         )
     accuracy = meta.get("test_accuracy")
@@ -275,6 +285,6 @@ def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
         and 0.0 <= accuracy <= 1.0
     ):
         raise CheckpointError(
-            f"{path}: the model file is damaged (its test accuracy is {accuracy!r:.40})"
+            f"{path}: the model file is damaged (its test accuracy is {_brief(accuracy, 40)})"
         )
     return {**meta, "classes": list(classes), "dataset": dataset}

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from digitlab.core.memory import too_large
 from digitlab.core.network import ModelSpec, Network
 
 TORCH_ACTIVATIONS: dict[str, type[nn.Module]] = {
@@ -50,12 +51,20 @@ class MLP(nn.Module):
 
 
 def new_model(spec: ModelSpec, seed: int | None = None) -> MLP:
-    """A freshly initialised model; a seed gives the same weights every time (global RNG kept)."""
-    if seed is None:
-        return MLP(spec)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return MLP(spec)
+    """A freshly initialised model; a seed gives the same weights every time (global RNG kept).
+
+    Raises NotEnoughMemory (one line, with the size) where torch's allocator gives up.
+    """
+    try:
+        if seed is None:
+            return MLP(spec)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return MLP(spec)
+    except (MemoryError, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) and "allocate" not in str(exc):
+            raise
+        raise too_large(spec) from None
 
 
 def model_arrays(model: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:

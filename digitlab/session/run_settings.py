@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from digitlab.core.choices import ACTIVATIONS, DATASETS, DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from digitlab.core.choices import parse_hidden as parse_hidden_sizes
 from digitlab.core.data import parse_classes
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import DataRequest, TrainConfig
@@ -37,19 +38,8 @@ def format_hidden(hidden: tuple[int, ...]) -> str:
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """'100', '100,50', '2,2,2', '' or '0' (no hidden layer) → sizes; ValueError if malformed."""
-    cleaned = text.replace(" ", "").strip(",")
-    if cleaned.lower() in ("", "0", "none"):
-        return ()
-    try:
-        sizes = tuple(int(part) for part in cleaned.split(","))
-    except ValueError:
-        raise ValueError(f"hidden sizes are whole numbers like 100 or 100,50: {text!r}") from None
-    if any(not 1 <= s <= MAX_HIDDEN_UNITS for s in sizes):
-        raise ValueError(f"each hidden layer has 1 to {MAX_HIDDEN_UNITS} units: {text!r}")
-    if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers: {text!r}")
-    return sizes
+    """Hidden sizes as the window takes them: at most 8 layers of at most 4096 units."""
+    return parse_hidden_sizes(text, MAX_HIDDEN_UNITS, MAX_HIDDEN_LAYERS)
 
 
 @dataclass(frozen=True)

@@ -75,4 +75,3 @@ def migrate(settings: QSettings) -> None:
         for old in ("drawing", "training", "window"):
             settings.remove(old)
         settings.setValue("version", SETTINGS_VERSION)
-

@@ -1,0 +1,116 @@
+"""Hostile input on the command line: one line on stderr, a non-zero exit, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from digitlab.cli import main
+from digitlab.core import memory
+from tests.conftest import REPO
+from tests.core.test_cli import train_tiny, write_png
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_a_net_too_big_for_memory_is_refused_before_loading_data(tmp_path, capsys) -> None:
+    out = tmp_path / "big.safetensors"
+    missing = tmp_path / "no-data-here"
+    code = main(["--data-dir", str(missing), "train", "--hidden", "10000000", "--out", str(out)])
+    assert code == 1 and not out.exists()
+    line = one_line(capsys.readouterr().err)
+    assert "784→10000000→10" in line and "GB of memory" in line and "fewer" in line
+
+
+def test_an_allocation_that_fails_anyway_gets_the_same_line(monkeypatch) -> None:
+    from digitlab.core import model
+    from digitlab.core.network import ModelSpec
+
+    def refuse(self, spec):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 8")
+
+    monkeypatch.setattr(model.MLP, "__init__", refuse)
+    with pytest.raises(memory.NotEnoughMemory, match="784→50→10 relu net has 39,760 weights"):
+        model.new_model(ModelSpec((50,)), seed=0)
+
+
+def test_ctrl_c_during_the_final_save_writes_nothing(tiny_mnist_dir, tmp_path, capsys, monkeypatch):
+    from digitlab.core import checkpoint
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "save_checkpoint", interrupted)
+    out = tmp_path / "m.safetensors"
+    assert train_tiny(tiny_mnist_dir, out, "--hidden", "0") == 130
+    assert "interrupted while saving" in capsys.readouterr().err
+    assert list(tmp_path.glob("*.safetensors")) == [] and list(tmp_path.glob(".*")) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("predict", "digitlab.core.images.read_image"),
+        ("evaluate", "digitlab.core.data.load_dataset"),
+    ],
+)
+def test_ctrl_c_in_predict_or_evaluate_is_one_line(tmp_path, capsys, monkeypatch, command, target):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(target, interrupted)
+    image = write_png(tmp_path / "x.png", np.zeros((28, 28), np.uint8))
+    argument = str(image) if command == "predict" else str(REPO / "models" / "linear.safetensors")
+    assert main([command, argument]) == 130
+    assert one_line(capsys.readouterr().err) == f"digitlab {command}: interrupted"
+
+
+def test_a_real_ctrl_c_while_training_ends_cleanly(tiny_mnist_dir, tmp_path) -> None:
+    out = tmp_path / "m.safetensors"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    args = ["--data-dir", str(tiny_mnist_dir), "train", "--epochs", "100000", "--out", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digitlab", *args], stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # "training 784→100→10 … " once the loop starts
+    assert first.startswith("training"), first
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=30) == 130
+    assert "Traceback" not in rest and rest.strip().endswith("interrupted; no model written")
+    assert not out.exists()
+
+
+def test_output_that_is_not_a_regular_file_is_refused_before_training(
+    tiny_mnist_dir, tmp_path, capsys
+) -> None:
+    fifo, link = tmp_path / "fifo", tmp_path / "link"
+    os.mkfifo(fifo)
+    (tmp_path / "kept").write_text("kept")
+    link.symlink_to(tmp_path / "kept")
+    for target, message in ((fifo, "not a regular file"), (link, "symbolic link")):
+        started = time.perf_counter()
+        assert train_tiny(tiny_mnist_dir, target, "--epochs", "50") == 1
+        assert time.perf_counter() - started < 5  # refused up front, not after 50 epochs
+        assert message in one_line(capsys.readouterr().err)
+    assert fifo.is_fifo() and link.is_symlink() and (tmp_path / "kept").read_text() == "kept"
+
+
+def test_predict_refuses_a_fifo_without_hanging(tmp_path, capsys) -> None:
+    os.mkfifo(tmp_path / "f.png")
+    assert main(["predict", str(tmp_path / "f.png")]) == 1
+    err = capsys.readouterr().err
+    assert "is not an image file" in err and "Traceback" not in err

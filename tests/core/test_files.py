@@ -1,0 +1,90 @@
+"""Output paths: only regular files (or new paths) are written, atomically, leaving no debris."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from digitlab.core import files
+from digitlab.core.files import OutputError, check_output_path, write_atomically
+
+
+def test_a_new_path_and_its_folders_are_accepted(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "deeper" / "model.safetensors"
+    assert check_output_path(target) == target
+    assert target.parent.is_dir() and not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: os.mkfifo(p), "not a regular file"),
+        (lambda p: p.symlink_to(p.with_name("real")), "symbolic link"),
+    ],
+    ids=["folder", "fifo", "symlink"],
+)
+def test_anything_but_a_regular_file_is_refused_and_kept(tmp_path: Path, make, message) -> None:
+    (tmp_path / "real").write_bytes(b"keep me")
+    target = tmp_path / "out"
+    make(target)
+    before = target.lstat()
+    with pytest.raises(OutputError, match=message):
+        write_atomically(target, b"data")
+    after = target.lstat()
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
+    assert (tmp_path / "real").read_bytes() == b"keep me"
+
+
+def test_a_device_is_refused_before_any_work() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with pytest.raises(OutputError, match="not a regular file"):
+        check_output_path("/dev/full")  # checks only: nothing is written
+
+
+def test_a_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OutputError, match="cannot write .*Not a directory"):
+        check_output_path(tmp_path / "a-file" / "model.safetensors")
+
+
+def test_a_write_replaces_the_file_with_normal_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "m.bin"
+    target.write_bytes(b"old")
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["m.bin"]
+
+
+def test_leftovers_of_an_interrupted_write_are_cleaned_by_the_next(tmp_path: Path) -> None:
+    target = tmp_path / "m.bin"
+    leftover = tmp_path / ".m.bin.abc123.tmp"
+    leftover.write_bytes(b"")  # what a SIGKILL during a save leaves
+    unrelated = tmp_path / ".other.bin.abc123.tmp"
+    unrelated.write_bytes(b"")
+    write_atomically(target, b"data")
+    assert not leftover.exists() and unrelated.exists()
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failed_or_interrupted_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch, failure
+) -> None:
+    target = tmp_path / "m.bin"
+    target.write_bytes(b"old")
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(files.os, "replace", fail)
+    with pytest.raises(OutputError if isinstance(failure, OSError) else KeyboardInterrupt):
+        write_atomically(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.bin"]

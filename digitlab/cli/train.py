@@ -124,17 +124,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "preprocessing": "mnist",
         "epochs": args.epochs,
         "test_accuracy": last.test_accuracy,
-        "train": {
-            "optimizer": args.optimizer,
-            "lr": lr,
-            "batch_size": args.batch_size,
-            "momentum": args.momentum,
-            "weight_decay": args.weight_decay,
-            "l1": args.l1,
-            "augment": args.augment,
-            "schedule": args.schedule,
-            "seed": args.seed,
-        },
+        "train": config.recorded(),
         "command": "digitlab " + " ".join(sys.argv[1:]),
     }
     try:

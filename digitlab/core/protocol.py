@@ -38,6 +38,14 @@ class TrainConfig:
     snapshot_every: int = 0
     snapshot_seconds: float = 0.05
     device: str = "cpu"
+    # Stop after this many samples (0: `epochs` whole epochs): Continue after a Stop trains only
+    # what the stopped run had left of its epochs.
+    samples: int = 0
+
+    def recorded(self) -> dict[str, Any]:
+        """The hyper-parameters a model file records under "train" (enough to train it again)."""
+        names = ("optimizer", "lr", "batch_size", "momentum", "weight_decay", "l1", "augment")
+        return {name: getattr(self, name) for name in (*names, "schedule", "seed")}
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -46,6 +54,8 @@ class TrainConfig:
             raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch size must be at least 1")
+        if self.samples < 0:
+            raise ValueError(f"samples must be ≥ 0 (0: whole epochs), got {self.samples}")
         if not (self.lr > 0 and math.isfinite(self.lr)):
             raise ValueError(f"learning rate must be a positive number, got {self.lr}")
         for name in ("momentum", "weight_decay", "l1"):

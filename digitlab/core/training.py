@@ -133,8 +133,9 @@ def train(
     if n == 0:
         raise ValueError("the training split is empty")
     optimizer = make_optimizer(model, config)
-    total = n * config.epochs
-    total_steps = config.epochs * math.ceil(n / config.batch_size)
+    total = min(n * config.epochs, config.samples) if config.samples else n * config.epochs
+    epochs = math.ceil(total / n)
+    total_steps = epochs * math.ceil(n / config.batch_size)
     scheduler = (
         torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda i: 0.5 * (1.0 + math.cos(math.pi * min(i, total_steps) / total_steps))
@@ -161,7 +162,7 @@ def train(
         snap = Snapshot(
             step=step,
             epoch=epoch,
-            epochs=config.epochs,
+            epochs=epochs,
             samples_seen=seen,
             total_samples=total,
             loss=float(window.loss) / window.steps if window.steps else float("nan"),
@@ -180,7 +181,7 @@ def train(
         last_report = now
         return snap
 
-    for epoch in range(config.epochs):
+    for epoch in range(epochs):
         order = torch.randperm(n, generator=generator).to(device)
         for start in range(0, n, config.batch_size):
             paused_for = state.wait_while_paused()
@@ -190,7 +191,7 @@ def train(
                 yield snapshot(epoch, "cancelled", f"stopped at step {step}")
                 return
             t0 = time.perf_counter()
-            index = order[start : start + config.batch_size]
+            index = order[start : start + min(config.batch_size, total - seen)]
             batch, target = x[index], y[index]
             if augment is not None:
                 batch = augment(batch, generator).reshape(len(index), -1)
@@ -216,7 +217,7 @@ def train(
                 if config.snapshot_every
                 else time.perf_counter() - last_report >= config.snapshot_seconds
             )
-            last_of_epoch = start + config.batch_size >= n
+            last_of_epoch = start + config.batch_size >= n or seen >= total
             if (due or last_of_epoch) and not _healthy(model, float(window.loss) / window.steps):
                 mean_loss = float(window.loss) / window.steps
                 model.load_state_dict(last_good)
@@ -228,10 +229,12 @@ def train(
                     "the weights of the last good snapshot are kept",
                 )
                 return
-            if due and not last_of_epoch:
+            if last_of_epoch:
+                break
+            if due:
                 yield snapshot(epoch, "running")
         test_acc = accuracy(model, tx, ty)
-        last = epoch == config.epochs - 1
+        last = epoch == epochs - 1
         yield snapshot(epoch, "done" if last else "epoch")
     model.eval()
 

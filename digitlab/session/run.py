@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from digitlab.core.checkpoint import save_checkpoint
 from digitlab.core.choices import DATASET_LABELS
 from digitlab.core.network import Network
 from digitlab.core.protocol import RunState, Snapshot, Stage, TrainJob
+from digitlab.session.course import Course
 from digitlab.session.curves import RunCurves
 from digitlab.session.history import HistoryEntry, SnapshotHistory
 from digitlab.session.jobs import JobContext, JobRunner
@@ -63,6 +65,7 @@ class TrainingRun:
         self._made_for: tuple | None = None  # RunSettings.architecture() of the network
         self._classes: tuple[int, ...] = tuple(range(10))
         self._samples_before = 0  # samples trained by earlier runs of this model
+        self._course = Course()
         self._run_samples = 0  # samples trained by the run going on now
         self._trainer_lock = threading.Lock()  # one run at a time reaches the trainer
         self._prepared: tuple | None = None  # (trainer, DataRequest) last warmed up
@@ -117,6 +120,13 @@ class TrainingRun:
     def would_continue(self) -> bool:
         """Would Start train the current model further (same data, classes and shape)?"""
         return self._network is not None and self._made_for == self._settings.architecture()
+
+    def would_finish_course(self) -> bool:
+        """Would Start train on to the epochs set (the last run was stopped before them)?"""
+        left = self._course.remaining(
+            self._samples_trained(), self._settings.epochs, self._train_size
+        )
+        return self.would_continue() and left > 0
 
     def description(self) -> str:
         """'784→16→10 relu · classes 0 1 · test 91.7 %', as model files are described."""
@@ -174,6 +184,10 @@ class TrainingRun:
             self._made_for = settings.architecture()
         # Continuing: a fresh shuffle and fresh augmentation draws, not a replay of run one.
         config = settings.config(seed_offset=self._samples_before if continuing else 0)
+        samples = self._course.plan(
+            self._samples_trained(), settings.epochs, self._train_size, continuing
+        )
+        config = replace(config, samples=samples)
         job = TrainJob(
             settings.spec(),
             settings.data(self._data_root),
@@ -274,7 +288,6 @@ class TrainingRun:
 
     def checkpoint_meta(self) -> dict[str, Any]:
         settings = self._run_settings or self._settings
-        config = settings.config()
         return {
             "dataset": settings.dataset,
             "classes": list(self._classes),
@@ -282,17 +295,7 @@ class TrainingRun:
             "epochs": round(self.epochs_trained, 3),
             "samples_seen": self._samples_trained(),
             "test_accuracy": self._test_accuracy,
-            "train": {
-                "optimizer": config.optimizer,
-                "lr": config.lr,
-                "batch_size": config.batch_size,
-                "momentum": config.momentum,
-                "weight_decay": config.weight_decay,
-                "l1": config.l1,
-                "augment": config.augment,
-                "schedule": config.schedule,
-                "seed": config.seed,
-            },
+            "train": settings.config().recorded(),
             "source": "digitlab window",
         }
 
@@ -316,6 +319,7 @@ class TrainingRun:
         had_model = self._network is not None or len(self.curves) > 0
         self._network, self._made_for, self._latest = None, None, None
         self._samples_before, self._run_samples = 0, 0
+        self._course = Course()
         self._train_size, self._test_accuracy = 0, None
         self.curves.clear()
         self.history.clear()
@@ -360,7 +364,10 @@ class TrainingRun:
                 epoch_end=snap.status in ("epoch", "done"),
             )
         )
-        self._latest = RunUpdate(snap, self._network, self._classes, epoch)
+        course = self._course.position(self._samples_trained(), self._train_size)
+        self._latest = RunUpdate(
+            snap, self._network, self._classes, epoch, course, self._course.epochs
+        )
         self.updated.emit(self._latest)
 
     def _on_ended(self, run_id: int) -> None:
@@ -382,6 +389,7 @@ class TrainingRun:
         )
 
     def _end(self, outcome: RunOutcome) -> None:
+        self._course.unfinished = outcome.end is RunEnd.STOPPED
         self._set_phase(RunPhase.FINISHED)
         failed = outcome.end in (RunEnd.FAILED, RunEnd.DIVERGED)
         (self._notices.error if failed else self._notices.info)(outcome.message)

@@ -70,3 +70,5 @@ class RunUpdate:
     network: Network
     classes: tuple[int, ...]
     epoch: float  # epochs trained by this model so far (across continued runs)
+    course_epoch: float = 0.0  # epochs trained towards the epochs set (see session.course)
+    course_epochs: int = 0  # the epochs set

@@ -50,6 +50,14 @@ def test_snapshots_count_samples_and_epochs(tiny_dataset: Dataset) -> None:
     assert [s.step for s in snaps] == sorted(s.step for s in snaps)
 
 
+def test_a_sample_budget_ends_the_run_exactly_and_measures_the_test_set(tiny_dataset) -> None:
+    _, snaps = run(tiny_dataset, epochs=8, batch_size=30, samples=700, snapshot_every=5)
+    last = snaps[-1]
+    assert last.status == "done" and last.samples_seen == last.total_samples == 700
+    assert last.epochs == 2 and last.test_accuracy is not None  # 512 + 188 samples
+    assert [s.status for s in snaps].count("epoch") == 1
+
+
 def test_deltas_are_the_change_between_snapshots(tiny_dataset: Dataset) -> None:
     net = new_model(ModelSpec(hidden=(8,)), seed=0)
     initial = [layer.weight.detach().numpy().copy() for layer in net.layers]

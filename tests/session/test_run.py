@@ -102,6 +102,26 @@ def test_stop_keeps_the_weights_so_far(session, dispatcher) -> None:
     assert session.run.network is not None and 0 < session.run.epochs_trained < 500
 
 
+def test_continue_after_stop_trains_on_to_the_epochs_set(session, dispatcher) -> None:
+    updates = Recorder(session.run.updated)
+    session.run.set_settings(FAST.replaced(epochs=3, refresh_every=1))
+    session.run.start()
+    pump(dispatcher, lambda: len(updates) >= 10)  # within the first of 16 steps an epoch
+    session.run.stop()
+    outcomes = Recorder(session.run.finished)
+    pump(dispatcher, lambda: len(outcomes) > 0)
+    stopped_at = session.run.epochs_trained
+    assert 0 < stopped_at < 1 and session.run.would_finish_course()
+    outcome = run_once(session, dispatcher, FAST.replaced(epochs=3))
+    assert outcome.message.endswith("after 3 epochs")
+    assert session.run.epochs_trained == 3.0
+    last = updates.last
+    assert last.course_epochs == 3 and last.course_epoch == 3.0
+    assert not session.run.would_finish_course()  # the epochs set were reached:
+    outcome = run_once(session, dispatcher, FAST.replaced(epochs=3))  # 3 more
+    assert outcome.message.endswith("after 6 epochs") and updates.last.course_epoch == 3.0
+
+
 def test_pause_holds_the_run_until_resumed(session, dispatcher) -> None:
     updates = Recorder(session.run.updated)
     session.run.set_settings(FAST.replaced(epochs=500))

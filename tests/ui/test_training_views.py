@@ -107,6 +107,22 @@ def test_pause_and_stop_from_the_buttons(qtbot, session) -> None:
     view.stop_button.click()
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
     assert view.message.text().startswith("Stopped after")
+    assert view.start_button.text() == "Continue"
+    assert view.start_button.toolTip().startswith("Train on to the 500 epochs set")
+
+
+def test_continue_after_stop_shows_the_progress_towards_the_epochs_set(qtbot, session) -> None:
+    session.run.set_settings(RunSettings(hidden=(16,), epochs=2, lr=1e-2, refresh_every=1))
+    view = shown(qtbot, RunView(session), (300, 280))
+    view.start_button.click()
+    qtbot.waitUntil(lambda: session.run.epochs_trained > 0.3, timeout=10_000)
+    view.stop_button.click()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+    view.start_button.click()
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=20_000)
+    assert view.progress.format() == "epoch 2/2 · 1,024 / 1,024" and view.progress.value() == 1000
+    assert view.message.text().endswith("after 2 epochs")
+    assert view.start_button.toolTip().startswith("Train the current weights 2 more epochs")
 
 
 def test_save_writes_the_trained_model(qtbot, session, tmp_path, monkeypatch) -> None:

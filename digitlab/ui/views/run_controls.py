@@ -127,15 +127,17 @@ class RunView(View):
         self.start_button.setEnabled(not busy and problem is None)
         if not busy:  # the label of a going run stays what it was when it started
             continuing = run.would_continue()
+            epochs = run.settings.epochs
             self.start_button.setText("Continue" if continuing else "Start")
-            self.start_button.setToolTip(
-                problem
-                or (
-                    "Train the current weights further (fresh shuffle; the optimizer starts afresh)"
-                    if continuing
-                    else "Train a new net with these settings (Space)"
+            if run.would_finish_course():
+                hint = f"Train on to the {epochs} epochs set (the optimizer starts afresh)"
+            elif continuing:
+                hint = (
+                    f"Train the current weights {epochs} more epochs (the optimizer starts afresh)"
                 )
-            )
+            else:
+                hint = "Train a new net with these settings (Space)"
+            self.start_button.setToolTip(problem or hint)
         self.pause_button.setText("Resume" if phase is RunPhase.PAUSED else "Pause")
         self.pause_button.setEnabled(
             phase in (RunPhase.RUNNING, RunPhase.PAUSED, RunPhase.STARTING)
@@ -167,11 +169,12 @@ class RunView(View):
 
     def _on_update(self, update: RunUpdate) -> None:
         snap = update.snapshot
-        self.progress.setValue(int(round(1000 * snap.progress)))
-        epoch = min(snap.epoch + 1, snap.epochs)
-        self.progress.setFormat(
-            f"epoch {epoch}/{snap.epochs} · {snap.samples_seen:,} / {snap.total_samples:,}"
-        )
+        goal = update.course_epochs or snap.epochs
+        done = update.course_epoch if update.course_epochs else snap.epoch + snap.progress
+        self.progress.setValue(int(round(1000 * min(done / goal, 1.0))))
+        epoch = min(int(done) + 1, goal) if not snap.finished else min(math.ceil(done), goal)
+        samples = round(done * snap.train_size)
+        self.progress.setFormat(f"epoch {epoch}/{goal} · {samples:,} / {goal * snap.train_size:,}")
         if math.isfinite(snap.loss):
             self.values["Loss"].setText(f"{snap.loss:.4g}")
         if math.isfinite(snap.accuracy):

@@ -27,13 +27,14 @@ from PySide6.QtCore import (  # noqa: E402
     QEvent,
     QEventLoop,
     QObject,
-    QPointF,
     QSettings,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gui_input import stroke_latencies  # noqa: E402
 
 from digitlab.core.data import load_dataset  # noqa: E402
 from digitlab.core.model import new_model  # noqa: E402
@@ -56,38 +57,6 @@ def headless_rate(dataset) -> float:
         marks.append((time.perf_counter(), snap.samples_seen))
     (t0, s0), (t1, s1) = marks[0], marks[-1]
     return (s1 - s0) / (t1 - t0)
-
-
-def mouse(widget, kind: QEvent.Type, x: float, y: float, buttons: Qt.MouseButton) -> None:
-    pos = QPointF(x, y)
-    button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
-    event = QMouseEvent(
-        kind, pos, widget.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(widget, event)
-
-
-def stroke_latencies(app, window, moves: int = 120) -> list[float]:
-    """ms from a mouse-move on the pad to bars updated and pad + bars repainted."""
-    pad, bars = window.view("pad"), window.view("prediction").bars
-    canvas, held = pad.canvas, Qt.MouseButton.LeftButton
-    canvas.clear()
-    app.processEvents()
-    side = min(canvas.width(), canvas.height())
-    mouse(canvas, QEvent.Type.MouseButtonPress, side * 0.3, side * 0.2, held)
-    latencies = []
-    for i in range(moves):
-        angle = i / moves * 2 * np.pi
-        x, y = side * (0.5 + 0.25 * np.sin(angle)), side * (0.5 - 0.3 * np.cos(angle))
-        start = time.perf_counter()
-        mouse(canvas, QEvent.Type.MouseMove, x, y, held)
-        app.processEvents()  # the pad hands its image over on a zero-delay timer
-        canvas.repaint()
-        bars.repaint()
-        latencies.append((time.perf_counter() - start) * 1000)
-        assert bars.probabilities() is not None, "the bars did not get a prediction"
-    mouse(canvas, QEvent.Type.MouseButtonRelease, x, y, Qt.MouseButton.NoButton)
-    return latencies
 
 
 def main() -> None:  # the trainer is a spawned process: run under `if __name__ == "__main__"`

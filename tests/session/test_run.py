@@ -201,7 +201,9 @@ def test_save_writes_a_model_file_with_its_story(session, dispatcher, tmp_path) 
     np.testing.assert_array_equal(checkpoint.network.weights[1], session.run.network.weights[1])
 
 
-def test_saving_nothing_or_somewhere_impossible_says_so(session, dispatcher, tmp_path) -> None:
+def test_saving_nothing_or_somewhere_impossible_says_so(
+    session, dispatcher, tmp_path, capsys
+) -> None:
     notices = Recorder(session.notices.posted)
     session.run.save(tmp_path / "x.safetensors")
     assert "Nothing to save" in notices.last.text
@@ -209,6 +211,7 @@ def test_saving_nothing_or_somewhere_impossible_says_so(session, dispatcher, tmp
     session.run.save(tmp_path)  # a folder
     pump(dispatcher, lambda: "Could not save" in notices.last.text)
     assert "is a folder" in notices.last.text
+    assert capsys.readouterr().err == ""  # the notice says it all; no traceback besides
 
 
 def test_paced_runs_wait_for_the_main_thread(session, dispatcher) -> None:

@@ -13,6 +13,7 @@ from digitlab.session.run import RunPhase
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS
+from digitlab.ui.views.weights import Scale
 
 SIZES = [(1024, 640), (1280, 800), (1920, 1080), (3840, 2160)]
 
@@ -74,12 +75,16 @@ def test_the_window_fits_and_nothing_is_clipped_or_overlaps(qtbot, session, tmp_
 def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> None:
     settings = ini(tmp_path)
     window = open_window(qtbot, session, settings)
-    window.docks["curves"].close()
+    window.docks["prediction"].close()
     window.tabifyDockWidget(window.docks["model"], window.docks["preview"])
     window.view("pad").pen_spin.setValue(30)
     window.view("training").hidden.setText("32,16")
     window.view("preview").fit_box.setChecked(False)
-    geometry = window.docks["pad"].geometry()
+    window.view("weights").set_scale(Scale.EACH_UNIT)
+    before = window.docks["curves"].height()
+    window.resizeDocks([window.docks["curves"]], [before + 80], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: window.docks["curves"].height() > before + 40)  # a splitter moved
+    geometry, curves = window.docks["pad"].geometry(), window.docks["curves"].geometry()
     window.close()
 
     from digitlab.session import Session
@@ -88,12 +93,14 @@ def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> Non
     again = Session(QtDispatcher())
     try:
         second = open_window(qtbot, again, ini(tmp_path))
-        assert not second.docks["curves"].isVisible()
+        assert not second.docks["prediction"].isVisible()
+        assert second.docks["curves"].geometry() == curves
         assert second.docks["preview"] in second.tabifiedDockWidgets(second.docks["model"])
         assert second.docks["pad"].geometry() == geometry
         assert second.view("pad").pen_spin.value() == 30
         assert again.run.settings.hidden == (32, 16)
         assert again.drawing.options.fit is False
+        assert second.view("weights").scale() is Scale.EACH_UNIT
     finally:
         again.close()
 

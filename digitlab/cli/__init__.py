@@ -29,8 +29,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+DATA_DIR_HELP = "dataset folder (default: $DIGITLAB_DATA, else the user cache)"
+THREADS_HELP = "torch CPU threads for train (default: all cores)"
+
+
+def _data_dir_option() -> argparse.ArgumentParser:
+    """--data-dir, taken before or after the command (`digitlab evaluate M --data-dir D`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=DATA_DIR_HELP)
+    return common
+
+
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    train = commands.add_parser("train", help="train a model and save it")
+    train = commands.add_parser(
+        "train", help="train a model and save it", parents=[_data_dir_option()]
+    )
+    train.add_argument(
+        "--threads", type=types.positive_int, metavar="N", default=argparse.SUPPRESS,
+        help=THREADS_HELP,
+    )  # fmt: skip
     train.add_argument(
         "--hidden",
         type=types.hidden_sizes,
@@ -79,19 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
         "digits. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"digitlab {__version__}")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="dataset folder (default: $DIGITLAB_DATA, else cache)"
-    )
-    parser.add_argument(
-        "--threads",
-        type=types.positive_int,
-        metavar="N",
-        help="torch CPU threads for train (default: all cores)",
-    )
+    parser.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
+    parser.add_argument("--threads", type=types.positive_int, metavar="N", help=THREADS_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_train(commands)
 
-    evaluate = commands.add_parser("evaluate", help="test accuracy, per class, confusion matrix")
+    evaluate = commands.add_parser(
+        "evaluate", help="test accuracy, per class, confusion matrix", parents=[_data_dir_option()]
+    )
     evaluate.add_argument("model", metavar="MODEL", help="a model file")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -102,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--no-centre", action="store_true", help="skip centring by mass")
 
     shot = commands.add_parser(
-        "screenshot", help="render the window (or one view) in a demo state to a PNG"
+        "screenshot",
+        help="render the window (or one view) in a demo state to a PNG",
+        parents=[_data_dir_option()],
     )
     shot.add_argument("path", metavar="PATH")
     shot.add_argument("--size", type=types.window_size, default=(1400, 860), metavar="WxH")
@@ -152,9 +166,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad hyper-parameter combinations caught by the core
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except OSError as exc:  # a file the user named cannot be written or read
-        print(f"{prog}: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+    except BrokenPipeError:  # `digitlab predict *.png | head -1`: the reader has had enough
+        _silence_stdout()
         return EXIT_FAILED
+    except OSError as exc:  # a file the user named, or the output, cannot be written or read
+        where = exc.filename or "cannot write the output"
+        print(f"{prog}: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's final flush of a closed pipe says nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

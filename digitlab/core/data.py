@@ -258,6 +258,13 @@ def load_dataset(
     """
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    base = data_root(root)
+    existing = next((p for p in (base, *base.parents) if p.exists()), base)
+    if existing.exists() and not existing.is_dir():
+        raise DataError(
+            f"the data folder {base} cannot be: {existing} is a file; point --data-dir or "
+            f"{ENV_VAR} at a folder (one that holds {DATASETS[name]}/raw/, or an empty one)"
+        )
     raw = raw_folder(name, root)
     if not is_downloaded(name, root):
         if not download_missing:

@@ -36,12 +36,13 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     """Fail now, before any work, when a file could not be written at `path`.
 
     Refused: folders, links, devices, pipes and sockets (a "file" there would replace the link or
-    the device node, or hang), and folders that cannot be created or written to.
+    the device node, or hang), and folders that cannot be written to. Missing folders are made
+    by the write, not here: a run that fails leaves no empty folder behind.
     """
     path = Path(path)
     try:
         info = path.lstat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (the folder is checked below)
         info = None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
@@ -52,9 +53,10 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
             raise OutputError(f"{path} is a symbolic link; give the path of a regular file")
         if not stat.S_ISREG(info.st_mode):
             raise OutputError(f"{path} is not a regular file (a device, pipe or socket)")
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    folder = _nearest_existing(path.parent)
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: {folder} is a file, not a folder")
+    try:  # a file made and dropped at once: the one check that is true on every system
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
@@ -62,6 +64,14 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     if info is not None and not os.access(path, os.W_OK):
         raise OutputError(f"cannot write {path}: it is read-only")
     return path
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """The folder itself, or its closest ancestor that exists."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()
 
 
 def remove_leftovers(path: Path) -> None:
@@ -78,6 +88,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     path = check_output_path(path)
     remove_leftovers(path)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None

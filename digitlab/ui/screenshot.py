@@ -14,10 +14,13 @@ import tempfile
 from pathlib import Path
 
 from digitlab.core.errors import DigitlabError
-from digitlab.core.files import check_output_path
+from digitlab.core.files import check_output_path, write_atomically
 
 DEMO_RUN = {"hidden": "16", "epochs": 1, "batch_size": 64}
 TIMEOUT_MS = 180_000
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 def save_screenshot(
@@ -32,6 +35,10 @@ def save_screenshot(
     if data_dir:
         os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
     target = check_output_path(path)
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        raise DigitlabError(
+            f"{target}: give a picture file name ending in {', '.join(IMAGE_SUFFIXES)}"
+        )
     if view is not None:
         from digitlab.ui.views import view_spec
 
@@ -103,9 +110,19 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
             dock.resize(*size)
             widget = window.view(view_id)
             wait(lambda: False, 300)
-        if not widget.grab().save(str(target)):
-            raise DigitlabError(f"could not write {target}")
-        return target
+        return write_atomically(target, _encoded(widget.grab(), target.suffix))
     finally:
         window.close()
         app.processEvents()
+
+
+def _encoded(pixmap, suffix: str) -> bytes:
+    """The picture in the format its file name asks for, as bytes (written atomically)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buffer, suffix.lstrip(".").upper().replace("JPEG", "JPG")):
+        raise DigitlabError(f"could not encode the picture as {suffix}")
+    return bytes(data.data())

@@ -114,3 +114,60 @@ def test_predict_refuses_a_fifo_without_hanging(tmp_path, capsys) -> None:
     assert main(["predict", str(tmp_path / "f.png")]) == 1
     err = capsys.readouterr().err
     assert "is not an image file" in err and "Traceback" not in err
+
+
+def test_a_closed_pipe_ends_predict_quietly(tmp_path) -> None:
+    images = [
+        str(write_png(tmp_path / f"{i}.png", np.zeros((28, 28), np.uint8))) for i in range(200)
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digitlab", "predict", *images],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1 and b"Traceback" not in err and b"Broken pipe" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_under_stdout_is_one_line() -> None:
+    model = str(REPO / "models" / "linear.safetensors")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "digitlab",
+                "predict",
+                "--model",
+                model,
+                str(REPO / "assets" / "screenshot.png"),
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert result.returncode == 1
+    assert (
+        one_line(result.stderr)
+        == "digitlab predict: cannot write the output: No space left on device"
+    )
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_data_dir_that_is_a_file_is_named(tmp_path, capsys, where) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    option = ["--data-dir", str(tmp_path / "data")]
+    model = str(REPO / "models" / "linear.safetensors")
+    argv = [*option, "evaluate", model] if where == "before" else ["evaluate", model, *option]
+    assert main(argv) == 1
+    line = one_line(capsys.readouterr().err)
+    assert f"{tmp_path / 'data'} is a file" in line and "--data-dir" in line
+
+
+def test_a_screenshot_needs_a_picture_name(tmp_path, capsys) -> None:
+    assert main(["screenshot", str(tmp_path / "shot.txt"), "--no-train"]) == 1
+    assert "ending in .png" in one_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []

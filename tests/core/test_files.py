@@ -12,12 +12,6 @@ from digitlab.core import files
 from digitlab.core.files import OutputError, check_output_path, write_atomically
 
 
-def test_a_new_path_and_its_folders_are_accepted(tmp_path: Path) -> None:
-    target = tmp_path / "new" / "deeper" / "model.safetensors"
-    assert check_output_path(target) == target
-    assert target.parent.is_dir() and not target.exists()
-
-
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -44,12 +38,6 @@ def test_a_device_is_refused_before_any_work() -> None:
         pytest.skip("no /dev/full here")
     with pytest.raises(OutputError, match="not a regular file"):
         check_output_path("/dev/full")  # checks only: nothing is written
-
-
-def test_a_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
-    (tmp_path / "a-file").write_text("x")
-    with pytest.raises(OutputError, match="cannot write .*Not a directory"):
-        check_output_path(tmp_path / "a-file" / "model.safetensors")
 
 
 def test_a_write_replaces_the_file_with_normal_permissions(tmp_path: Path) -> None:
@@ -88,3 +76,17 @@ def test_a_failed_or_interrupted_write_keeps_the_old_file(
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["m.bin"]
+
+
+def test_checking_makes_no_folder_and_writing_does(tmp_path: Path) -> None:
+    target = tmp_path / "runs" / "today" / "m.bin"
+    check_output_path(target)
+    assert not (tmp_path / "runs").exists()  # a run that fails later leaves no empty folder
+    write_atomically(target, b"data")
+    assert target.read_bytes() == b"data"
+
+
+def test_a_file_in_the_way_of_the_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OutputError, match="a-file is a file, not a folder"):
+        check_output_path(tmp_path / "a-file" / "deeper" / "m.bin")

@@ -125,7 +125,8 @@ class Network:
     def is_finite(self) -> bool:
         return all(bool(np.isfinite(a).all()) for a in (*self.weights, *self.biases))
 
-    def _inputs(self, images: np.ndarray) -> np.ndarray:
+    def inputs(self, images: np.ndarray) -> np.ndarray:
+        """Images as (N, 784) float32 in 0..1 (uint8 images are scaled from 0..255)."""
         x = np.asarray(images)
         scale = 255.0 if x.dtype == np.uint8 else 1.0
         x = x.reshape(x.shape[0] if x.ndim > 1 else 1, -1).astype(np.float32, copy=False)
@@ -138,7 +139,7 @@ class Network:
 
         Images are (N, 28, 28) or (N, 784), uint8 (0..255) or float (0..1).
         """
-        x = self._inputs(images)
+        x = self.inputs(images)
         outputs = []
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):

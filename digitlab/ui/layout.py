@@ -19,9 +19,11 @@ COMPACT_HEIGHT = 760  # below this, the last column's plots become tabs
 
 
 def columns() -> list[list[ViewSpec]]:
+    """The views placed in columns (not those that start as a tab behind another)."""
     grouped: dict[int, list[ViewSpec]] = defaultdict(list)
     for spec in VIEWS:
-        grouped[spec.column].append(spec)
+        if not spec.tab_with:
+            grouped[spec.column].append(spec)
     return [sorted(grouped[c], key=lambda s: s.row) for c in sorted(grouped)]
 
 
@@ -44,6 +46,11 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget], width: int, heig
                 window.splitDockWidget(docks[above.id], docks[below.id], Qt.Orientation.Vertical)
         for spec in stack:
             docks[spec.id].show()
+    for spec in VIEWS:
+        if spec.tab_with:
+            window.tabifyDockWidget(docks[spec.tab_with], docks[spec.id])
+            docks[spec.id].show()
+            docks[spec.tab_with].raise_()  # the tab behind stays behind
     if compact:
         docks[stacks[-1][-1].id].raise_()  # the weights in front of the curves
     scale = min(width / REFERENCE_SIZE[0], height / REFERENCE_SIZE[1])
@@ -69,19 +76,19 @@ def place_missing(window: QMainWindow, docks: dict[str, QDockWidget]) -> list[st
     """After restoring a saved arrangement: give views it did not know (new in the registry)
     a place beside the views of their registry column. Returns the ids it placed."""
     placed = []
-    for stack in columns():
+    for stack in [*columns(), [s for s in VIEWS if s.tab_with]]:
         for spec in stack:
             dock = docks[spec.id]
-            if (
-                dock.isFloating()
-                or window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
-            ):
+            if _placed(window, dock):
+                continue
+            if spec.tab_with and _placed(window, docks[spec.tab_with]):
+                window.tabifyDockWidget(docks[spec.tab_with], dock)
+                dock.show()
+                docks[spec.tab_with].raise_()
+                placed.append(spec.id)
                 continue
             neighbours = [docks[s.id] for s in stack if s.id != spec.id]
-            anchor = next(
-                (d for d in neighbours
-                 if window.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea), None
-            )  # fmt: skip
+            anchor = next((d for d in neighbours if _placed(window, d)), None)
             if anchor is not None:
                 window.splitDockWidget(anchor, dock, Qt.Orientation.Vertical)
             else:
@@ -89,3 +96,7 @@ def place_missing(window: QMainWindow, docks: dict[str, QDockWidget]) -> list[st
             dock.show()
             placed.append(spec.id)
     return placed
+
+
+def _placed(window: QMainWindow, dock: QDockWidget) -> bool:
+    return dock.isFloating() or window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea

@@ -6,7 +6,8 @@ one when it builds it (the pure-Qt ones before the first paint, the plots right 
 views never import each other (an import-linter contract checks that).
 
 `column` and `row` give the default arrangement: columns side by side from the left, rows
-stacked within a column; `width` and `height` are the default sizes in pixels at a 1400×860
+stacked within a column (or `tab_with`: a tab behind another view, for views one opens when
+needed); `width` and `height` are the default sizes in pixels at a 1400×860
 window. `plots` marks views that need pyqtgraph (built just after the window appears).
 """
 
@@ -33,6 +34,7 @@ class ViewSpec:
     height: int = 300
     plots: bool = True
     tip: str = ""
+    tab_with: str = ""  # placed as a tab behind this view, not in a column of its own
 
     def create(self, session: Session) -> QWidget:
         module, _, name = self.factory.partition(":")
@@ -56,6 +58,11 @@ VIEWS: list[ViewSpec] = [
              "Loss and accuracy while training"),
     ViewSpec("weights", "Weights", "digitlab.ui.views.weights:WeightsView", 3, 1, 590, 530, True,
              "Every unit's incoming weights, and what the last updates changed"),
+    ViewSpec("activations", "Activations", "digitlab.ui.views.activations:ActivationsView", 3, 2,
+             590, 190, True, "Each hidden unit's input for the drawing", tab_with="curves"),
+    ViewSpec("evidence", "Evidence", "digitlab.ui.views.evidence:EvidenceView", 3, 3, 590, 300,
+             True, "Which pixels push toward the answer, and against another class",
+             tab_with="weights"),
 ]  # fmt: skip
 
 

@@ -1,0 +1,128 @@
+"""Activations for the drawing: each hidden unit's input, one row of bars per hidden layer.
+
+Positive inputs (the unit fires) are blue, negative ones red: a ReLU unit zeroes those, so the
+red bars are the units this drawing switches off. The bars follow the pen, like the confidence
+bars, and are updated in place (`setOpts`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
+
+from digitlab.core.network import Network
+from digitlab.session import Session
+from digitlab.ui.plots import style
+from digitlab.ui.view import View, run_alone
+
+POSITIVE = QColor("#2166ac")
+NEGATIVE = QColor("#d1242f")
+NO_HIDDEN = (
+    "A 1-layer net has no hidden units: its answer is the input times each class's template "
+    "(the Evidence view shows it). Pick or train a net with a hidden layer."
+)
+NO_INPUT = "Draw a digit to see which hidden units it turns on."
+
+
+def layer_inputs(network: Network | None, image: np.ndarray | None) -> list[np.ndarray]:
+    """Each hidden layer's pre-activations for one 28×28 image ([] when there is nothing)."""
+    if network is None or image is None or len(network.weights) < 2:
+        return []
+    return [z[0] for z in network.pre_activations(image[None])[:-1]]
+
+
+class ActivationsView(View):
+    view_id = "activations"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.canvas = pg.GraphicsLayoutWidget()
+        background, self._text, self._faint = style.colours(self)
+        self.canvas.setBackground(background)
+        self.message = QLabel(NO_INPUT)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("color: palette(placeholder-text);")
+        self.message.setMargin(16)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.message)
+        self.pages.addWidget(self.canvas)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+        self._plots: list[pg.PlotItem] = []
+        self._bars: list[pg.BarGraphItem] = []
+        self._shape: tuple[int, ...] = ()
+        self.subscribe(session.prediction_changed, self._on_prediction)
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 260)
+
+    def _on_prediction(self, _) -> None:
+        if self.isVisible():
+            self.refresh()  # at once: it follows the pen
+        else:
+            self.schedule_refresh()
+
+    def _build(self, sizes: tuple[int, ...]) -> None:
+        """One plot per hidden layer, made once per architecture."""
+        self.canvas.clear()
+        self._plots, self._bars = [], []
+        for row, units in enumerate(sizes):
+            plot = self.canvas.addPlot(row=row, col=0)
+            style.quiet_plot(plot)
+            style.style_axes(plot, self._text, self._faint)
+            plot.setXRange(-0.5, units - 0.5, padding=0.0)
+            plot.getAxis("left").setWidth(40)
+            plot.setLabel("left", "input", color=self._faint)
+            plot.addLine(y=0.0, pen=pg.mkPen(self._faint))
+            bars = pg.BarGraphItem(x=np.arange(units), height=np.zeros(units), width=0.8, pen=None)
+            plot.addItem(bars)
+            self._plots.append(plot)
+            self._bars.append(bars)
+        self._shape = sizes
+
+    def refresh(self) -> None:
+        entry = self.session.models.current
+        network = entry.network if entry is not None else None
+        net_input = self.session.drawing.input
+        if network is not None and len(network.weights) < 2:
+            self._show_message(NO_HIDDEN)
+            return
+        if network is None or net_input.empty:
+            self._show_message(NO_INPUT)
+            return
+        inputs = layer_inputs(network, net_input.image)
+        sizes = tuple(len(z) for z in inputs)
+        if sizes != self._shape:
+            self._build(sizes)
+        for row, (plot, bars, z) in enumerate(zip(self._plots, self._bars, inputs)):
+            on = int((z > 0).sum())
+            plot.setTitle(
+                f"hidden layer {row + 1} · {on} of {len(z)} units on", color=self._text, size="9pt"
+            )
+            brushes = [POSITIVE if value >= 0 else NEGATIVE for value in z]
+            bars.setOpts(height=z, brushes=brushes)
+            limit = style.nice_ceiling(float(np.abs(z).max()) if z.size else 1.0)
+            plot.setYRange(-limit, limit, padding=0.05)
+        self.pages.setCurrentWidget(self.canvas)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.pages.setCurrentWidget(self.message)
+
+    def shown_inputs(self) -> list[np.ndarray]:
+        """The bar heights on show, per hidden layer (for tests)."""
+        if self.pages.currentWidget() is not self.canvas:
+            return []
+        return [np.asarray(bars.opts["height"]) for bars in self._bars]
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(ActivationsView, size=(480, 300)))

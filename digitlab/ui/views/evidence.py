@@ -1,0 +1,152 @@
+"""Evidence: which pixels of the drawing push toward the answer, and which toward another class.
+
+Three maps on one colour scale: each pixel's push on the answer's logit, on a second class's
+logit (the runner-up unless the user picks one), and their difference; red pushes up, blue down.
+Below, the totals: pixels plus bias make each logit exactly (`core.evidence`), so a small 5 in a
+corner that reads as 7 shows where it overlaps the 7's template more than the 5's.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout
+
+from digitlab.core.evidence import Evidence, evidence
+from digitlab.session import Session
+from digitlab.ui.plots import style
+from digitlab.ui.view import View, run_alone
+
+RUNNER_UP = -1  # the combo's "runner-up" entry
+NO_INPUT = "Draw a digit to see which pixels speak for and against each answer."
+
+
+def second_class(logits: np.ndarray, top: int, chosen: int) -> int:
+    """The output index to compare with: the chosen one, or the runner-up."""
+    if 0 <= chosen < len(logits) and chosen != top:
+        return chosen
+    order = np.argsort(-logits)
+    return int(order[1]) if order[0] == top else int(order[0])
+
+
+def totals_text(found: Evidence, first: int, second: int, classes) -> str:
+    def part(index: int) -> str:
+        pixels = float(found.maps[index].sum())
+        return (
+            f"<b>{classes[index]}</b>: pixels {pixels:+.2f}, bias {found.bias[index]:+.2f} "
+            f"→ logit {found.logits[index]:+.2f}"
+        )
+
+    gap = found.logits[first] - found.logits[second]
+    return f"{part(first)} · {part(second)} · difference {gap:+.2f}"
+
+
+class EvidenceView(View):
+    view_id = "evidence"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.against = QComboBox()
+        self.against.setToolTip("The class to compare the answer with")
+        self.against.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.against.currentIndexChanged.connect(lambda _: self.schedule_refresh())
+        self._classes: tuple[int, ...] = ()
+        self.canvas = pg.GraphicsLayoutWidget()
+        background, self._text, self._faint = style.colours(self)
+        self.canvas.setBackground(background)
+        colormap = style.diverging_colormap(style.is_dark(self))
+        self.images: list[pg.ImageItem] = []
+        self.titles: list[pg.LabelItem] = []
+        for column in range(3):
+            title = self.canvas.addLabel("", row=0, col=column, color=self._text, size="9pt")
+            box = self.canvas.addViewBox(row=1, col=column, lockAspect=True, invertY=True)
+            box.setMouseEnabled(False, False)
+            box.setMenuEnabled(False)
+            image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major")
+            image.setColorMap(colormap)
+            box.addItem(image)
+            self.images.append(image)
+            self.titles.append(title)
+        self.bar = style.colour_bar(colormap)
+        self.bar.setImageItem(self.images)
+        self.canvas.addItem(self.bar, row=1, col=3)
+        self._limit: float | None = None
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = QLabel(NO_INPUT)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("color: palette(placeholder-text);")
+        body = QStackedWidget()
+        body.addWidget(self.message)
+        body.addWidget(self.canvas)
+        self.pages = body
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Compare with"))
+        controls.addWidget(self.against)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(body, 1)
+        layout.addWidget(self.totals)
+        self.subscribe(session.prediction_changed, self._on_prediction)
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(560, 300)
+
+    def _on_prediction(self, _) -> None:
+        if self.isVisible():
+            self.refresh()  # at once: it follows the pen
+        else:
+            self.schedule_refresh()
+
+    def _set_classes(self, classes: tuple[int, ...]) -> None:
+        if classes == self._classes:
+            return
+        self._classes = classes
+        self.against.blockSignals(True)
+        self.against.clear()
+        self.against.addItem("runner-up", RUNNER_UP)
+        for index, digit in enumerate(classes):
+            self.against.addItem(str(digit), index)
+        self.against.blockSignals(False)
+
+    def refresh(self) -> None:
+        entry = self.session.models.current
+        net_input = self.session.drawing.input
+        if entry is None or net_input.empty:
+            self.message.setText(NO_INPUT)
+            self.pages.setCurrentWidget(self.message)
+            self.totals.clear()
+            return
+        self._set_classes(entry.classes)
+        found = evidence(entry.network, net_input.image)
+        first = int(np.argmax(found.logits))
+        second = second_class(found.logits, first, self.against.currentData())
+        maps = [found.maps[first], found.maps[second], found.versus(first, second)]
+        limit = style.steady_limit(self._limit, style.symmetric_limit(np.stack(maps)))
+        self._limit = limit
+        names = (f"for {entry.classes[first]}", f"for {entry.classes[second]}",
+                 f"{entry.classes[first]} against {entry.classes[second]}")  # fmt: skip
+        for image, title, values, name in zip(self.images, self.titles, maps, names):
+            image.setImage(values.reshape(28, 28), levels=(-limit, limit))
+            title.setText(name)
+        style.set_bar_levels(self.bar, limit, "push on the logit")
+        self.totals.setText(totals_text(found, first, second, entry.classes))
+        self.pages.setCurrentWidget(self.canvas)
+
+    def shown_maps(self) -> list[np.ndarray]:
+        """The three maps on show (for tests); [] when there are none."""
+        if self.pages.currentWidget() is not self.canvas:
+            return []
+        return [image.image.reshape(-1) for image in self.images]
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(EvidenceView, size=(600, 320)))

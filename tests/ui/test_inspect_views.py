@@ -1,0 +1,63 @@
+"""The look-inside views: they show the answering model's insides for the drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab.core.evidence import evidence
+from digitlab.ui.views.activations import NO_HIDDEN, NO_INPUT, ActivationsView
+from digitlab.ui.views.evidence import EvidenceView
+from tests.session.test_models_and_prediction import seven
+from tests.ui.conftest import train
+
+
+def shown(qtbot, widget, size=(480, 300)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_activations_follow_the_drawing_with_the_shipped_model(qtbot, loaded_session) -> None:
+    view = shown(qtbot, ActivationsView(loaded_session))
+    assert view.shown_inputs() == [] and view.message.text() == NO_INPUT
+    loaded_session.drawing.set_canvas(seven())
+    network = loaded_session.models.current.network
+    (shown_inputs,) = view.shown_inputs()
+    expected = network.pre_activations(loaded_session.drawing.input.image[None])[0][0]
+    np.testing.assert_allclose(shown_inputs, expected, rtol=1e-5)
+    assert len(shown_inputs) == 256 and (shown_inputs < 0).any() and (shown_inputs > 0).any()
+    loaded_session.drawing.set_canvas(None)
+    assert view.shown_inputs() == []
+
+
+def test_activations_of_a_live_run_and_of_a_net_without_hidden_units(qtbot, session) -> None:
+    view = shown(qtbot, ActivationsView(session))
+    session.drawing.set_canvas(seven())
+    train(session, qtbot, hidden=(8, 4))
+    qtbot.waitUntil(lambda: len(view.shown_inputs()) == 2, timeout=5000)
+    assert [len(z) for z in view.shown_inputs()] == [8, 4]
+    session.run.reset()
+    train(session, qtbot, hidden=())
+    qtbot.waitUntil(lambda: view.message.text() == NO_HIDDEN and view.shown_inputs() == [])
+
+
+def test_evidence_maps_add_up_to_the_logits_and_follow_the_chosen_class(qtbot, loaded_session):
+    view = shown(qtbot, EvidenceView(loaded_session), (600, 320))
+    assert view.shown_maps() == []
+    loaded_session.drawing.set_canvas(seven())
+    network = loaded_session.models.current.network
+    logits = network.logits(loaded_session.drawing.input.image[None])[0]
+    top, runner_up = np.argsort(-logits)[:2]
+    for_top, for_other, difference = view.shown_maps()
+    bias = evidence(network, loaded_session.drawing.input.image).bias
+    assert for_top.sum() + bias[top] == pytest.approx(logits[top], abs=1e-3)
+    assert for_other.sum() + bias[runner_up] == pytest.approx(logits[runner_up], abs=1e-3)
+    np.testing.assert_allclose(difference, for_top - for_other, atol=1e-5)
+    assert view.titles[1].text == f"for {runner_up}" and "difference" in view.totals.text()
+    view.against.setCurrentIndex(view.against.findData(4))  # compare with a 4
+    qtbot.waitUntil(lambda: view.titles[1].text == "for 4")
+    loaded_session.drawing.set_canvas(None)
+    assert view.shown_maps() == []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
+from digitlab.core.data import Split
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
@@ -23,6 +24,7 @@ from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibra
 from digitlab.session.notices import Notices
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
+from digitlab.session.unit_stats import UnitStatistics, mnist_test_set
 
 
 class Answer(enum.Enum):
@@ -65,6 +67,7 @@ class Session:
         model_loader: Callable | None = None,
         data_root: str | None = None,
         history: SnapshotHistory | None = None,
+        test_set: Callable[[], Split] | None = None,
     ) -> None:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
@@ -73,6 +76,7 @@ class Session:
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
+        self.units = UnitStatistics(self.jobs, test_set or mnist_test_set(data_root))
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -1,0 +1,69 @@
+"""Unit statistics of the answering model, computed off the main thread, newest request wins."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from digitlab.core.errors import DataError
+from digitlab.core.network import ModelSpec, Network
+from digitlab.core.units import layer_units
+from digitlab.session import QueueDispatcher, Session
+from tests.conftest import make_tiny_dataset
+from tests.session.conftest import Recorder, pump
+
+
+def network(seed: int, hidden=(6,)) -> Network:
+    rng = np.random.default_rng(seed)
+    spec = ModelSpec(hidden=hidden)
+    return Network.from_arrays(
+        spec,
+        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
+        [rng.normal(0, 0.1, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
+    )
+
+
+def test_statistics_arrive_for_the_running_and_the_newest_request() -> None:
+    dispatcher = QueueDispatcher()
+    loads = []
+    test = make_tiny_dataset().test
+
+    def load():
+        loads.append(1)
+        return test
+
+    session = Session(dispatcher, test_set=load)
+    try:
+        reports = Recorder(session.units.changed)
+        first, second, third = network(0), network(1, (4, 3)), network(2)
+        session.units.request(first)
+        session.units.request(third)  # waits, then is dropped for a newer one
+        session.units.request(second)
+        pump(dispatcher, lambda: len(reports) > 1)
+        dispatcher.drain(0.2)
+        assert [r.network for r in reports.values] == [first, second]
+        report = reports.last
+        assert [len(layer.firing) for layer in report.layers] == [4, 3]
+        expected = layer_units(second, test.images)[1]
+        np.testing.assert_array_equal(report.layers[1].dead, expected.dead)
+        session.units.request(second)  # known: nothing to do
+        session.units.request(third)
+        pump(dispatcher, lambda: len(reports) > 2)
+        assert reports.last.network is third and len(loads) == 1  # the test set read once
+    finally:
+        session.close()
+
+
+def test_missing_test_data_is_a_report_with_the_reason() -> None:
+    dispatcher = QueueDispatcher()
+
+    def missing():
+        raise DataError("MNIST is missing: put the files in /nowhere")
+
+    session = Session(dispatcher, test_set=missing)
+    try:
+        reports = Recorder(session.units.changed)
+        session.units.request(network(0))
+        pump(dispatcher, lambda: len(reports) > 0)
+        assert reports.last.layers == [] and reports.last.error.startswith("MNIST is missing")
+    finally:
+        session.close()

@@ -1,0 +1,79 @@
+"""The hidden-units view: cards for every unit, dead ones counted, a click opens the unit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab.core.units import layer_units
+from digitlab.session import Session
+from digitlab.ui.dispatch import QtDispatcher
+from digitlab.ui.plots.unit_cards import DEAD_MARK, card_image, layout_for
+from digitlab.ui.views.hidden_units import NO_HIDDEN, HiddenUnitsView
+from tests.conftest import make_tiny_dataset, mnist_root
+from tests.ui.conftest import train
+
+
+def shown(qtbot, widget, size=(700, 460)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_cards_place_each_unit_and_cross_out_the_dead() -> None:
+    incoming = np.zeros((3, 784), np.float32)
+    incoming[1, :] = 1.0
+    outgoing = np.array([[1.0, -1.0, 0.0]] * 10, np.float32)
+    grid = layout_for(3, 784, columns=2)
+    lookup = np.stack([np.arange(256)] * 3, axis=1).astype(np.uint8)  # grey ramp
+    order = np.array([2, 0, 1])
+    image = card_image(incoming, outgoing, lookup, 1.0, grid, order, np.array([True, False, False]))
+    assert image.shape == (2 * (grid.card_h + 2), 2 * (grid.card_w + 2), 3)
+    assert grid.unit_at(5, 5, order) == 2 and grid.unit_at(35, 5, order) == 0
+    assert grid.unit_at(5, grid.card_h + 5, order) == 1 and grid.unit_at(35, 60, order) is None
+    second = image[:, 30:58]  # unit 0 (dead): crossed out
+    np.testing.assert_array_equal(second[0, 0], DEAD_MARK)
+    third = image[grid.card_h + 2 :, :28]  # unit 1: all weights at +limit, the top of the ramp
+    assert (third[:28, :28] == 255).all()
+
+
+@pytest.mark.skipif(mnist_root() is None, reason="needs MNIST (DIGITLAB_DATA)")
+def test_the_shipped_model_shows_its_units_and_a_click_opens_one(qtbot, loaded_session) -> None:
+    view = shown(qtbot, HiddenUnitsView(loaded_session))
+    qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=10_000)
+    report = loaded_session.units.report
+    dead = report.layers[0].dead_count
+    assert view.header.text().startswith(f"256 units · {dead} dead")
+    view.sort_combo.setCurrentIndex(view.sort_combo.findData("importance"))
+    qtbot.waitUntil(lambda: view._order[0] == int(np.argmax(report.layers[0].importance)))
+    view.choose(int(view._order[0]))
+    assert view.detail.isVisible() and "importance" in view.detail.title.text()
+    assert view.detail.top.image.shape[0] >= 4 * 28
+
+
+def test_a_live_run_and_a_net_without_hidden_units(qtbot, qapp) -> None:
+    from digitlab.core.training import LocalTrainer
+    from tests.session.conftest import tiny_cache
+
+    tiny = make_tiny_dataset()
+    session = Session(
+        QtDispatcher(),
+        trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        test_set=lambda: tiny.test,
+    )
+    try:
+        view = shown(qtbot, HiddenUnitsView(session))
+        train(session, qtbot, hidden=(8, 4))
+        qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=10_000)
+        assert view.layer_combo.count() == 2 and view.header.text().startswith("8 units")
+        expected = layer_units(session.run.network, tiny.test.images)[0]
+        assert view.header.text().startswith(f"8 units · {expected.dead_count} dead")
+        view.layer_combo.setCurrentIndex(1)
+        qtbot.waitUntil(lambda: view.header.text().startswith("4 units"))
+        session.run.reset()
+        train(session, qtbot, hidden=())
+        qtbot.waitUntil(lambda: view.header.text() == NO_HIDDEN)
+    finally:
+        session.close()

@@ -19,8 +19,8 @@ def mouse(widget, kind: QEvent.Type, x: float, y: float, buttons: Qt.MouseButton
     QApplication.sendEvent(widget, event)
 
 
-def stroke_latencies(app, window, moves: int = 120) -> list[float]:
-    """ms from a mouse-move on the pad to bars updated and pad + bars repainted."""
+def stroke_latencies(app, window, moves: int = 120, also=()) -> list[float]:
+    """ms from a mouse-move on the pad to bars updated and pad + bars (+ `also`) repainted."""
     pad, bars = window.view("pad"), window.view("prediction").bars
     canvas, held = pad.canvas, Qt.MouseButton.LeftButton
     canvas.clear()
@@ -37,6 +37,8 @@ def stroke_latencies(app, window, moves: int = 120) -> list[float]:
         app.processEvents()  # the pad hands its image over on a zero-delay timer
         canvas.repaint()
         bars.repaint()
+        for widget in also:
+            widget.repaint()
         latencies.append((time.perf_counter() - start) * 1000)
         assert bars.probabilities() is not None, "the bars did not get a prediction"
     mouse(canvas, QEvent.Type.MouseButtonRelease, x, y, Qt.MouseButton.NoButton)

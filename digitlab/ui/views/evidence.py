@@ -131,13 +131,15 @@ class EvidenceView(View):
         second = second_class(found.logits, first, self.against.currentData())
         maps = [found.maps[first], found.maps[second], found.versus(first, second)]
         limit = style.steady_limit(self._limit, style.symmetric_limit(np.stack(maps)))
-        self._limit = limit
+        if limit != self._limit:  # the colour bar redraws only when its levels change
+            self._limit = limit
+            style.set_bar_levels(self.bar, limit, "push on the logit")
         names = (f"for {entry.classes[first]}", f"for {entry.classes[second]}",
                  f"{entry.classes[first]} against {entry.classes[second]}")  # fmt: skip
         for image, title, values, name in zip(self.images, self.titles, maps, names):
             image.setImage(values.reshape(28, 28), levels=(-limit, limit))
-            title.setText(name)
-        style.set_bar_levels(self.bar, limit, "push on the logit")
+            if title.text != name:  # a new title costs a relayout: only when it changes
+                title.setText(name)
         self.totals.setText(totals_text(found, first, second, entry.classes))
         self.pages.setCurrentWidget(self.canvas)
 

@@ -1,0 +1,100 @@
+"""Speed of the look-inside views (offscreen), for the shipped 784→256→10 model.
+
+Prints, each with its target and ok / not ok:
+- stroke to repaint with the prediction, activations and evidence views all visible (median;
+  target ≤ 16 ms, the budget of the bars alone),
+- hidden-unit statistics (dead units, firing, top images) over the 10 000 test images
+  (median of 5; target ≤ 0.3 s).
+
+    DIGITLAB_DATA=/path/to/data python benchmarks/inspect_speed.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gui_input import stroke_latencies  # noqa: E402
+
+from digitlab.core.checkpoint import load_checkpoint  # noqa: E402
+from digitlab.core.data import load_dataset  # noqa: E402
+from digitlab.core.resources import shipped_model_path  # noqa: E402
+from digitlab.core.units import layer_units  # noqa: E402
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "not ok"
+
+
+class Views(QWidget):
+    """The pad and the three views side by side, as `stroke_latencies` expects a window."""
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        from digitlab.ui.views.activations import ActivationsView
+        from digitlab.ui.views.evidence import EvidenceView
+        from digitlab.ui.views.pad import PadView
+        from digitlab.ui.views.prediction import PredictionView
+
+        self.views = {
+            "pad": PadView(session),
+            "prediction": PredictionView(session),
+            "activations": ActivationsView(session),
+            "evidence": EvidenceView(session),
+        }
+        layout = QHBoxLayout(self)
+        for view in self.views.values():
+            layout.addWidget(view)
+
+    def view(self, view_id: str):
+        return self.views[view_id]
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+
+    session = Session(QtDispatcher())
+    session.start("mlp")
+    deadline = time.perf_counter() + 20
+    while session.models.current is None and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    window = Views(session)
+    window.resize(1500, 360)
+    window.show()
+    app.processEvents()
+    also = [window.view("activations"), window.view("evidence")]
+    stroke_latencies(app, window, 20, also)  # warm-up
+    strokes = statistics.median(stroke_latencies(app, window, 120, also))
+    bars_alone = statistics.median(stroke_latencies(app, window, 120))
+
+    network = load_checkpoint(shipped_model_path("mlp")).network
+    images = load_dataset("mnist", download_missing=False).test.images
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        layer_units(network, images)
+        times.append(time.perf_counter() - started)
+    units_s = statistics.median(times)
+    window.close()
+    session.close()
+
+    print(f"shipped {network.spec.describe()}, {len(images):,} test images, offscreen")
+    print(f"stroke to repaint, prediction + activations + evidence: median {strokes:.1f} ms "
+          f"(pad and bars alone: {bars_alone:.1f} ms)  "
+          f"[target ≤ 16 ms: {verdict(strokes <= 16)}]")  # fmt: skip
+    print(f"hidden-unit statistics over the test set: {units_s:.3f} s  "
+          f"[target ≤ 0.3 s: {verdict(units_s <= 0.3)}]")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -216,7 +216,7 @@ def _spec_from(path: Path, fields: Any) -> ModelSpec:
             input_size=numbers[1],
         )
     except ValueError as exc:
-        raise CheckpointError(f"{path}: the model file is damaged ({exc})") from None
+        raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
 
 
 def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: Any) -> Checkpoint:

@@ -1,11 +1,13 @@
-"""Drawing on the pad with synthetic mouse events, for the benchmarks (no torch imported)."""
+"""The benchmarks' window and drawing on its pad with synthetic mouse events (no torch)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -43,3 +45,20 @@ def stroke_latencies(app, window, moves: int = 120, also=()) -> list[float]:
         assert bars.probabilities() is not None, "the bars did not get a prediction"
     mouse(canvas, QEvent.Type.MouseButtonRelease, x, y, Qt.MouseButton.NoButton)
     return latencies
+
+
+def open_window(size: tuple[int, int] = (1400, 860)):
+    """(session, window): the whole window with every view, private settings, the shipped
+    2-layer model loading; a QApplication must exist."""
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+    from digitlab.ui.main_window import MainWindow
+
+    session = Session(QtDispatcher())
+    settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    window.resize(*size)
+    window.build_plot_views()
+    window.show()
+    session.start("mlp")
+    return session, window

@@ -14,17 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_input import stroke_latencies  # noqa: E402
+from gui_input import open_window, stroke_latencies  # noqa: E402
 
 from digitlab.ui.probe import children, rss_mb  # noqa: E402
 
@@ -44,19 +43,10 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from digitlab.session import Session
     from digitlab.session.run import RunEnd
     from digitlab.session.run_settings import RunSettings
-    from digitlab.ui.dispatch import QtDispatcher
-    from digitlab.ui.main_window import MainWindow
 
-    session = Session(QtDispatcher())
-    settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    window.resize(1400, 860)
-    window.build_plot_views()
-    window.show()
-    session.start("mlp")
+    session, window = open_window()
     session.run.set_settings(RunSettings(hidden=(100,), epochs=1, batch_size=64))
 
     runs = {"started": 0, "done": 0, "failed": 0, "snapshots": 0}

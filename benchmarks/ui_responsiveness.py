@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,14 +26,13 @@ from PySide6.QtCore import (  # noqa: E402
     QEvent,
     QEventLoop,
     QObject,
-    QSettings,
     Qt,
     QTimer,
 )
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_input import stroke_latencies  # noqa: E402
+from gui_input import open_window, stroke_latencies  # noqa: E402
 
 from digitlab.core.data import load_dataset  # noqa: E402
 from digitlab.core.model import new_model  # noqa: E402
@@ -64,19 +62,10 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     dataset = load_dataset("mnist", download_missing=False)
     bare = headless_rate(dataset)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from digitlab.session import Session
     from digitlab.session.run import RunPhase
     from digitlab.session.run_settings import RunSettings
-    from digitlab.ui.dispatch import QtDispatcher
-    from digitlab.ui.main_window import MainWindow
 
-    session = Session(QtDispatcher())
-    settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    window.resize(1400, 860)
-    window.build_plot_views()
-    window.show()
-    session.start("mlp")
+    session, window = open_window()
     session.run.set_settings(RunSettings(hidden=(HIDDEN,), epochs=EPOCHS, batch_size=64))
     session.run.prepare()
     loop = QEventLoop()

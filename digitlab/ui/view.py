@@ -65,6 +65,14 @@ class View(QWidget):
         else:
             self._stale = True
 
+    def refresh_at_once(self, *_: Any) -> None:
+        """For views that follow the pen: redraw now when visible (a stroke must not wait a
+        cycle of the event loop), else only mark the view stale."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.schedule_refresh()
+
     def refresh(self) -> None:
         """Pull the current state from the session and show it (override)."""
 

@@ -56,3 +56,12 @@ def train(session: Session, qtbot, timeout: int = 30_000, **settings) -> None:
     session.run.set_settings(RunSettings(**{**defaults, **settings}))
     assert session.run.start()
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=timeout)
+
+
+def show_widget(qtbot, widget, size: tuple[int, int]):
+    """Show a view at a size and wait until it is on screen."""
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

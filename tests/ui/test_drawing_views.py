@@ -15,17 +15,14 @@ from digitlab.ui.views.model_chooser import OPEN_FILE, ModelView
 from digitlab.ui.views.pad import SAMPLE_THREE, PadView, draw_sample
 from digitlab.ui.views.prediction import PredictionView
 from digitlab.ui.views.preview import PreviewView
+from tests.ui.conftest import show_widget
 from tests.ui.test_canvas import drag
 
 SMALL_CORNER_DIGIT = [(30.0, 30.0), (70.0, 30.0), (50.0, 80.0)]
 
 
 def shown(qtbot, widget, size=(320, 420)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, widget, size)
 
 
 def test_a_drag_on_the_pad_reaches_the_preview_and_the_bars(qtbot, loaded_session) -> None:

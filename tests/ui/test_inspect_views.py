@@ -9,15 +9,11 @@ from digitlab.core.evidence import evidence
 from digitlab.ui.views.activations import NO_HIDDEN, NO_INPUT, ActivationsView
 from digitlab.ui.views.evidence import EvidenceView
 from tests.session.test_models_and_prediction import seven
-from tests.ui.conftest import train
+from tests.ui.conftest import show_widget, train
 
 
 def shown(qtbot, widget, size=(480, 300)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, widget, size)
 
 
 def test_activations_follow_the_drawing_with_the_shipped_model(qtbot, loaded_session) -> None:

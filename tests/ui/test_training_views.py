@@ -14,15 +14,11 @@ from digitlab.session.run_settings import RunSettings
 from digitlab.ui.views.curves import CurvesView
 from digitlab.ui.views.run_controls import RunView, format_duration
 from digitlab.ui.views.training_form import TrainingFormView
-from tests.ui.conftest import train
+from tests.ui.conftest import show_widget, train
 
 
 def shown(qtbot, widget, size=(300, 500)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, widget, size)
 
 
 def test_the_form_edits_the_sessions_settings(qtbot, session) -> None:

@@ -11,15 +11,11 @@ from digitlab.ui.dispatch import QtDispatcher
 from digitlab.ui.plots.unit_cards import DEAD_MARK, card_image, layout_for
 from digitlab.ui.views.hidden_units import NO_HIDDEN, HiddenUnitsView
 from tests.conftest import make_tiny_dataset, mnist_root
-from tests.ui.conftest import train
+from tests.ui.conftest import show_widget, train
 
 
 def shown(qtbot, widget, size=(700, 460)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, widget, size)
 
 
 def test_cards_place_each_unit_and_cross_out_the_dead() -> None:

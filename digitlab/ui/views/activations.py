@@ -60,17 +60,11 @@ class ActivationsView(View):
         self._limits: list[float | None] = []
         self._titles: list[str] = []
         self._shape: tuple[int, ...] = ()
-        self.subscribe(session.prediction_changed, self._on_prediction)
+        self.subscribe(session.prediction_changed, self.refresh_at_once)
         self.refresh()
 
     def sizeHint(self) -> QSize:
         return QSize(420, 260)
-
-    def _on_prediction(self, _) -> None:
-        if self.isVisible():
-            self.refresh()  # at once: it follows the pen
-        else:
-            self.schedule_refresh()
 
     def _build(self, sizes: tuple[int, ...]) -> None:
         """One plot per hidden layer, made once per architecture."""

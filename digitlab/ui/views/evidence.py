@@ -94,17 +94,11 @@ class EvidenceView(View):
         layout.addLayout(controls)
         layout.addWidget(body, 1)
         layout.addWidget(self.totals)
-        self.subscribe(session.prediction_changed, self._on_prediction)
+        self.subscribe(session.prediction_changed, self.refresh_at_once)
         self.refresh()
 
     def sizeHint(self) -> QSize:
         return QSize(560, 300)
-
-    def _on_prediction(self, _) -> None:
-        if self.isVisible():
-            self.refresh()  # at once: it follows the pen
-        else:
-            self.schedule_refresh()
 
     def _set_classes(self, classes: tuple[int, ...]) -> None:
         if classes == self._classes:

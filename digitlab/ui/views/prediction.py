@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QVBoxLayout
 
-from digitlab.session import Answer, Prediction, Session
+from digitlab.session import Answer, Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 
@@ -96,15 +96,9 @@ class PredictionView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.bars)
-        self.subscribe(session.prediction_changed, self._on_prediction)
-        self.subscribe(session.models.loading, lambda source: self._on_prediction(None))
+        self.subscribe(session.prediction_changed, self.refresh_at_once)
+        self.subscribe(session.models.loading, self.refresh_at_once)
         self.refresh()
-
-    def _on_prediction(self, _: Prediction | None) -> None:
-        if self.isVisible():
-            self.refresh()  # at once: this is the stroke-to-answer path
-        else:
-            self.schedule_refresh()
 
     def refresh(self) -> None:
         prediction = self.session.prediction

@@ -98,6 +98,7 @@ def test_pause_and_stop_from_the_buttons(qtbot, session) -> None:
     view.pause_button.click()
     assert session.run.phase is RunPhase.PAUSED and view.pause_button.text() == "Resume"
     assert view.message.text() == "Paused"
+    assert view.start_button.text() == "Start" and not view.start_button.isEnabled()  # first run
     view.pause_button.click()
     assert view.pause_button.text() == "Pause"
     view.stop_button.click()

@@ -27,6 +27,7 @@ class UnitsReport:
     layers: list[LayerUnits]
     images: np.ndarray | None  # the test images (N, 28, 28) uint8 the statistics came from
     error: str = ""
+    labels: np.ndarray | None = None  # their labels (N,), digits 0–9
 
 
 def mnist_test_set(data_root: str | None = None) -> Callable[[], Split]:
@@ -41,7 +42,7 @@ class UnitStatistics:
 
     def __init__(self, jobs: JobRunner, test_set: Callable[[], Split]) -> None:
         self._jobs, self._load_test_set = jobs, test_set
-        self._images: np.ndarray | None = None
+        self._test: Split | None = None
         self._report: UnitsReport | None = None
         self._running: Network | None = None
         self._waiting: Network | None = None
@@ -62,10 +63,13 @@ class UnitStatistics:
         self._running = network
 
         def compute(context) -> UnitsReport:
-            if self._images is None:
-                self._images = self._load_test_set().images
+            if self._test is None:
+                self._test = self._load_test_set()
             context.check()
-            return UnitsReport(network, layer_units(network, self._images), self._images)
+            test = self._test
+            return UnitsReport(
+                network, layer_units(network, test.images), test.images, labels=test.labels
+            )
 
         self._jobs.submit(
             compute,

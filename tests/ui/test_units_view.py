@@ -73,3 +73,36 @@ def test_a_live_run_and_a_net_without_hidden_units(qtbot, qapp) -> None:
         qtbot.waitUntil(lambda: view.header.text() == NO_HIDDEN)
     finally:
         session.close()
+
+
+def test_the_bottleneck_shows_the_test_digits_in_each_plane(qtbot, qapp) -> None:
+    from digitlab.core.training import LocalTrainer
+    from digitlab.ui.views.bottleneck import NO_PLANE, BottleneckView, plane_points
+    from tests.session.conftest import tiny_cache
+    from tests.session.test_models_and_prediction import seven
+
+    tiny = make_tiny_dataset()
+    session = Session(
+        QtDispatcher(),
+        trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        test_set=lambda: tiny.test,
+    )
+    try:
+        view = shown(qtbot, BottleneckView(session), (600, 460))
+        assert view.message.text() == NO_PLANE
+        session.drawing.set_canvas(seven())
+        train(session, qtbot, hidden=(2, 2), classes=(0, 1, 2))
+        qtbot.waitUntil(lambda: len(view.shown_points(0)) > 0, timeout=10_000)
+        wanted = np.isin(tiny.test.labels, (0, 1, 2))
+        before, after = plane_points(session.run.network, tiny.test.images[wanted])[1]
+        shown_before = view.shown_points(1, 0)
+        assert len(shown_before) == wanted.sum()
+        # the same points (grouped by class on screen): compare as sorted sets
+        np.testing.assert_allclose(
+            np.sort(shown_before, axis=0), np.sort(before, axis=0), rtol=1e-5
+        )
+        np.testing.assert_allclose(np.sort(view.shown_points(1, 1), axis=0), np.sort(after, axis=0))
+        assert (after >= 0).all()  # ReLU: the positive quadrant
+        assert len(view._stars[(0, 0)].getData()[0]) == 1  # the drawing
+    finally:
+        session.close()

@@ -1,4 +1,5 @@
-"""The `digitlab` command: no sub-command opens the window; train / evaluate / predict / screenshot.
+"""The `digitlab` command: no sub-command opens the window; train / evaluate / probe / predict /
+screenshot.
 
 Every user-facing failure (missing data, bad model file, unreadable image, bad argument, Ctrl+C)
 ends in one clear line on stderr and a non-zero exit, never a traceback. This module needs only
@@ -107,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("model", metavar="MODEL", help="a model file")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
+    probe = commands.add_parser(
+        "probe",
+        help="a linear probe per layer: how readable the digit is at each depth",
+        parents=[_data_dir_option()],
+    )
+    probe.add_argument("model", metavar="MODEL", help="a model file")
+    probe.add_argument("--json", action="store_true", help="print one JSON object")
+
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
     predict.add_argument("--model", metavar="PATH", help="default: the shipped 2-layer model")
@@ -138,6 +147,10 @@ def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
         from digitlab.cli.evaluate import cmd_evaluate
 
         return cmd_evaluate
+    if name == "probe":
+        from digitlab.cli.probe import cmd_probe
+
+        return cmd_probe
     if name == "predict":
         from digitlab.cli.predict import cmd_predict
 

@@ -191,3 +191,17 @@ def test_a_blank_image_gets_no_answer(tmp_path, capsys) -> None:
     answer = json.loads(captured.out)
     assert answer["empty"] is True and answer["digit"] is None
     assert "no ink" in captured.err
+
+
+def test_probe_reports_every_layer(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.safetensors"
+    assert train_tiny(tiny_mnist_dir, out, "--hidden", "8,4", "--lr", "1e-2") == 0
+    capsys.readouterr()
+    assert main(["probe", str(out), "--json", "--data-dir", str(tiny_mnist_dir)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    layers = [row["layer"] for row in report["probes"]]
+    assert layers == ["pixels", "hidden 1", "hidden 2", "output"]
+    assert [row["features"] for row in report["probes"]] == [784, 8, 4, 10]
+    assert all(0.0 <= row["test_accuracy"] <= 1.0 for row in report["probes"])
+    assert main(["probe", str(out), "--data-dir", str(tiny_mnist_dir)]) == 0
+    assert "hidden 2" in capsys.readouterr().out

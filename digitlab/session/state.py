@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
-from digitlab.core.data import Split
+from digitlab.core.data import DatasetCache, Split
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.notices import Notices
+from digitlab.session.probes import LayerProbes, offline_datasets
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
 from digitlab.session.unit_stats import UnitStatistics, mnist_test_set
@@ -68,6 +69,7 @@ class Session:
         data_root: str | None = None,
         history: SnapshotHistory | None = None,
         test_set: Callable[[], Split] | None = None,
+        probe_datasets: DatasetCache | None = None,
     ) -> None:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
@@ -77,6 +79,7 @@ class Session:
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
         self.units = UnitStatistics(self.jobs, test_set or mnist_test_set(data_root))
+        self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -57,3 +57,33 @@ def test_evidence_maps_add_up_to_the_logits_and_follow_the_chosen_class(qtbot, l
     qtbot.waitUntil(lambda: view.titles[1].text == "for 4")
     loaded_session.drawing.set_canvas(None)
     assert view.shown_maps() == []
+
+
+def test_probes_run_in_the_background_and_show_every_layer(qtbot, qapp) -> None:
+    from digitlab.core.training import LocalTrainer
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+    from digitlab.ui.views.probes import ProbesView
+    from tests.session.conftest import tiny_cache
+
+    session = Session(
+        QtDispatcher(),
+        trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        probe_datasets=tiny_cache(),
+    )
+    try:
+        view = shown(qtbot, ProbesView(session), (700, 400))
+        train(session, qtbot, hidden=(8, 4))
+        assert view.run_button.isEnabled() and view.accuracies_shown() == []
+        view.run_button.click()
+        qtbot.waitUntil(lambda: len(view.accuracies_shown()) == 4, timeout=20_000)
+        report = session.probes.report
+        assert [r.layer for r in report.results] == ["pixels", "hidden 1", "hidden 2", "output"]
+        assert view.accuracies_shown() == [r.test_accuracy for r in report.results]
+        assert report.projections["hidden 1"].shape == (128, 3)  # the tiny test set
+        assert view.layer_combo.currentText() == "hidden 1"
+        view.run_button.click()
+        view.cancel_button.click()  # cancelled at once: the old results stay
+        assert not session.probes.running and view.run_button.isEnabled()
+    finally:
+        session.close()

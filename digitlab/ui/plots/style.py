@@ -19,6 +19,9 @@ TRAIN = QColor("#2f81f7")
 TRAIN_ACCURACY = QColor("#d29922")
 TEST = QColor("#3fb950")
 ERROR = QColor("#d1242f")
+# One colour per digit in scatter plots (matplotlib's tab10: distinct, and familiar).
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 GUIDE = QColor(120, 160, 220, 160)  # faint guides (the 20 px box, target centre)
 
 # Blue for negative, red for positive, zero neutral. On a light theme zero is white (ColorBrewer

@@ -24,8 +24,6 @@ from digitlab.ui.view import View, run_alone
 
 POINTS = 5000
 MIN_INTERVAL_S = 0.2  # at most 5 redraws a second while a net trains
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 NO_PLANE = (
     "No layer of this model is two units wide. Train one to see the test digits in its plane: "
     "hidden layers 2 (or 2,2,2,2), or classes 0,1 (a two-class net's output is a plane)."
@@ -100,7 +98,7 @@ class BottleneckView(View):
                 if row == 0 and side == 0:
                     plot.addLegend(offset=(4, 4), labelTextColor=self._text)
                 for index, digit in enumerate(classes):
-                    colour = QColor(CLASS_COLOURS[digit % 10])
+                    colour = QColor(style.CLASS_COLOURS[digit % 10])
                     colour.setAlpha(110)
                     scatter = pg.ScatterPlotItem(size=4, pen=None, brush=colour, name=str(digit))
                     plot.addItem(scatter)

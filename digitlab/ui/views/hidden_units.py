@@ -223,9 +223,9 @@ class HiddenUnitsView(View):
         return {"sort": self.sort_combo.currentData()}
 
     def apply_view_settings(self, values: dict) -> None:
-        index = self.sort_combo.findData(values.get("sort"))
-        if index >= 0:
-            self.sort_combo.setCurrentIndex(index)
+        sort = values.get("sort")
+        if isinstance(sort, str) and sort in SORTS:  # stored values are untrusted
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(sort))
 
 
 if __name__ == "__main__":

@@ -18,11 +18,16 @@ REFERENCE_SIZE = (1400, 860)
 COMPACT_HEIGHT = 760  # below this, the last column's plots become tabs
 
 
+def tabbed(spec: ViewSpec) -> bool:
+    """Does the view start as a tab behind another (one that is registered)?"""
+    return bool(spec.tab_with) and any(other.id == spec.tab_with for other in VIEWS)
+
+
 def columns() -> list[list[ViewSpec]]:
     """The views placed in columns (not those that start as a tab behind another)."""
     grouped: dict[int, list[ViewSpec]] = defaultdict(list)
     for spec in VIEWS:
-        if not spec.tab_with:
+        if not tabbed(spec):
             grouped[spec.column].append(spec)
     return [sorted(grouped[c], key=lambda s: s.row) for c in sorted(grouped)]
 
@@ -47,7 +52,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget], width: int, heig
         for spec in stack:
             docks[spec.id].show()
     for spec in VIEWS:
-        if spec.tab_with:
+        if tabbed(spec):
             window.tabifyDockWidget(docks[spec.tab_with], docks[spec.id])
             docks[spec.id].show()
             docks[spec.tab_with].raise_()  # the tab behind stays behind
@@ -76,12 +81,12 @@ def place_missing(window: QMainWindow, docks: dict[str, QDockWidget]) -> list[st
     """After restoring a saved arrangement: give views it did not know (new in the registry)
     a place beside the views of their registry column. Returns the ids it placed."""
     placed = []
-    for stack in [*columns(), [s for s in VIEWS if s.tab_with]]:
+    for stack in [*columns(), [s for s in VIEWS if tabbed(s)]]:
         for spec in stack:
             dock = docks[spec.id]
             if _placed(window, dock):
                 continue
-            if spec.tab_with and _placed(window, docks[spec.tab_with]):
+            if tabbed(spec) and _placed(window, docks[spec.tab_with]):
                 window.tabifyDockWidget(docks[spec.tab_with], dock)
                 dock.show()
                 docks[spec.tab_with].raise_()

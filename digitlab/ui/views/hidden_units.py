@@ -15,7 +15,15 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitlab.core.network import Network
 from digitlab.session import Session
@@ -102,6 +110,8 @@ class HiddenUnitsView(View):
         self.sort_combo.setToolTip("Importance: size of the outgoing weights; firing: how often on")
         self.header = QLabel()
         self.header.setStyleSheet("color: palette(placeholder-text);")
+        self.header.setWordWrap(True)  # a long summary wraps; it never widens the window
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for combo in (self.layer_combo, self.sort_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gui_input import open_window  # noqa: E402
 
+from digitlab.core.bottleneck import plane_points  # noqa: E402
 from digitlab.core.data import load_dataset  # noqa: E402
 from digitlab.core.model import new_model  # noqa: E402
 from digitlab.core.network import ModelSpec  # noqa: E402
@@ -43,6 +44,19 @@ def headless_rate(dataset) -> float:
     return (s1 - s0) / (t1 - t0)
 
 
+def planes_time(network, classes) -> float:
+    """Milliseconds to place the test digits in the planes, as the window does (one BLAS thread)."""
+    from digitlab.session.test_split import SharedTestSplit, mnist_test_set
+
+    inputs, _ = SharedTestSplit(mnist_test_set()).inputs(classes, 10_000)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        plane_points(network, inputs)
+        times.append(time.perf_counter() - started)
+    return 1000 * sorted(times)[2]
+
+
 def main() -> None:  # the trainer is a spawned process: run under `if __name__ == "__main__"`
     torch.set_num_threads(1)
     bare = headless_rate(load_dataset("mnist", download_missing=False))
@@ -51,17 +65,15 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     from digitlab.session.run_settings import RunSettings
 
     session, window = open_window()
-    window.docks["bottleneck"].raise_()
     view = window.view("bottleneck")
-    draws: list[float] = []
+    draws: list[float] = []  # when the view put a new set of planes on screen
+    durations: list[float] = []  # how long that took on the GUI thread
     original = view.refresh
 
-    durations: list[float] = []
-
     def counted() -> None:
-        started = time.perf_counter()
+        before, started = view.drawn, time.perf_counter()
         original()
-        if view.shown_points(1, 0).size:
+        if view.drawn is not before and view.drawn is not None:
             draws.append(time.perf_counter())
             durations.append(draws[-1] - started)
 
@@ -77,6 +89,8 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
             loop.exec()
 
     wait(lambda: session.run.trainer_ready and session.units.report is not None)
+    window.docks["bottleneck"].raise_()  # after the first layout, which puts the weights in front
+    wait(lambda: view.on_screen())
     time.sleep(3)  # the trainer loads MNIST
     arrivals: list[tuple[float, int]] = []
     session.run.updated.connect(
@@ -88,12 +102,14 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     rate = (s1 - s0) / (t1 - t0)
     redraws = sum(t0 <= t <= t1 for t in draws) / (t1 - t0)
     points = len(view.shown_points(1, 0))
+    network, classes = session.run.network, tuple(range(10))
     window.close()
     session.close()
     took = 1000 * sorted(durations)[len(durations) // 2] if durations else float("nan")
+    computed = planes_time(network, classes)
     print(f"784→100→2→10, batch 64, {EPOCHS} epochs, 1 torch thread, window 1400×860 offscreen")
     print(f"bottleneck scatter of {points:,} test digits: {redraws:.1f} redraws/s while training "
-          f"(median {took:.0f} ms each)  "
+          f"(each computed in the background in {computed:.0f} ms, drawn in {took:.0f} ms)  "
           f"[target ≥ 5/s: {verdict(redraws >= 5)}]")  # fmt: skip
     print(f"training: {rate:,.0f} samples/s with the view vs {bare:,.0f} headless = "
           f"{rate / bare:.0%}  [target ≥ 80 %: {verdict(rate / bare >= 0.8)}]")  # fmt: skip

@@ -50,10 +50,12 @@ def stroke_latencies(app, window, moves: int = 120, also=()) -> list[float]:
 def open_window(size: tuple[int, int] = (1400, 860)):
     """(session, window): the whole window with every view, private settings, the shipped
     2-layer model loading; a QApplication must exist."""
+    from digitlab.core.remote import share_cores_with_trainer
     from digitlab.session import Session
     from digitlab.ui.dispatch import QtDispatcher
     from digitlab.ui.main_window import MainWindow
 
+    share_cores_with_trainer()  # as the app does
     session = Session(QtDispatcher())
     settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
     window = MainWindow(session, settings)

@@ -134,15 +134,17 @@ class Network:
             raise ValueError(f"expected {self.spec.input_size} inputs per image, got {x.shape[1]}")
         return x / scale if scale != 1.0 else x
 
-    def pre_activations(self, images: np.ndarray) -> list[np.ndarray]:
+    def pre_activations(self, images: np.ndarray, upto: int | None = None) -> list[np.ndarray]:
         """Each layer's input to its nonlinearity (z = W·x + b); the last one is the logits.
+        With `upto`, only the layers 0…upto (the rest would be work thrown away).
 
         Images are (N, 28, 28) or (N, 784), uint8 (0..255) or float (0..1).
         """
         x = self.inputs(images)
         outputs = []
         last = len(self.weights) - 1
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+        stop = last if upto is None else min(upto, last)
+        for i, (w, b) in enumerate(zip(self.weights[: stop + 1], self.biases[: stop + 1])):
             z = x @ w.T + b
             outputs.append(z)
             if i < last:

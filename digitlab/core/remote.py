@@ -33,6 +33,19 @@ from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, Train
 POLL_S = 0.05
 # One torch thread in the child: the other core stays free for the window.
 CHILD_THREADS = 1
+
+
+def share_cores_with_trainer() -> int:
+    """Cap numpy's BLAS threads in this (the window's) process to the cores the trainer child
+    leaves free, so a big matrix product here (the bottleneck plane of 10 000 test digits) does
+    not take the trainer's core. Returns the cap."""
+    from threadpoolctl import threadpool_limits
+
+    threads = max(1, (os.cpu_count() or 2) - CHILD_THREADS)
+    threadpool_limits(threads, user_api="blas")
+    return threads
+
+
 # How long an abandoned run may take to notice its cancel before the child is killed.
 ABANDON_TIMEOUT_S = 2.0
 

@@ -235,3 +235,50 @@ class JobRunner:
             job.cancel()
         deadline = time.monotonic() + timeout
         return all(job.wait(max(deadline - time.monotonic(), 0.0)) for job in jobs)
+
+
+class NewestOnly:
+    """One background computation at a time under one key; while it runs, only the newest
+    request waits (older waiting ones are dropped). For analyses that follow a net in training:
+    each result is about as fresh as the computation is quick, and requests never pile up."""
+
+    def __init__(self, jobs: JobRunner, key: str, name: str = "digitlab-job") -> None:
+        self._jobs, self._key, self._name = jobs, key, name
+        self._running: Any = None
+        self._waiting: tuple | None = None
+
+    @property
+    def running(self) -> Any:
+        """What the computation under way is for (None when idle)."""
+        return self._running
+
+    def request(
+        self,
+        subject: Any,
+        compute: Callable[[JobContext], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        """Compute for `subject` now, or once the running computation ends (unless it is the
+        one running, or a newer request comes first)."""
+        if subject is self._running:
+            return
+        if self._running is not None:
+            self._waiting = (subject, compute, on_done, on_error)
+            return
+        self._running = subject
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            self._running = None
+            callback(value)
+            waiting, self._waiting = self._waiting, None
+            if waiting is not None:
+                self.request(*waiting)
+
+        self._jobs.submit(
+            compute,
+            key=self._key,
+            on_done=lambda result: finish(on_done, result),
+            on_error=lambda message: finish(on_error, message),
+            name=self._name,
+        )

@@ -22,10 +22,12 @@ from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.notices import Notices
+from digitlab.session.planes import BottleneckPlanes
 from digitlab.session.probes import LayerProbes, offline_datasets
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
-from digitlab.session.unit_stats import UnitStatistics, mnist_test_set
+from digitlab.session.test_split import SharedTestSplit, mnist_test_set
+from digitlab.session.unit_stats import UnitStatistics
 
 
 class Answer(enum.Enum):
@@ -78,7 +80,9 @@ class Session:
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
-        self.units = UnitStatistics(self.jobs, test_set or mnist_test_set(data_root))
+        self.test_split = SharedTestSplit(test_set or mnist_test_set(data_root))
+        self.units = UnitStatistics(self.jobs, self.test_split)
+        self.planes = BottleneckPlanes(self.jobs, self.test_split)
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights

@@ -60,10 +60,12 @@ def run_app(data_dir: str | None = None) -> int:
     app = _application()
     from PySide6.QtCore import QEvent, QObject, QTimer
 
+    from digitlab.core.remote import share_cores_with_trainer
     from digitlab.session import Session
     from digitlab.ui.dispatch import QtDispatcher
     from digitlab.ui.main_window import MainWindow
 
+    share_cores_with_trainer()
     session = Session(QtDispatcher())
     window = MainWindow(session)
 

@@ -37,6 +37,7 @@ from digitlab.ui import layout
 from digitlab.ui import settings as stored
 from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_model
 from digitlab.ui.icon import app_icon
+from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS, ViewSpec
 
 STATE_VERSION = 2  # bump when the registry changes in a way old arrangements cannot follow
@@ -108,7 +109,12 @@ class MainWindow(QMainWindow):
         values = stored.read_section(self.settings, f"views/{spec.id}")
         if values and hasattr(view, "apply_view_settings"):
             view.apply_view_settings(values)
-        self.docks[spec.id].setWidget(view)
+        dock = self.docks[spec.id]
+        dock.setWidget(view)
+        if isinstance(view, View):
+            dock.visibilityChanged.connect(view.set_shown_in_dock)
+            if self.isVisible():  # built after the first paint: is its tab in front?
+                view.set_shown_in_dock(not dock.visibleRegion().isEmpty())
         self.views[spec.id] = view
 
     def build_plot_views(self) -> None:

@@ -3,9 +3,11 @@
 A view takes the session in its constructor and subscribes to the events it needs with
 `subscribe` (unsubscribed when the widget goes; an exception in a handler becomes a notice, not a
 broken session). Handlers that redraw call `schedule_refresh`: while the view is hidden (a closed
-or background dock) that only marks it stale, and `refresh` runs when it is shown again, so a
-hidden view costs nothing. `view_settings` / `apply_view_settings` carry what the view
-remembers between runs. `run_alone` opens one view in its own window with a live session.
+dock, a tab behind another, a minimised window) that only marks it stale, and `refresh` runs when
+it is shown again, so a hidden view costs nothing. (Qt keeps a dock tabbed behind another
+`isVisible()`, so the window passes on each dock's `visibilityChanged`: `set_shown_in_dock`.)
+`view_settings` / `apply_view_settings` carry what the view remembers between runs. `run_alone`
+opens one view in its own window with a live session.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class View(QWidget):
         self.session = session
         self._subscriptions: list[tuple[Any, Callable[..., None]]] = []
         self._stale = False
+        self._shown_in_dock: bool | None = None  # None: not in a dock, or not told yet
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._run_refresh)
         subscriptions = self._subscriptions  # the lambda must not keep `self` alive
@@ -58,9 +61,21 @@ class View(QWidget):
 
     # --- lazy refresh -------------------------------------------------------------------------
 
+    def on_screen(self) -> bool:
+        """Is the view where the user can see it (shown, and not a tab behind another)?"""
+        return self.isVisible() and self._shown_in_dock is not False
+
+    def set_shown_in_dock(self, shown: bool) -> None:
+        """Its dock's `visibilityChanged`: the tab came to the front (refresh if stale) or
+        went behind another, or the window was minimised or restored."""
+        self._shown_in_dock = shown
+        if shown and self._stale:
+            self._stale = False
+            self._refresh_timer.start()
+
     def schedule_refresh(self) -> None:
         """Redraw from the session soon (coalesced); only marks the view stale while hidden."""
-        if self.isVisible():
+        if self.on_screen():
             self._refresh_timer.start()
         else:
             self._stale = True
@@ -68,7 +83,7 @@ class View(QWidget):
     def refresh_at_once(self, *_: Any) -> None:
         """For views that follow the pen: redraw now when visible (a stroke must not wait a
         cycle of the event loop), else only mark the view stale."""
-        if self.isVisible():
+        if self.on_screen():
             self.refresh()
         else:
             self.schedule_refresh()
@@ -82,7 +97,7 @@ class View(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
+        if self._stale and self._shown_in_dock is not False:
             self._stale = False
             self._refresh_timer.start()
 

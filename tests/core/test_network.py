@@ -93,3 +93,15 @@ def test_spec_describes_itself() -> None:
 def test_bad_specs_are_rejected(bad) -> None:
     with pytest.raises(ValueError):
         ModelSpec(**bad)
+
+
+def test_pre_activations_can_stop_at_a_layer() -> None:
+    network = to_network(new_model(ModelSpec(hidden=(6, 4, 3)), seed=1))
+    x = np.random.default_rng(3).random((5, 784), dtype=np.float32)
+    every = network.pre_activations(x)
+    for upto in range(4):
+        some = network.pre_activations(x, upto=upto)
+        assert len(some) == upto + 1
+        for a, b in zip(some, every):
+            np.testing.assert_array_equal(a, b)
+    assert len(network.pre_activations(x, upto=99)) == 4

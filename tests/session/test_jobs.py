@@ -8,7 +8,7 @@ import time
 import pytest
 
 from digitlab.core.errors import DataError
-from digitlab.session.jobs import JobRunner, QueueDispatcher
+from digitlab.session.jobs import JobRunner, NewestOnly, QueueDispatcher
 
 
 def test_results_arrive_only_when_the_main_thread_drains(dispatcher: QueueDispatcher) -> None:
@@ -116,3 +116,43 @@ def test_draining_an_empty_queue_returns(dispatcher: QueueDispatcher, timeout: f
     started = time.monotonic()
     assert dispatcher.drain(timeout)
     assert time.monotonic() - started < timeout + 0.5
+
+
+def test_newest_only_runs_one_at_a_time_and_keeps_only_the_newest_waiting(
+    dispatcher: QueueDispatcher,
+) -> None:
+    newest = NewestOnly(JobRunner(dispatcher), "planes")
+    release = threading.Event()
+    started, results = [], []
+
+    def compute_for(subject, wait=False):
+        def compute(context):
+            started.append(subject)
+            if wait:
+                release.wait(5)
+            return subject * 10
+
+        return compute
+
+    newest.request(1, compute_for(1, wait=True), results.append, results.append)
+    assert newest.running == 1
+    newest.request(1, compute_for(1), results.append, results.append)  # under way: ignored
+    newest.request(2, compute_for(2), results.append, results.append)  # waits…
+    newest.request(3, compute_for(3), results.append, results.append)  # …and is replaced
+    release.set()
+    dispatcher.drain(5, until=lambda: len(results) == 2)
+    dispatcher.drain(0.2)
+    assert started == [1, 3] and results == [10, 30] and newest.running is None
+
+
+def test_newest_only_goes_on_after_an_error(dispatcher: QueueDispatcher) -> None:
+    newest = NewestOnly(JobRunner(dispatcher), "planes")
+    done, errors = [], []
+
+    def fails(context):
+        raise DataError("no test digits")
+
+    newest.request("a", fails, done.append, errors.append)
+    newest.request("b", lambda context: "b!", done.append, errors.append)
+    dispatcher.drain(5, until=lambda: bool(done))
+    assert errors == ["no test digits"] and done == ["b!"] and newest.running is None

@@ -274,3 +274,27 @@ def test_a_failed_run_says_why_in_full(qtbot, tmp_path) -> None:
         window.last_error_box.close()
     finally:
         session.close()
+
+
+def test_a_view_in_a_tab_behind_another_waits_until_its_tab_is_raised(
+    qtbot, session, tmp_path
+) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    behind = [
+        view
+        for view_id, view in window.views.items()
+        if isinstance(view, View)
+        and window.tabifiedDockWidgets(window.docks[view_id])
+        and window.docks[view_id].visibleRegion().isEmpty()
+    ]
+    assert behind, "the default arrangement has tabs"
+    view = behind[0]
+    assert view.isVisible() and not view.on_screen()  # Qt calls a tab behind another visible
+    refreshes = []
+    view.refresh = lambda: refreshes.append(1)
+    view.schedule_refresh()
+    qtbot.wait(50)
+    assert view.stale and refreshes == []
+    window.docks[view.view_id].raise_()
+    qtbot.waitUntil(lambda: refreshes == [1])
+    assert view.on_screen() and not view.stale

@@ -76,8 +76,9 @@ def test_a_live_run_and_a_net_without_hidden_units(qtbot, qapp) -> None:
 
 
 def test_the_bottleneck_shows_the_test_digits_in_each_plane(qtbot, qapp) -> None:
+    from digitlab.core.bottleneck import plane_points
     from digitlab.core.training import LocalTrainer
-    from digitlab.ui.views.bottleneck import NO_PLANE, BottleneckView, plane_points
+    from digitlab.ui.views.bottleneck import NO_PLANE, BottleneckView
     from tests.session.conftest import tiny_cache
     from tests.session.test_models_and_prediction import seven
 

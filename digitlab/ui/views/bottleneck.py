@@ -4,7 +4,8 @@ A 784→2→10 net (or 784→2→2→2→2, or a net trained on two classes, who
 squeezes each digit to a point. Here are the 10 000 test digits in each such plane, coloured
 by class, before the nonlinearity and after it (ReLU folds everything into the positive
 quadrant), with the drawing as a large star. The points move while the net trains: the
-classes pull apart.
+classes pull apart. The planes are computed in the background (`session.planes`); this view
+only asks for them and draws the newest.
 """
 
 from __future__ import annotations
@@ -14,39 +15,24 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
 
-from digitlab.core.network import Network, activate
+from digitlab.core.bottleneck import plane_points, planes
+from digitlab.core.network import Network
 from digitlab.session import Session
+from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.point_cloud import PointCloud
 from digitlab.ui.view import View, run_alone
 
-POINTS = 10_000  # the whole MNIST test set
-MIN_INTERVAL_S = 0.2  # at most 5 redraws a second while a net trains
+MIN_INTERVAL_S = 0.15  # a net in training changes ~10×/s: ask for its planes at most ~6×/s
 NO_PLANE = (
     "No layer of this model is two units wide. Train one to see the test digits in its plane: "
     "hidden layers 2 (or 2,2,2,2), or classes 0,1 (a two-class net's output is a plane)."
 )
 WAITING = "Reading the test set…"
-
-
-def planes(network: Network) -> list[int]:
-    """Indices of the layers (hidden or output) that are two units wide."""
-    return [i for i, size in enumerate(network.spec.sizes[1:]) if size == 2]
-
-
-def plane_points(network: Network, images: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """For each 2-wide layer: (before, after) the nonlinearity, each (N, 2); the output layer
-    has no nonlinearity, so its two are the same logits."""
-    zs = network.pre_activations(images)
-    last = len(zs) - 1
-    return {
-        i: (zs[i], zs[i] if i == last else activate(network.spec.activation, zs[i]))
-        for i in planes(network)
-    }
 
 
 class BottleneckView(View):
@@ -71,22 +57,17 @@ class BottleneckView(View):
         self._key: tuple = ()
         self._scatters: dict[tuple[int, int, int], PointCloud] = {}  # (layer, side, class)
         self._stars: dict[tuple[int, int], pg.ScatterPlotItem] = {}
-        self._last_draw = 0.0
-        self._points_key: tuple = ()
-        self._points: tuple[np.ndarray, np.ndarray] = (np.empty((0, 784)), np.empty(0))
-        self.subscribe(session.models.current_changed, lambda _: self._throttled())
-        self.subscribe(session.units.changed, lambda _: self.schedule_refresh())
+        self._last_request = 0.0
+        self._request_timer = QTimer(self, singleShot=True)
+        self._request_timer.timeout.connect(self.schedule_refresh)
+        self._drawn: PlanesReport | None = None
+        self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.planes.changed, lambda _: self.schedule_refresh())
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
         self.refresh()
 
     def sizeHint(self) -> QSize:
         return QSize(560, 420)
-
-    def _throttled(self) -> None:
-        """A net in training changes ~10×/s; redraw at most every MIN_INTERVAL_S."""
-        wait_ms = int(1000 * (MIN_INTERVAL_S - (time.perf_counter() - self._last_draw)))
-        self._refresh_timer.setInterval(max(wait_ms, 0))
-        self.schedule_refresh()
 
     def _build(self, layers: list[int], classes: tuple[int, ...], output: int) -> None:
         self.canvas.clear()
@@ -117,56 +98,61 @@ class BottleneckView(View):
                 self._stars[(layer, side)] = star
 
     def refresh(self) -> None:
-        self._refresh_timer.setInterval(0)
         entry = self.session.models.current
         network = entry.network if entry is not None else None
         if network is None or not planes(network):
+            self._drawn = None
             self._show_message(NO_PLANE)
             return
-        report = self.session.units.report  # any report carries the test set
-        if report is None:
-            self.session.units.request(network)  # reads the test set once, in the background
-        if report is None or report.images is None or report.labels is None:
-            self._show_message(report.error if report is not None and report.error else WAITING)
+        report = self.session.planes.report
+        if report is None or report.network is not network:
+            self._ask_for_planes(network, entry.classes)
+        if report is None or report.error or not report.points:
+            if self._drawn is None:  # keep the last planes on show until the new ones come
+                self._show_message(report.error if report is not None else WAITING)
             return
-        self._last_draw = time.perf_counter()
-        layers, classes = planes(network), entry.classes
-        output = len(network.weights) - 1
+        if report is not self._drawn:
+            self._draw_points(report)
+        self._draw_drawing(report)
+        self.pages.setCurrentWidget(self.canvas)
+
+    def _ask_for_planes(self, network: Network, classes: tuple[int, ...]) -> None:
+        """Ask `session.planes` for this network's planes, at most every MIN_INTERVAL_S (a net
+        in training changes ~10×/s); a request held back is made when the interval is up."""
+        wait_s = MIN_INTERVAL_S - (time.perf_counter() - self._last_request)
+        if wait_s > 0:
+            if not self._request_timer.isActive():
+                self._request_timer.start(int(1000 * wait_s) + 1)
+            return
+        self._last_request = time.perf_counter()
+        self.session.planes.request(network, classes)
+
+    def _draw_points(self, report: PlanesReport) -> None:
+        network, classes = report.network, report.classes
+        layers, output = list(report.points), len(network.weights) - 1
         key = (tuple(layers), classes, output)
         if key != self._key:
             self._build(layers, classes, output)
             self._key = key
-        images, labels = self._test_points(report, classes)
-        points = plane_points(network, images)
-        net_input = self.session.drawing.input
-        drawing = None if net_input.empty else plane_points(network, net_input.image[None])
-        for layer, pair in points.items():
+        for layer, pair in report.points.items():
             for side, xy in enumerate(pair):
                 for index, digit in enumerate(classes):
-                    scatter = self._scatters.get((layer, side, index))
-                    if scatter is not None:
-                        chosen = xy[labels == digit]
-                        scatter.setData(x=chosen[:, 0], y=chosen[:, 1])
-                star = self._stars.get((layer, side))
-                if star is not None:
-                    spot = drawing[layer][side][0] if drawing else None
-                    star.setData(x=[] if spot is None else [spot[0]],
-                                 y=[] if spot is None else [spot[1]])  # fmt: skip
-        self.pages.setCurrentWidget(self.canvas)
+                    chosen = xy[report.labels == digit]
+                    self._scatters[(layer, side, index)].setData(x=chosen[:, 0], y=chosen[:, 1])
+        self._drawn = report
 
-    def _test_points(self, report, classes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """The test digits of the model's classes as float inputs, made once per test set and
-        class subset (the conversion cost a fifth of every redraw)."""
-        key = (id(report.images), classes)
-        if self._points_key != key:
-            wanted = np.isin(report.labels, classes)
-            chosen = report.images[wanted][:POINTS]
-            self._points = (
-                chosen.reshape(len(chosen), -1) / np.float32(255),
-                report.labels[wanted][:POINTS],
-            )
-            self._points_key = key
-        return self._points
+    def _draw_drawing(self, report: PlanesReport) -> None:
+        """The drawing as a star, placed by the same network as the points."""
+        net_input = self.session.drawing.input
+        spots = None if net_input.empty else plane_points(report.network, net_input.image[None])
+        for (layer, side), star in self._stars.items():
+            spot = spots[layer][side][0] if spots and layer in spots else None
+            star.setData(x=[] if spot is None else [spot[0]], y=[] if spot is None else [spot[1]])
+
+    @property
+    def drawn(self) -> PlanesReport | None:
+        """The planes on screen (None while a message shows instead)."""
+        return self._drawn if self.pages.currentWidget() is self.canvas else None
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

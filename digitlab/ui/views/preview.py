@@ -103,10 +103,7 @@ class PreviewView(View):
         self.refresh()
 
     def _on_input(self, _: NetInput) -> None:
-        if self.isVisible():
-            self.refresh()  # at once, like the bars
-        else:
-            self.schedule_refresh()
+        self.refresh_at_once()  # like the bars
 
     def _show_options(self, options: PreprocessOptions) -> None:
         for box, on in ((self.fit_box, options.fit), (self.centre_box, options.centre)):

@@ -287,7 +287,7 @@ class WeightsView(View):
     def _on_run_phase(self, phase: RunPhase) -> None:
         """A run is starting: build its panels now, while the trainer loads the data, rather
         than stall when its first weights arrive."""
-        if phase is RunPhase.STARTING and self.isVisible():
+        if phase is RunPhase.STARTING and self.on_screen():
             QTimer.singleShot(0, self._build_for_run)
 
     def _build_for_run(self) -> None:

@@ -1,0 +1,65 @@
+"""The bottleneck planes: test digits placed in every 2-wide layer, off the main thread."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from digitlab.core.bottleneck import plane_points
+from digitlab.core.errors import DataError
+from digitlab.core.network import ModelSpec, Network
+from digitlab.session import QueueDispatcher, Session
+from tests.conftest import make_tiny_dataset
+from tests.session.conftest import Recorder, pump
+
+
+def network(seed: int, hidden=(2,), classes: int = 10) -> Network:
+    rng = np.random.default_rng(seed)
+    spec = ModelSpec(hidden=hidden, num_classes=classes)
+    return Network.from_arrays(
+        spec,
+        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
+        [rng.normal(0, 0.1, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
+    )
+
+
+def test_the_test_digits_of_the_models_classes_land_where_the_layer_puts_them() -> None:
+    dispatcher = QueueDispatcher()
+    test = make_tiny_dataset().test
+    session = Session(dispatcher, test_set=lambda: test)
+    try:
+        reports = Recorder(session.planes.changed)
+        net = network(0, hidden=(2, 5), classes=2)  # planes: hidden layer 0 and the output
+        session.planes.request(net, (3, 7))
+        pump(dispatcher, lambda: len(reports) > 0)
+        report = reports.last
+        wanted = np.isin(test.labels, (3, 7))
+        assert report.network is net and report.error == "" and wanted.any()
+        np.testing.assert_array_equal(report.labels, test.labels[wanted])
+        expected = plane_points(net, test.images[wanted])
+        assert sorted(report.points) == [0, 2]
+        for layer, (before, after) in expected.items():
+            np.testing.assert_allclose(report.points[layer][0], before, atol=1e-5)
+            np.testing.assert_allclose(report.points[layer][1], after, atol=1e-5)
+        assert session.planes.report is report
+        session.planes.request(net, (3, 7))  # done already: no new report
+        session.planes.request(network(1, hidden=(9,)), (3, 7))  # no plane: nothing to do
+        dispatcher.drain(0.3)
+        assert len(reports) == 1
+    finally:
+        session.close()
+
+
+def test_missing_test_data_is_a_report_with_the_reason() -> None:
+    dispatcher = QueueDispatcher()
+
+    def missing():
+        raise DataError("MNIST is missing: put the files in /nowhere")
+
+    session = Session(dispatcher, test_set=missing)
+    try:
+        reports = Recorder(session.planes.changed)
+        session.planes.request(network(0), tuple(range(10)))
+        pump(dispatcher, lambda: len(reports) > 0)
+        assert reports.last.points == {} and reports.last.error.startswith("MNIST is missing")
+    finally:
+        session.close()

@@ -2,7 +2,8 @@
 
 Prints, each with its target and ok / not ok:
 - scatter redraws per second of all 10 000 test digits in the bottleneck's plane (target ≥ 5),
-- training samples/s with that view shown vs the bare loop (target ≥ 80 %).
+- training samples/s with that view shown vs the bare loop, the faster of a run before and
+  one after (target ≥ 80 %).
 
     DIGITLAB_DATA=/path/to/data python benchmarks/bottleneck_speed.py
 """
@@ -48,18 +49,19 @@ def planes_time(network, classes) -> float:
     """Milliseconds to place the test digits in the planes, as the window does (one BLAS thread)."""
     from digitlab.session.test_split import SharedTestSplit, mnist_test_set
 
-    inputs, _ = SharedTestSplit(mnist_test_set()).inputs(classes, 10_000)
+    test = SharedTestSplit(mnist_test_set()).inputs(classes, 10_000)
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        plane_points(network, inputs)
+        plane_points(network, test.inputs, test.pixels)
         times.append(time.perf_counter() - started)
     return 1000 * sorted(times)[2]
 
 
 def main() -> None:  # the trainer is a spawned process: run under `if __name__ == "__main__"`
     torch.set_num_threads(1)
-    bare = headless_rate(load_dataset("mnist", download_missing=False))
+    dataset = load_dataset("mnist", download_missing=False)
+    bare = headless_rate(dataset)
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - kept alive
     from digitlab.session.run import RunPhase
     from digitlab.session.run_settings import RunSettings
@@ -107,6 +109,7 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     session.close()
     took = 1000 * sorted(durations)[len(durations) // 2] if durations else float("nan")
     computed = planes_time(network, classes)
+    bare = max(bare, headless_rate(dataset))  # this machine is noisy: the faster bare run
     print(f"784→100→2→10, batch 64, {EPOCHS} epochs, 1 torch thread, window 1400×860 offscreen")
     print(f"bottleneck scatter of {points:,} test digits: {redraws:.1f} redraws/s while training "
           f"(each computed in the background in {computed:.0f} ms, drawn in {took:.0f} ms)  "

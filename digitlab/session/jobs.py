@@ -12,6 +12,7 @@ pattern, without Qt.
 from __future__ import annotations
 
 import itertools
+import os
 import queue
 import sys
 import threading
@@ -183,14 +184,18 @@ class JobRunner:
         on_progress: Callable[[Progress], None] | None = None,
         on_partial: Callable[[Any], None] | None = None,
         name: str = "digitlab-job",
+        idle_priority: bool = False,
     ) -> Job:
-        """Run `fn(context)` in the background; a job with the same key is cancelled first."""
+        """Run `fn(context)` in the background; a job with the same key is cancelled first.
+        `idle_priority`: the thread runs at the lowest CPU priority, so it takes only the time
+        nothing else wants (analyses that follow a net in training must not slow the trainer)."""
         if key is not None:
             self.cancel(key)
         job = Job(self, key, _Callbacks(on_done, on_error, on_progress, on_partial))
         with self._lock:
             self._active[job.id] = job
-        job.thread = threading.Thread(target=self._run, args=(job, fn), name=name, daemon=True)
+        target = _at_idle_priority(fn) if idle_priority else fn
+        job.thread = threading.Thread(target=self._run, args=(job, target), name=name, daemon=True)
         job.thread.start()
         return job
 
@@ -237,10 +242,31 @@ class JobRunner:
         return all(job.wait(max(deadline - time.monotonic(), 0.0)) for job in jobs)
 
 
+def _at_idle_priority(fn: Callable[[JobContext], Any]) -> Callable[[JobContext], Any]:
+    def run(context: JobContext) -> Any:
+        lower_this_threads_priority()
+        return fn(context)
+
+    return run
+
+
+def lower_this_threads_priority() -> bool:
+    """Nice the calling thread to 19 (Linux, where a thread has its own nice value; elsewhere
+    nothing happens). Returns whether it was done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:
+        return False
+    return True
+
+
 class NewestOnly:
     """One background computation at a time under one key; while it runs, only the newest
     request waits (older waiting ones are dropped). For analyses that follow a net in training:
-    each result is about as fresh as the computation is quick, and requests never pile up."""
+    each result is about as fresh as the computation is quick, requests never pile up, and the
+    work runs at idle priority so the trainer keeps its speed."""
 
     def __init__(self, jobs: JobRunner, key: str, name: str = "digitlab-job") -> None:
         self._jobs, self._key, self._name = jobs, key, name
@@ -281,4 +307,5 @@ class NewestOnly:
             on_done=lambda result: finish(on_done, result),
             on_error=lambda message: finish(on_error, message),
             name=self._name,
+            idle_priority=True,
         )

@@ -27,7 +27,7 @@ class PlanesReport:
 
     network: Network
     classes: tuple[int, ...]
-    labels: np.ndarray  # (N,) the digits' labels
+    labels: np.ndarray  # (N,) the digits' labels, ascending: each class is one slice
     # layer → (before, after) the nonlinearity, each (N, 2)
     points: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     error: str = ""
@@ -52,9 +52,10 @@ class BottleneckPlanes:
             return
 
         def compute(context) -> PlanesReport:
-            inputs, labels = self._test_split.inputs(classes, self._limit)
+            test = self._test_split.inputs(classes, self._limit)
             context.check()
-            return PlanesReport(network, classes, labels, plane_points(network, inputs))
+            points = plane_points(network, test.inputs, test.pixels)
+            return PlanesReport(network, classes, test.labels, points)
 
         def failed(message: str) -> None:
             self._deliver(PlanesReport(network, classes, np.empty(0, np.int64), error=message))

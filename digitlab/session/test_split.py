@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class SharedTestSplit:
     def __init__(self, load: Callable[[], Split]) -> None:
         self._load = load
         self._split: Split | None = None
-        self._inputs: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._inputs: dict[tuple[int, ...], DigitInputs] = {}
         self._lock = threading.Lock()
 
     def get(self) -> Split:
@@ -37,15 +38,32 @@ class SharedTestSplit:
                 self._split = self._load()
             return self._split
 
-    def inputs(self, classes: tuple[int, ...], limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """The first `limit` test digits of `classes` as network inputs (N, 784) float32 in 0…1,
-        and their labels; made once per class subset (the conversion costs as much as a layer)."""
+    def inputs(self, classes: tuple[int, ...], limit: int) -> DigitInputs:
+        """The first `limit` test digits of `classes`, ready for a network (see `DigitInputs`);
+        made once per class subset (the conversion costs as much as a layer)."""
         split = self.get()
         key = (*classes, -limit)
         with self._lock:
             if key not in self._inputs:
-                wanted = np.isin(split.labels, classes)
-                images = split.images[wanted][:limit]
-                inputs = images.reshape(len(images), -1) / np.float32(255)
-                self._inputs = {key: (inputs.astype(np.float32), split.labels[wanted][:limit])}
+                self._inputs = {key: _network_inputs(split, classes, limit)}
             return self._inputs[key]
+
+
+@dataclass(frozen=True, eq=False)
+class DigitInputs:
+    """Test digits as network inputs, sorted by class (each class is one slice), holding only
+    the pixels that are ink in at least one of them (pass `pixels` to the network: the rest
+    would be multiplied by zero)."""
+
+    inputs: np.ndarray  # (N, len(pixels)) float32 in 0…1
+    labels: np.ndarray  # (N,) ascending
+    pixels: np.ndarray  # (P,) which of the network's input pixels the columns are
+
+
+def _network_inputs(split: Split, classes: tuple[int, ...], limit: int) -> DigitInputs:
+    chosen = np.flatnonzero(np.isin(split.labels, classes))[:limit]
+    chosen = chosen[np.argsort(split.labels[chosen], kind="stable")]
+    flat = split.images[chosen].reshape(len(chosen), -1)
+    pixels = np.flatnonzero(flat.any(axis=0))
+    inputs = flat[:, pixels].astype(np.float32) / np.float32(255)
+    return DigitInputs(inputs, split.labels[chosen], pixels)

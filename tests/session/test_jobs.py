@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
@@ -156,3 +158,19 @@ def test_newest_only_goes_on_after_an_error(dispatcher: QueueDispatcher) -> None
     newest.request("b", lambda context: "b!", done.append, errors.append)
     dispatcher.drain(5, until=lambda: bool(done))
     assert errors == ["no test digits"] and done == ["b!"] and newest.running is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice is Linux's")
+def test_newest_only_work_runs_at_idle_priority_and_leaves_the_main_thread_alone(
+    dispatcher: QueueDispatcher,
+) -> None:
+    def own_nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = own_nice()
+    seen = []
+    NewestOnly(JobRunner(dispatcher), "planes").request(
+        "a", lambda context: own_nice(), seen.append, seen.append
+    )
+    dispatcher.drain(5, until=lambda: bool(seen))
+    assert seen == [19] and own_nice() == before

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from digitlab.core.bottleneck import plane_points
+from digitlab.core.data import Split
 from digitlab.core.errors import DataError
 from digitlab.core.network import ModelSpec, Network
 from digitlab.session import QueueDispatcher, Session
+from digitlab.session.test_split import SharedTestSplit
 from tests.conftest import make_tiny_dataset
 from tests.session.conftest import Recorder, pump
 
@@ -32,8 +34,9 @@ def test_the_test_digits_of_the_models_classes_land_where_the_layer_puts_them() 
         session.planes.request(net, (3, 7))
         pump(dispatcher, lambda: len(reports) > 0)
         report = reports.last
-        wanted = np.isin(test.labels, (3, 7))
-        assert report.network is net and report.error == "" and wanted.any()
+        wanted = np.flatnonzero(np.isin(test.labels, (3, 7)))
+        wanted = wanted[np.argsort(test.labels[wanted], kind="stable")]  # the 3s, then the 7s
+        assert report.network is net and report.error == "" and len(wanted) > 2
         np.testing.assert_array_equal(report.labels, test.labels[wanted])
         expected = plane_points(net, test.images[wanted])
         assert sorted(report.points) == [0, 2]
@@ -63,3 +66,20 @@ def test_missing_test_data_is_a_report_with_the_reason() -> None:
         assert reports.last.points == {} and reports.last.error.startswith("MNIST is missing")
     finally:
         session.close()
+
+
+def test_the_inputs_are_sorted_by_class_and_hold_only_inked_pixels() -> None:
+    tiny = make_tiny_dataset().test
+    images = tiny.images.copy()
+    images[:, :, :4] = 0  # a blank margin
+    test = Split(images, tiny.labels)
+    split = SharedTestSplit(lambda: test)
+    digits = split.inputs((7, 3, 5), limit=12)
+    chosen = np.flatnonzero(np.isin(test.labels, (3, 5, 7)))[:12]
+    assert sorted(test.labels[chosen].tolist()) == digits.labels.tolist()
+    assert len(digits.pixels) == 784 - 28 * 4 and digits.inputs.shape == (12, len(digits.pixels))
+    full = np.zeros((12, 784), np.float32)
+    full[:, digits.pixels] = digits.inputs
+    order = chosen[np.argsort(test.labels[chosen], kind="stable")]
+    np.testing.assert_allclose(full, test.images[order].reshape(12, -1) / 255, atol=1e-7)
+    assert split.inputs((7, 3, 5), limit=12) is digits  # made once

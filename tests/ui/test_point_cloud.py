@@ -7,7 +7,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QColor
 
-from digitlab.ui.plots.point_cloud import PointCloud
+from digitlab.ui.plots.point_cloud import PointCloud, settle
 
 RED = QColor(220, 0, 0)
 
@@ -70,3 +70,29 @@ def test_no_points_paints_nothing_and_has_no_bounds(qtbot) -> None:
 def test_mismatched_coordinates_are_refused() -> None:
     with pytest.raises(ValueError, match="alike"):
         PointCloud(RED).setData(np.zeros(3), np.zeros(4))
+
+
+class CountingCloud(PointCloud):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.paints = 0
+
+    def paint(self, *args) -> None:
+        self.paints += 1
+        super().paint(*args)
+
+
+def test_settling_the_range_before_the_paint_paints_new_data_once(qtbot) -> None:
+    plot, _ = plot_with(qtbot, [np.nan], [np.nan])
+    cloud = CountingCloud(RED)
+    plot.addItem(cloud)
+    plot.getPlotItem().enableAutoRange()
+    cloud.setData(np.array([1.0]), np.array([1.0]))
+    qtbot.waitUntil(lambda: cloud.paints > 0)
+    qtbot.wait(60)
+    cloud.paints = 0
+    cloud.setData(np.array([0.0, 8.0]), np.array([0.0, 8.0]))  # a new range
+    settle(plot.getPlotItem().getViewBox())  # without it: 2 paints (pyqtgraph 0.13/0.14)
+    qtbot.wait(60)
+    assert cloud.paints == 1
+    assert plot.getPlotItem().getViewBox().viewRange()[0][1] >= 8.0

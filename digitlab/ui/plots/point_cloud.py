@@ -82,6 +82,13 @@ class PointCloud(pg.GraphicsObject):
         painter.restore()
 
 
+def settle(view_box: pg.ViewBox) -> None:
+    """Apply the view box's auto-range and transform now, after new data, instead of during its
+    next paint: a range changed while painting queues a second paint of every point."""
+    view_box.updateAutoRange()
+    view_box.updateMatrix()
+
+
 def _dot(colour: QColor, size: float, ratio: float) -> QPixmap:
     """A round dot `size` screen pixels across, antialiased, in the screen's own pixels (the
     fragments scale it by 1 / ratio, as ScatterPlotItem does with its atlas)."""

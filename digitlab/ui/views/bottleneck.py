@@ -24,10 +24,10 @@ from digitlab.core.network import Network
 from digitlab.session import Session
 from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
-from digitlab.ui.plots.point_cloud import PointCloud
+from digitlab.ui.plots.point_cloud import PointCloud, settle
 from digitlab.ui.view import View, run_alone
 
-MIN_INTERVAL_S = 0.15  # a net in training changes ~10×/s: ask for its planes at most ~6×/s
+MIN_INTERVAL_S = 0.1  # a net in training changes ~10×/s: ask for its planes at most 10×/s
 NO_PLANE = (
     "No layer of this model is two units wide. Train one to see the test digits in its plane: "
     "hidden layers 2 (or 2,2,2,2), or classes 0,1 (a two-class net's output is a plane)."
@@ -57,10 +57,13 @@ class BottleneckView(View):
         self._key: tuple = ()
         self._scatters: dict[tuple[int, int, int], PointCloud] = {}  # (layer, side, class)
         self._stars: dict[tuple[int, int], pg.ScatterPlotItem] = {}
+        self._plots: list[pg.PlotItem] = []
         self._last_request = 0.0
         self._request_timer = QTimer(self, singleShot=True)
         self._request_timer.timeout.connect(self.schedule_refresh)
         self._drawn: PlanesReport | None = None
+        self._star_report: PlanesReport | None = None  # the stars were placed for these
+        self._star_input = None
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.planes.changed, lambda _: self.schedule_refresh())
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
@@ -71,11 +74,12 @@ class BottleneckView(View):
 
     def _build(self, layers: list[int], classes: tuple[int, ...], output: int) -> None:
         self.canvas.clear()
-        self._scatters, self._stars = {}, {}
+        self._scatters, self._stars, self._plots = {}, {}, []
         for row, layer in enumerate(layers):
             is_output = layer == output
             for side, name in enumerate(("",) if is_output else ("before", "after")):
                 plot = self.canvas.addPlot(row=row, col=side)
+                self._plots.append(plot)
                 style.quiet_plot(plot)
                 style.style_axes(plot, self._text, self._faint)
                 what = "output (logits)" if is_output else f"hidden layer {layer + 1} {name}"
@@ -134,16 +138,24 @@ class BottleneckView(View):
         if key != self._key:
             self._build(layers, classes, output)
             self._key = key
+        starts = np.searchsorted(report.labels, classes)
+        stops = np.searchsorted(report.labels, classes, side="right")
         for layer, pair in report.points.items():
             for side, xy in enumerate(pair):
-                for index, digit in enumerate(classes):
-                    chosen = xy[report.labels == digit]
+                for index, (start, stop) in enumerate(zip(starts, stops)):
+                    chosen = xy[start:stop]
                     self._scatters[(layer, side, index)].setData(x=chosen[:, 0], y=chosen[:, 1])
+        for plot in self._plots:
+            settle(plot.getViewBox())
         self._drawn = report
 
     def _draw_drawing(self, report: PlanesReport) -> None:
-        """The drawing as a star, placed by the same network as the points."""
+        """The drawing as a star, placed by the same network as the points. (Only when either
+        changed: moving a star repaints its whole plot, all 10 000 points.)"""
         net_input = self.session.drawing.input
+        if report is self._star_report and net_input is self._star_input:
+            return
+        self._star_report, self._star_input = report, net_input
         spots = None if net_input.empty else plane_points(report.network, net_input.image[None])
         for (layer, side), star in self._stars.items():
             spot = spots[layer][side][0] if spots and layer in spots else None

@@ -4,7 +4,10 @@ Prints, each with its target and ok / not ok:
 - stroke to repaint with the prediction, activations and evidence views all visible (median;
   target ≤ 16 ms, the budget of the bars alone),
 - hidden-unit statistics (dead units, firing, top images) over the 10 000 test images
-  (median of 5; target ≤ 0.3 s).
+  (median of 5; target ≤ 0.3 s),
+- layer probes of a 784→100→100→100→10 net (trained one epoch here) on the 60 000 training
+  images, as `digitlab probe` runs them (target ≤ 20 s), how often progress came, and how soon
+  a cancel stops them (target ≤ 1 s).
 
     DIGITLAB_DATA=/path/to/data python benchmarks/inspect_speed.py
 """
@@ -57,6 +60,43 @@ class Views(QWidget):
         return self.views[view_id]
 
 
+def probe_speed(dataset) -> tuple[float, int, float, float]:
+    """Seconds for all probes, progress reports, the longest wait between two, cancel latency."""
+    import threading
+
+    from digitlab.core.model import new_model, to_network
+    from digitlab.core.network import ModelSpec
+    from digitlab.core.probes import ProbeCancelled, probe_layers
+    from digitlab.core.protocol import TrainConfig
+    from digitlab.core.training import train
+
+    model = new_model(ModelSpec(hidden=(100, 100, 100)), seed=0)
+    for _ in train(model, dataset, TrainConfig(epochs=1)):
+        pass
+    network = to_network(model)
+    data = (dataset.train.images, dataset.train.labels, dataset.test.images, dataset.test.labels)
+    marks = [time.perf_counter()]
+    probe_layers(network, *data, progress=lambda fraction, text: marks.append(time.perf_counter()))
+    took = marks[-1] - marks[0]
+    longest = max(b - a for a, b in zip(marks, marks[1:]))
+
+    stop, stopped = threading.Event(), []
+
+    def cancellable() -> None:
+        try:
+            probe_layers(network, *data, cancelled=stop.is_set)
+        except ProbeCancelled:
+            stopped.append(time.perf_counter())
+
+    worker = threading.Thread(target=cancellable)
+    worker.start()
+    time.sleep(took / 3)  # somewhere in the middle
+    asked = time.perf_counter()
+    stop.set()
+    worker.join()
+    return took, len(marks) - 1, longest, (stopped[0] - asked) if stopped else float("inf")
+
+
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from digitlab.session import Session
@@ -87,6 +127,9 @@ def main() -> None:
     units_s = statistics.median(times)
     window.close()
     session.close()
+    probes_s, reports, longest_s, cancel_s = probe_speed(
+        load_dataset("mnist", download_missing=False)
+    )
 
     print(f"shipped {network.spec.describe()}, {len(images):,} test images, offscreen")
     print(f"stroke to repaint, prediction + activations + evidence: median {strokes:.1f} ms "
@@ -94,6 +137,11 @@ def main() -> None:
           f"[target ≤ 16 ms: {verdict(strokes <= 16)}]")  # fmt: skip
     print(f"hidden-unit statistics over the test set: {units_s:.3f} s  "
           f"[target ≤ 0.3 s: {verdict(units_s <= 0.3)}]")  # fmt: skip
+    print(f"probes of 784→100→100→100→10 on 60,000 training images: {probes_s:.1f} s, "
+          f"{reports} progress reports, at most {longest_s:.1f} s apart  "
+          f"[target ≤ 20 s: {verdict(probes_s <= 20)}]")  # fmt: skip
+    print(f"probes cancelled mid-way: stopped {cancel_s:.2f} s after the cancel  "
+          f"[target ≤ 1 s: {verdict(cancel_s <= 1)}]")  # fmt: skip
 
 
 if __name__ == "__main__":

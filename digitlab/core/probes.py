@@ -57,8 +57,10 @@ def fit_softmax(
     classes: int,
     seed: int = 0,
     cancelled: Callable[[], bool] = lambda: False,
+    on_epoch: Callable[[int], None] = lambda done: None,
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """A softmax regression fitted to (features, labels 0..classes-1); returns `predict`."""
+    """A softmax regression fitted to (features, labels 0..classes-1); returns `predict`.
+    `on_epoch(done)` after each of the EPOCHS passes (for progress)."""
     mean = features.mean(axis=0)
     scale = features.std(axis=0) + 1e-6
     x = ((features - mean) / scale).astype(np.float32)
@@ -67,7 +69,7 @@ def fit_softmax(
     bias = np.zeros(classes, np.float32)
     velocity_w, velocity_b = np.zeros_like(weights), np.zeros_like(bias)
     onehot = np.eye(classes, dtype=np.float32)
-    for _ in range(EPOCHS):
+    for epoch in range(EPOCHS):
         if cancelled():
             raise ProbeCancelled
         order = rng.permutation(len(x))
@@ -82,6 +84,7 @@ def fit_softmax(
             velocity_b = MOMENTUM * velocity_b - LEARNING_RATE * error.sum(axis=0)
             weights += velocity_w
             bias += velocity_b
+        on_epoch(epoch + 1)
 
     def predict(new: np.ndarray) -> np.ndarray:
         return (((new - mean) / scale).astype(np.float32) @ weights + bias).argmax(axis=1)
@@ -104,8 +107,15 @@ def probe_layers(
     test = dict(layer_features(network, test_images))
     results = []
     for step, (name, features) in enumerate(train):
-        progress(step / len(train), f"probing {name}")
-        predict = fit_softmax(features, train_labels, classes, cancelled=cancelled)
+        text = f"probing {name}"
+        progress(step / len(train), text)
+
+        def on_epoch(done: int, step: int = step, text: str = text) -> None:
+            progress((step + done / EPOCHS) / len(train), text)
+
+        predict = fit_softmax(
+            features, train_labels, classes, cancelled=cancelled, on_epoch=on_epoch
+        )
         results.append(
             ProbeResult(
                 name,

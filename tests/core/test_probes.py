@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from digitlab.core.network import ModelSpec, Network
-from digitlab.core.probes import ProbeCancelled, fit_softmax, layer_features, probe_layers
+from digitlab.core.probes import (
+    EPOCHS,
+    ProbeCancelled,
+    fit_softmax,
+    layer_features,
+    probe_layers,
+)
 from tests.conftest import make_tiny_dataset
 
 
@@ -56,13 +62,17 @@ def test_features_are_the_layers_activations() -> None:
 def test_probes_report_every_layer_with_progress_and_can_be_cancelled() -> None:
     tiny = make_tiny_dataset()
     steps: list[str] = []
+    fractions: list[float] = []
     results = probe_layers(
         random_network(), tiny.train.images, tiny.train.labels, tiny.test.images,
-        tiny.test.labels, progress=lambda fraction, text: steps.append(text),
+        tiny.test.labels,
+        progress=lambda fraction, text: (steps.append(text), fractions.append(fraction)),
     )  # fmt: skip
     assert [r.layer for r in results] == ["pixels", "hidden 1", "hidden 2", "output"]
     assert results[0].features == 784 and results[0].test_accuracy > 0.95  # bands are easy
     assert steps[0] == "probing pixels" and steps[-1] == "done"
+    assert len(steps) == 4 * (1 + EPOCHS) + 1  # each layer's start and epochs, then done
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
     with pytest.raises(ProbeCancelled):
         probe_layers(random_network(), tiny.train.images, tiny.train.labels, tiny.test.images,
                      tiny.test.labels, cancelled=lambda: True)  # fmt: skip

@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window (or one view) in a demo state to a PNG",
         parents=[_data_dir_option()],
     )
-    shot.add_argument("path", metavar="PATH")
+    shot.add_argument("path", metavar="PATH", nargs="?", help="the picture file to write (.png)")
     shot.add_argument("--size", type=types.window_size, default=(1400, 860), metavar="WxH")
     shot.add_argument("--view", metavar="ID", help="render one view alone (see --list-views)")
     shot.add_argument("--list-views", action="store_true", help="print the view ids and exit")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from digitlab.core.errors import DigitlabError
+
 
 def cmd_app(args: argparse.Namespace) -> int:
     from digitlab.ui.app import run_app
@@ -18,6 +20,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         for spec in VIEWS:
             print(f"{spec.id:<16} {spec.title}")
         return 0
+    if not args.path:
+        raise DigitlabError("give the picture file to write, e.g. digitlab screenshot out.png")
     from digitlab.ui.screenshot import save_screenshot
 
     path = save_screenshot(

@@ -112,9 +112,8 @@ class MainWindow(QMainWindow):
         dock = self.docks[spec.id]
         dock.setWidget(view)
         if isinstance(view, View):
-            dock.visibilityChanged.connect(view.set_shown_in_dock)
-            if self.isVisible():  # built after the first paint: is its tab in front?
-                view.set_shown_in_dock(not dock.visibleRegion().isEmpty())
+            dock.visibilityChanged.connect(view.recheck_on_screen)
+            dock.topLevelChanged.connect(view.recheck_on_screen)
         self.views[spec.id] = view
 
     def build_plot_views(self) -> None:

@@ -2,8 +2,10 @@
 
 The demo: a 3 drawn on the pad and a short run of a 784→16→10 net on MNIST, which then reads
 the drawing (curves, live weights and their last change show); with `train=False`, the shipped
-2-layer model reads it and no data is needed. Settings go to a private temporary folder: the
-user's own are neither read nor touched.
+2-layer model reads it and no data is needed. Some views have their own demo (`DEMOS`): the
+bottleneck trains 784→2→3 on the digits 0, 1 and 2 with a 1 drawn; the probes view runs them
+on the shipped 784→256→10.
+Settings go to a private temporary folder: the user's own are neither read nor touched.
 """
 
 from __future__ import annotations
@@ -11,12 +13,27 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitlab.core.errors import DigitlabError
 from digitlab.core.files import check_output_path, write_atomically
 
 DEMO_RUN = {"hidden": "16", "epochs": 1, "batch_size": 64}
+
+
+@dataclass(frozen=True)
+class Demo:
+    run: dict = field(default_factory=lambda: DEMO_RUN)
+    digit: str = "3"  # drawn on the pad (see pad.SAMPLES)
+    probes: bool = False  # run the layer probes once the model answers
+    train: bool = True  # False: the shipped 2-layer model answers
+
+
+DEMOS = {
+    "bottleneck": Demo({"hidden": "2", "classes": "0,1,2", "epochs": 2, "batch_size": 64}, "1"),
+    "probes": Demo(probes=True, train=False),  # 784→256→10: the probes have depth to show
+}
 TIMEOUT_MS = 180_000
 
 
@@ -86,13 +103,15 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
         poll.stop()
         return ready()
 
+    demo = DEMOS.get(view_id or "", Demo())
+    train = train and demo.train
     try:
         session.start(DEFAULT_KEY)
-        draw_sample(window.view("pad"))
+        draw_sample(window.view("pad"), demo.digit)
         if train:
             outcomes = []
             session.run.finished.connect(outcomes.append)
-            session.run.set_settings(RunSettings.from_dict(DEMO_RUN))
+            session.run.set_settings(RunSettings.from_dict(demo.run))
             session.run.start()
             if not wait(lambda: bool(outcomes)) or outcomes[0].end is not RunEnd.DONE:
                 raise DigitlabError(
@@ -102,6 +121,9 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
         wait(lambda: getattr(session.models.current, "key", None) == answering)
         wait(lambda: session.run.phase is not RunPhase.STARTING, 1000)
         wait(lambda: False, 400)  # let the last snapshot and repaints land
+        if demo.probes:
+            window.view("probes").run_probes()
+            wait(lambda: not session.probes.running)
         widget = window
         if view_id is not None:
             dock = window.docks[view_id]

@@ -5,7 +5,8 @@ A view takes the session in its constructor and subscribes to the events it need
 broken session). Handlers that redraw call `schedule_refresh`: while the view is hidden (a closed
 dock, a tab behind another, a minimised window) that only marks it stale, and `refresh` runs when
 it is shown again, so a hidden view costs nothing. (Qt keeps a dock tabbed behind another
-`isVisible()`, so the window passes on each dock's `visibilityChanged`: `set_shown_in_dock`.)
+`isVisible()`: `on_screen` asks for its visible region instead, and the window passes on each
+dock's `visibilityChanged` and `topLevelChanged`, `recheck_on_screen`, as the moments to look.)
 `view_settings` / `apply_view_settings` carry what the view remembers between runs. `run_alone`
 opens one view in its own window with a live session.
 """
@@ -34,7 +35,6 @@ class View(QWidget):
         self.session = session
         self._subscriptions: list[tuple[Any, Callable[..., None]]] = []
         self._stale = False
-        self._shown_in_dock: bool | None = None  # None: not in a dock, or not told yet
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._run_refresh)
         subscriptions = self._subscriptions  # the lambda must not keep `self` alive
@@ -63,13 +63,15 @@ class View(QWidget):
 
     def on_screen(self) -> bool:
         """Is the view where the user can see it (shown, and not a tab behind another)?"""
-        return self.isVisible() and self._shown_in_dock is not False
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
-    def set_shown_in_dock(self, shown: bool) -> None:
-        """Its dock's `visibilityChanged`: the tab came to the front (refresh if stale) or
-        went behind another, or the window was minimised or restored."""
-        self._shown_in_dock = shown
-        if shown and self._stale:
+    def recheck_on_screen(self, *_: Any) -> None:
+        """Its dock's tab came to the front or went behind, or the dock floated or docked: if
+        that brought a stale view on screen, refresh it (once Qt has laid the change out)."""
+        QTimer.singleShot(0, self, self._refresh_if_uncovered)
+
+    def _refresh_if_uncovered(self) -> None:
+        if self._stale and self.on_screen():
             self._stale = False
             self._refresh_timer.start()
 
@@ -97,9 +99,8 @@ class View(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale and self._shown_in_dock is not False:
-            self._stale = False
-            self._refresh_timer.start()
+        if self._stale:
+            self.recheck_on_screen()
 
     @property
     def stale(self) -> bool:

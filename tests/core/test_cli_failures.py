@@ -171,3 +171,11 @@ def test_a_screenshot_needs_a_picture_name(tmp_path, capsys) -> None:
     assert main(["screenshot", str(tmp_path / "shot.txt"), "--no-train"]) == 1
     assert "ending in .png" in one_line(capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_views_are_listed_without_a_picture_name_which_is_otherwise_asked_for(capsys) -> None:
+    assert main(["screenshot", "--list-views"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"pad", "units", "evidence", "bottleneck", "probes"} <= set(listed)
+    assert main(["screenshot", "--no-train"]) == 1
+    assert "give the picture file" in one_line(capsys.readouterr().err)

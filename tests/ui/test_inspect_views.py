@@ -87,3 +87,41 @@ def test_probes_run_in_the_background_and_show_every_layer(qtbot, qapp) -> None:
         assert not session.probes.running and view.run_button.isEnabled()
     finally:
         session.close()
+
+
+def test_evidence_of_a_live_run_adds_up_to_its_logits(qtbot, session) -> None:
+    view = shown(qtbot, EvidenceView(session), (600, 320))
+    session.drawing.set_canvas(seven())
+    train(session, qtbot, hidden=(8, 4))
+    network = session.run.network
+    qtbot.waitUntil(lambda: session.models.current.network is network)
+    qtbot.waitUntil(lambda: len(view.shown_maps()) == 3)
+    logits = network.logits(session.drawing.input.image[None])[0]
+    top, runner_up = np.argsort(-logits)[:2]
+    for_top, for_other, _ = view.shown_maps()
+    bias = evidence(network, session.drawing.input.image).bias
+    assert for_top.sum() + bias[top] == pytest.approx(logits[top], abs=1e-3)
+    assert for_other.sum() + bias[runner_up] == pytest.approx(logits[runner_up], abs=1e-3)
+
+
+@pytest.mark.parametrize("shipped, layers", [("mlp", 3), ("linear", 2)])
+def test_probes_and_the_bottleneck_with_a_shipped_model(qtbot, qapp, shipped, layers) -> None:
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+    from digitlab.ui.views.bottleneck import NO_PLANE, BottleneckView
+    from digitlab.ui.views.probes import ProbesView
+    from tests.session.conftest import tiny_cache
+
+    session = Session(QtDispatcher(), probe_datasets=tiny_cache())
+    try:
+        session.start(shipped)
+        qtbot.waitUntil(lambda: session.models.current is not None, timeout=10_000)
+        probes = shown(qtbot, ProbesView(session), (700, 400))
+        bottleneck = shown(qtbot, BottleneckView(session), (500, 400))
+        assert bottleneck.message.text() == NO_PLANE and bottleneck.drawn is None
+        probes.run_button.click()
+        qtbot.waitUntil(lambda: len(probes.accuracies_shown()) == layers, timeout=20_000)
+        accuracies = probes.accuracies_shown()
+        assert accuracies[0] > 0.9  # the pixels of the tiny classes, read by a fresh probe
+    finally:
+        session.close()

@@ -152,8 +152,13 @@ SAMPLE_THREE = [
 ]
 
 
-def draw_sample(view: PadView) -> None:
-    for stroke in SAMPLE_THREE:
+SAMPLE_ONE = [[(158, 48), (152, 110), (146, 170), (142, 226)]]
+SAMPLES = {"1": SAMPLE_ONE, "3": SAMPLE_THREE}
+
+
+def draw_sample(view: PadView, digit: str = "3") -> None:
+    """Draw a sample digit on the pad (demos and screenshots): one of SAMPLES."""
+    for stroke in SAMPLES[digit]:
         view.canvas.add_stroke(stroke)
     view.push()
 

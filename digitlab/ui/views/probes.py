@@ -54,7 +54,7 @@ class ProbesView(View):
             style.quiet_plot(plot)
             style.style_axes(plot, self._text, self._faint)
         self.bars_plot.setTitle("test accuracy of a linear probe", color=self._text, size="9pt")
-        self.bars_plot.setYRange(0, 1.05, padding=0)
+        self.bars_plot.setYRange(0, 1.12, padding=0)  # room for the label above a 100 % bar
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=style.ACCENT, pen=None)
         self.bars_plot.addItem(self.bars)
         self._labels: list[pg.TextItem] = []

@@ -298,3 +298,21 @@ def test_a_view_in_a_tab_behind_another_waits_until_its_tab_is_raised(
     window.docks[view.view_id].raise_()
     qtbot.waitUntil(lambda: refreshes == [1])
     assert view.on_screen() and not view.stale
+
+
+def test_a_view_behind_a_tab_refreshes_when_its_dock_is_floated(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    view_id, view = next(
+        (view_id, view)
+        for view_id, view in window.views.items()
+        if isinstance(view, View) and window.docks[view_id].visibleRegion().isEmpty()
+        and window.tabifiedDockWidgets(window.docks[view_id])
+    )  # fmt: skip
+    refreshes = []
+    view.refresh = lambda: refreshes.append(1)
+    view.schedule_refresh()
+    qtbot.wait(50)
+    assert view.stale and refreshes == []
+    window.docks[view_id].setFloating(True)
+    qtbot.waitUntil(lambda: refreshes == [1])
+    assert view.on_screen() and not view.stale

@@ -68,7 +68,7 @@ VIEWS: list[ViewSpec] = [
              tab_with="weights"),
     ViewSpec("probes", "Layer probes", "digitlab.ui.views.probes:ProbesView", 3, 6, 590, 400,
              True, "A linear read-out per layer, and each layer's test digits by PCA",
-             tab_with="curves"),
+             tab_with="weights"),  # its two plots need the height of the lower column
     ViewSpec("evidence", "Evidence", "digitlab.ui.views.evidence:EvidenceView", 3, 3, 590, 300,
              True, "Which pixels push toward the answer, and against another class",
              tab_with="weights"),

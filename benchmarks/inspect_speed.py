@@ -60,6 +60,23 @@ class Views(QWidget):
         return self.views[view_id]
 
 
+def machine_speed() -> float:
+    """numpy float32 matmul GFLOP/s, one thread: this shared VM's speed drifts through the day,
+    and the figures here move with it; this line says how fast it was for them."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    with threadpool_limits(1, user_api="blas"):
+        a @ a
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            a @ a
+            times.append(time.perf_counter() - started)
+    return 2 * 1024**3 / statistics.median(times) / 1e9
+
+
 def probe_speed(dataset) -> tuple[float, int, float, float]:
     """Seconds for all probes, progress reports, the longest wait between two, cancel latency."""
     import threading
@@ -113,6 +130,7 @@ def main() -> None:
     window.show()
     app.processEvents()
     also = [window.view("activations"), window.view("evidence")]
+    speed = machine_speed()
     stroke_latencies(app, window, 20, also)  # warm-up
     strokes = statistics.median(stroke_latencies(app, window, 120, also))
     bars_alone = statistics.median(stroke_latencies(app, window, 120))
@@ -131,7 +149,8 @@ def main() -> None:
         load_dataset("mnist", download_missing=False)
     )
 
-    print(f"shipped {network.spec.describe()}, {len(images):,} test images, offscreen")
+    print(f"shipped {network.spec.describe()}, {len(images):,} test images, offscreen; "
+          f"machine: {speed:.0f} GFLOP/s (numpy matmul, one thread)")  # fmt: skip
     print(f"stroke to repaint, prediction + activations + evidence: median {strokes:.1f} ms "
           f"(pad and bars alone: {bars_alone:.1f} ms)  "
           f"[target ≤ 16 ms: {verdict(strokes <= 16)}]")  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from digitlab.core.data import Dataset, Split  # noqa: E402
+from digitlab.core.network import ModelSpec, Network  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,6 +29,19 @@ def make_tiny_dataset(n_train: int = 512, n_test: int = 128, seed: int = 0) -> D
         return Split(np.clip(images, 0, 255).astype(np.uint8), labels)
 
     return Dataset(name="tiny", train=split(n_train), test=split(n_test), classes=tuple(range(10)))
+
+
+def random_network(
+    hidden: tuple[int, ...] = (16, 8), num_classes: int = 10, seed: int = 0, bias: float = 0.0
+) -> Network:
+    """Small random weights (σ 0.1) and biases (σ `bias`): a net to test the plumbing with."""
+    rng = np.random.default_rng(seed)
+    spec = ModelSpec(hidden=hidden, num_classes=num_classes)
+    return Network.from_arrays(
+        spec,
+        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
+        [rng.normal(0, bias, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab.core.network import ModelSpec, Network
 from digitlab.core.probes import (
     EPOCHS,
     ProbeCancelled,
@@ -13,7 +12,7 @@ from digitlab.core.probes import (
     layer_features,
     probe_layers,
 )
-from tests.conftest import make_tiny_dataset
+from tests.conftest import make_tiny_dataset, random_network
 
 
 def separable(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -37,16 +36,6 @@ def test_shuffled_labels_are_read_at_chance() -> None:
     predict = fit_softmax(x, shuffled, 3)
     test_x, test_y = separable(3000, seed=3)
     assert abs((predict(test_x) == test_y).mean() - 1 / 3) < 0.05
-
-
-def random_network(hidden=(16, 8)) -> Network:
-    rng = np.random.default_rng(0)
-    spec = ModelSpec(hidden=hidden)
-    return Network.from_arrays(
-        spec,
-        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
-        [np.zeros(shape[0], np.float32) for shape in spec.layer_shapes],
-    )
 
 
 def test_features_are_the_layers_activations() -> None:

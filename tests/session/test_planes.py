@@ -7,21 +7,15 @@ import numpy as np
 from digitlab.core.bottleneck import plane_points
 from digitlab.core.data import Split
 from digitlab.core.errors import DataError
-from digitlab.core.network import ModelSpec, Network
+from digitlab.core.network import Network
 from digitlab.session import QueueDispatcher, Session
 from digitlab.session.test_split import SharedTestSplit
-from tests.conftest import make_tiny_dataset
+from tests.conftest import make_tiny_dataset, random_network
 from tests.session.conftest import Recorder, pump
 
 
 def network(seed: int, hidden=(2,), classes: int = 10) -> Network:
-    rng = np.random.default_rng(seed)
-    spec = ModelSpec(hidden=hidden, num_classes=classes)
-    return Network.from_arrays(
-        spec,
-        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
-        [rng.normal(0, 0.1, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
-    )
+    return random_network(hidden, classes, seed=seed, bias=0.1)
 
 
 def test_the_test_digits_of_the_models_classes_land_where_the_layer_puts_them() -> None:

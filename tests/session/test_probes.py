@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-
 from digitlab.core.data import DatasetCache
 from digitlab.core.errors import DataError
-from digitlab.core.network import ModelSpec, Network
 from digitlab.session import QueueDispatcher, Session
-from tests.conftest import make_tiny_dataset
+from tests.conftest import make_tiny_dataset, random_network
 from tests.session.conftest import Recorder, pump
-
-
-def network(hidden=(12, 8)) -> Network:
-    rng = np.random.default_rng(0)
-    spec = ModelSpec(hidden=hidden)
-    return Network.from_arrays(
-        spec,
-        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
-        [np.zeros(shape[0], np.float32) for shape in spec.layer_shapes],
-    )
 
 
 def session_with(load) -> tuple[QueueDispatcher, Session]:
@@ -41,7 +28,7 @@ def test_a_cancelled_probe_says_nothing_and_the_next_one_reports_every_layer() -
     dispatcher, session = session_with(slow_load)
     try:
         finished, progress = Recorder(session.probes.finished), Recorder(session.probes.progress)
-        net = network()
+        net = random_network((12, 8))
         session.probes.run(net, tuple(range(10)))
         assert session.probes.running and asked.wait(5)
         session.probes.cancel()
@@ -71,7 +58,7 @@ def test_missing_training_data_is_one_line() -> None:
     dispatcher, session = session_with(missing)
     try:
         finished = Recorder(session.probes.finished)
-        session.probes.run(network(), tuple(range(10)))
+        session.probes.run(random_network((12, 8)), tuple(range(10)))
         pump(dispatcher, lambda: len(finished) > 0)
         assert finished.last.results == [] and finished.last.error.startswith("MNIST is missing")
         assert not session.probes.running

@@ -5,21 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from digitlab.core.errors import DataError
-from digitlab.core.network import ModelSpec, Network
+from digitlab.core.network import Network
 from digitlab.core.units import layer_units
 from digitlab.session import QueueDispatcher, Session
-from tests.conftest import make_tiny_dataset
+from tests.conftest import make_tiny_dataset, random_network
 from tests.session.conftest import Recorder, pump
 
 
 def network(seed: int, hidden=(6,)) -> Network:
-    rng = np.random.default_rng(seed)
-    spec = ModelSpec(hidden=hidden)
-    return Network.from_arrays(
-        spec,
-        [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
-        [rng.normal(0, 0.1, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
-    )
+    return random_network(hidden, seed=seed, bias=0.1)
 
 
 def test_statistics_arrive_for_the_running_and_the_newest_request() -> None:

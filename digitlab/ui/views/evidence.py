@@ -76,6 +76,9 @@ class EvidenceView(View):
         self._limit: float | None = None
         self.totals = QLabel()
         self.totals.setWordWrap(True)
+        # Two lines, always: a total that wraps onto one line more or less would resize the
+        # maps above it, a full relayout and repaint on a stroke.
+        self.totals.setFixedHeight(2 * self.totals.fontMetrics().lineSpacing() + 4)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel(NO_INPUT)
         self.message.setWordWrap(True)

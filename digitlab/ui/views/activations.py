@@ -19,6 +19,7 @@ from digitlab.core.network import Network
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.text_strip import TextStrip
 
 POSITIVE = QColor("#2166ac")
 NEGATIVE = QColor("#d1242f")
@@ -52,13 +53,14 @@ class ActivationsView(View):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.message)
         self.pages.addWidget(self.canvas)
+        self.summary = TextStrip(lines=1)  # how many units are on: changes on every stroke
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
         layout.addWidget(self.pages)
         self._plots: list[pg.PlotItem] = []
         self._bars: list[tuple[pg.BarGraphItem, pg.BarGraphItem]] = []  # (firing, off) per layer
         self._limits: list[float | None] = []
-        self._titles: list[str] = []
         self._shape: tuple[int, ...] = ()
         self.subscribe(session.prediction_changed, self.refresh_at_once)
         self.refresh()
@@ -70,12 +72,13 @@ class ActivationsView(View):
         """One plot per hidden layer, made once per architecture."""
         self.canvas.clear()
         self._plots, self._bars = [], []
-        self._limits, self._titles = [None] * len(sizes), [""] * len(sizes)
+        self._limits = [None] * len(sizes)
         for row, units in enumerate(sizes):
             plot = self.canvas.addPlot(row=row, col=0)
             style.quiet_plot(plot)
             style.style_axes(plot, self._text, self._faint)
             plot.setXRange(-0.5, units - 0.5, padding=0.0)
+            plot.setTitle(f"hidden layer {row + 1} · {units} units", color=self._text, size="9pt")
             plot.getAxis("left").setWidth(40)
             plot.setLabel("left", "input", color=self._faint)
             plot.addLine(y=0.0, pen=pg.mkPen(self._faint))
@@ -109,17 +112,16 @@ class ActivationsView(View):
         for row, (plot, (firing, off), z) in enumerate(zip(self._plots, self._bars, inputs)):
             firing.setOpts(height=np.maximum(z, 0.0))
             off.setOpts(height=np.minimum(z, 0.0))
-            title = f"hidden layer {row + 1} · {int((z > 0).sum())} of {len(z)} units on"
-            if title != self._titles[row]:  # a new title costs a relayout: only when it changes
-                self._titles[row] = title
-                plot.setTitle(title, color=self._text, size="9pt")
             limit = style.steady_limit(self._limits[row], float(np.abs(z).max()) if z.size else 1)
             if limit != self._limits[row]:  # steady axes: no axis redraw on every stroke
                 self._limits[row] = limit
                 plot.setYRange(-limit, limit, padding=0.05)
+        on = [f"layer {row + 1}: {int((z > 0).sum())} of {len(z)}" for row, z in enumerate(inputs)]
+        self.summary.setText("Units on for this drawing: " + " · ".join(on))
         self.pages.setCurrentWidget(self.canvas)
 
     def _show_message(self, text: str) -> None:
+        self.summary.clear()
         self.message.setText(text)
         self.pages.setCurrentWidget(self.message)
 

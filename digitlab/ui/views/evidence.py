@@ -19,6 +19,7 @@ from digitlab.core.evidence import Evidence, evidence
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.text_strip import TextStrip
 
 RUNNER_UP = -1  # the combo's "runner-up" entry
 NO_INPUT = "Draw a digit to see which pixels speak for and against each answer."
@@ -65,21 +66,19 @@ class EvidenceView(View):
             box = self.canvas.addViewBox(row=1, col=column, lockAspect=True, invertY=True)
             box.setMouseEnabled(False, False)
             box.setMenuEnabled(False)
-            image = pg.ImageItem(np.zeros((28, 28), np.float32), axisOrder="row-major")
-            image.setColorMap(colormap)
+            image = pg.ImageItem(np.zeros((28, 28, 4), np.uint8), axisOrder="row-major")
             box.addItem(image)
             self.images.append(image)
             self.titles.append(title)
+        # The maps are coloured here, through one lookup table, and handed over as RGBA: left
+        # to colour them, pyqtgraph rebuilds a 256-colour table for each image on every stroke.
+        # The bar only shows the scale.
+        self._colours = colormap.getLookupTable(nPts=256, alpha=True)
+        self._maps: list[np.ndarray] = []
         self.bar = style.colour_bar(colormap)
-        self.bar.setImageItem(self.images)
         self.canvas.addItem(self.bar, row=1, col=3)
         self._limit: float | None = None
-        self.totals = QLabel()
-        self.totals.setWordWrap(True)
-        # Two lines, always: a total that wraps onto one line more or less would resize the
-        # maps above it, a full relayout and repaint on a stroke.
-        self.totals.setFixedHeight(2 * self.totals.fontMetrics().lineSpacing() + 4)
-        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals = TextStrip(lines=2)  # changes on every stroke: no relayout for it
         self.message = QLabel(NO_INPUT)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -133,8 +132,10 @@ class EvidenceView(View):
             style.set_bar_levels(self.bar, limit, "push on the logit")
         names = (f"for {entry.classes[first]}", f"for {entry.classes[second]}",
                  f"{entry.classes[first]} against {entry.classes[second]}")  # fmt: skip
+        self._maps = maps
         for image, title, values, name in zip(self.images, self.titles, maps, names):
-            image.setImage(values.reshape(28, 28), levels=(-limit, limit))
+            index = np.clip((values / limit + 1.0) * 127.5, 0, 255).astype(np.uint8)
+            image.setImage(self._colours[index.reshape(28, 28)], autoLevels=False)
             if title.text != name:  # a new title costs a relayout: only when it changes
                 title.setText(name)
         self.totals.setText(totals_text(found, first, second, entry.classes))
@@ -144,7 +145,7 @@ class EvidenceView(View):
         """The three maps on show (for tests); [] when there are none."""
         if self.pages.currentWidget() is not self.canvas:
             return []
-        return [image.image.reshape(-1) for image in self.images]
+        return [values.copy() for values in self._maps]
 
 
 if __name__ == "__main__":

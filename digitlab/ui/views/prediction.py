@@ -12,23 +12,37 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from digitlab.session import Answer, Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.text_strip import TextStrip
 
 EMPTY_TEXT = {Answer.EMPTY: "draw a digit", Answer.NO_MODEL: "no model loaded"}
 
 
-class ConfidenceBars(pg.PlotWidget):
-    """One bar per output, labelled with the digit it stands for."""
+class ConfidenceBars(QWidget):
+    """One bar per output, labelled with the digit it stands for, under the answer in words
+    (a `TextStrip`: a plot title would re-lay the plot out on every stroke)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.plot_widget = pg.PlotWidget()
         background, self._text, self._faint = style.colours(self)
-        self.setBackground(background)
-        plot = self.getPlotItem()
+        self.plot_widget.setBackground(background)
+        self.headline = TextStrip(lines=1, centred=True, point_size=14)
+        self.headline.setAutoFillBackground(True)
+        palette = self.headline.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        self.headline.setPalette(palette)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.plot_widget, 1)
+        plot = self.plot_widget.getPlotItem()
         style.quiet_plot(plot)
         plot.showGrid(y=True, alpha=0.15)
         plot.setYRange(0.0, 1.06, padding=0.0)
@@ -54,7 +68,7 @@ class ConfidenceBars(pg.PlotWidget):
         if classes == self._classes:
             return
         self._classes = classes
-        plot = self.getPlotItem()
+        plot = self.plot_widget.getPlotItem()
         plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
         plot.setXRange(-0.6, len(classes) - 0.4, padding=0.0)
         self._bars.setOpts(x=list(range(len(classes))), height=[0.0] * len(classes))
@@ -68,7 +82,7 @@ class ConfidenceBars(pg.PlotWidget):
         if probabilities is None:
             self._probabilities = None
             self._bars.setOpts(height=[0.0] * count, brushes=[style.NEUTRAL] * count)
-            self.setTitle(placeholder, color=self._faint, size="12pt")
+            self.headline.setText(placeholder, self._faint)
             return
         values = np.asarray(probabilities, dtype=np.float64).reshape(-1)
         if values.size != count:
@@ -77,14 +91,12 @@ class ConfidenceBars(pg.PlotWidget):
         top = int(np.argmax(values))
         brushes = [style.ACCENT if i == top else style.NEUTRAL for i in range(count)]
         self._bars.setOpts(height=values, brushes=brushes)
-        self.setTitle(
-            f"<b>{self._classes[top]}</b> · {100 * values[top]:.1f} %",
-            color=style.ACCENT,
-            size="14pt",
+        self.headline.setText(
+            f"<b>{self._classes[top]}</b> · {100 * values[top]:.1f} %", style.ACCENT
         )
 
     def title_text(self) -> str:
-        return self.getPlotItem().titleLabel.text
+        return self.headline.text()
 
 
 class PredictionView(View):

@@ -1,0 +1,65 @@
+"""TextStrip: new text repaints the strip and never asks the layout around it to re-measure."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from digitlab.ui.widgets.text_strip import TextStrip
+
+
+class LayoutRequests(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def window_with(qtbot, widget) -> tuple[QWidget, LayoutRequests]:
+    window = QWidget()
+    qtbot.addWidget(window)
+    QVBoxLayout(window).addWidget(widget)
+    window.resize(300, 100)
+    window.show()
+    qtbot.waitExposed(window)
+    requests = LayoutRequests()
+    window.installEventFilter(requests)
+    return window, requests
+
+
+def test_new_text_asks_for_no_relayout_where_a_label_does(qtbot) -> None:
+    strip, label = TextStrip(lines=2), QLabel()
+    label.setWordWrap(True)
+    windows = [window_with(qtbot, strip), window_with(qtbot, label)]  # kept alive
+    (_, strip_requests), (_, label_requests) = windows
+    height = strip.height()
+    qtbot.wait(30)  # the layouts of the first show have settled
+    strip_requests.count = label_requests.count = 0
+    for value in range(5):
+        text = f"<b>{value}</b>: pixels +{value * 1.5:.2f} → logit" + " and more" * value
+        strip.setText(text)
+        label.setText(text)
+        qtbot.wait(10)
+    assert strip_requests.count == 0 and label_requests.count > 0
+    assert strip.text().startswith("<b>4</b>") and strip.height() == height
+    assert strip.grab().toImage().pixelColor(5, height // 2) is not None  # paints
+
+
+def test_a_colour_and_a_clear(qtbot) -> None:
+    strip = TextStrip(lines=1, centred=True, point_size=14)
+    kept_alive = window_with(qtbot, strip)  # noqa: F841
+    strip.setText("7 · 99.0 %", "#2f81f7")
+    image = strip.grab().toImage()
+    blues = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).blue() > 200 and image.pixelColor(x, y).red() < 120
+    ]
+    assert blues  # the text is drawn in the colour asked for
+    strip.clear()
+    assert strip.text() == ""

@@ -17,15 +17,14 @@ def planes(network: Network) -> list[int]:
     return [i for i, size in enumerate(network.spec.sizes[1:]) if size == 2]
 
 
-def plane_points(
-    network: Network, images: np.ndarray, pixels: np.ndarray | None = None
-) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def plane_points(network: Network, images: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """For each 2-wide layer: (before, after) the nonlinearity, each (N, 2). The output layer
-    has no nonlinearity, so its two are the same logits. `pixels`: as in `pre_activations`."""
+    has no nonlinearity, so its two are the same logits. Images: as `Network.pre_activations`
+    takes them (a sparse matrix of 10 000 test digits is 3× quicker than dense)."""
     wanted = planes(network)
     if not wanted:
         return {}
-    zs = network.pre_activations(images, upto=max(wanted), pixels=pixels)
+    zs = network.pre_activations(images, upto=max(wanted))
     last = len(network.weights) - 1
     return {
         i: (zs[i], zs[i] if i == last else activate(network.spec.activation, zs[i])) for i in wanted

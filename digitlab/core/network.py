@@ -125,34 +125,34 @@ class Network:
     def is_finite(self) -> bool:
         return all(bool(np.isfinite(a).all()) for a in (*self.weights, *self.biases))
 
-    def inputs(self, images: np.ndarray, width: int | None = None) -> np.ndarray:
-        """Images as (N, 784) float32 in 0..1 (uint8 images are scaled from 0..255); `width`:
-        the number of input columns expected, when not all 784."""
+    def inputs(self, images: np.ndarray) -> np.ndarray:
+        """Images as (N, 784) float32 in 0..1 (uint8 images are scaled from 0..255). A scipy
+        sparse matrix of such rows is kept sparse: the first product then skips blank pixels."""
+        if hasattr(images, "tocsr"):  # scipy.sparse, without importing scipy here
+            if images.shape[1] != self.spec.input_size:
+                raise ValueError(
+                    f"expected {self.spec.input_size} inputs per image, got {images.shape[1]}"
+                )
+            return images
         x = np.asarray(images)
         scale = 255.0 if x.dtype == np.uint8 else 1.0
         x = x.reshape(x.shape[0] if x.ndim > 1 else 1, -1).astype(np.float32, copy=False)
-        expected = self.spec.input_size if width is None else width
-        if x.shape[1] != expected:
-            raise ValueError(f"expected {expected} inputs per image, got {x.shape[1]}")
+        if x.shape[1] != self.spec.input_size:
+            raise ValueError(f"expected {self.spec.input_size} inputs per image, got {x.shape[1]}")
         return x / scale if scale != 1.0 else x
 
-    def pre_activations(
-        self, images: np.ndarray, upto: int | None = None, pixels: np.ndarray | None = None
-    ) -> list[np.ndarray]:
+    def pre_activations(self, images: np.ndarray, upto: int | None = None) -> list[np.ndarray]:
         """Each layer's input to its nonlinearity (z = W·x + b); the last one is the logits.
-        With `upto`, only the layers 0…upto (the rest would be work thrown away). With
-        `pixels`, the images hold only those input pixels, the others being 0 in every image
-        (MNIST's test digits leave 116 of the 784 blank: that much less of the first product).
+        With `upto`, only the layers 0…upto (the rest would be work thrown away).
 
-        Images are (N, 28, 28) or (N, 784), uint8 (0..255) or float (0..1).
+        Images are (N, 28, 28) or (N, 784), uint8 (0..255) or float (0..1), or a scipy sparse
+        (N, 784) matrix of floats (see `inputs`).
         """
-        x = self.inputs(images, None if pixels is None else len(pixels))
+        x = self.inputs(images)
         outputs = []
         last = len(self.weights) - 1
         stop = last if upto is None else min(upto, last)
         for i, (w, b) in enumerate(zip(self.weights[: stop + 1], self.biases[: stop + 1])):
-            if i == 0 and pixels is not None:
-                w = w[:, pixels]
             z = x @ w.T + b
             outputs.append(z)
             if i < last:

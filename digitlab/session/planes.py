@@ -54,7 +54,7 @@ class BottleneckPlanes:
         def compute(context) -> PlanesReport:
             test = self._test_split.inputs(classes, self._limit)
             context.check()
-            points = plane_points(network, test.inputs, test.pixels)
+            points = plane_points(network, test.inputs)
             return PlanesReport(network, classes, test.labels, points)
 
         def failed(message: str) -> None:

@@ -57,7 +57,8 @@ class BottleneckView(View):
         self._key: tuple = ()
         self._scatters: dict[tuple[int, int, int], PointCloud] = {}  # (layer, side, class)
         self._stars: dict[tuple[int, int], pg.ScatterPlotItem] = {}
-        self._plots: list[pg.PlotItem] = []
+        self._plots: dict[tuple[int, int], pg.PlotItem] = {}  # (layer, side)
+        self._ranges: dict[tuple[int, int], tuple] = {}  # (layer, side) → (x range, y range)
         self._last_request = 0.0
         self._request_timer = QTimer(self, singleShot=True)
         self._request_timer.timeout.connect(self.schedule_refresh)
@@ -74,12 +75,13 @@ class BottleneckView(View):
 
     def _build(self, layers: list[int], classes: tuple[int, ...], output: int) -> None:
         self.canvas.clear()
-        self._scatters, self._stars, self._plots = {}, {}, []
+        self._scatters, self._stars, self._plots, self._ranges = {}, {}, {}, {}
         for row, layer in enumerate(layers):
             is_output = layer == output
             for side, name in enumerate(("",) if is_output else ("before", "after")):
                 plot = self.canvas.addPlot(row=row, col=side)
-                self._plots.append(plot)
+                plot.disableAutoRange()  # steady ranges, set in _fit_ranges
+                self._plots[(layer, side)] = plot
                 style.quiet_plot(plot)
                 style.style_axes(plot, self._text, self._faint)
                 what = "output (logits)" if is_output else f"hidden layer {layer + 1} {name}"
@@ -145,8 +147,6 @@ class BottleneckView(View):
                 for index, (start, stop) in enumerate(zip(starts, stops)):
                     chosen = xy[start:stop]
                     self._scatters[(layer, side, index)].setData(x=chosen[:, 0], y=chosen[:, 1])
-        for plot in self._plots:
-            settle(plot.getViewBox())
         self._drawn = report
 
     def _draw_drawing(self, report: PlanesReport) -> None:
@@ -160,6 +160,29 @@ class BottleneckView(View):
         for (layer, side), star in self._stars.items():
             spot = spots[layer][side][0] if spots and layer in spots else None
             star.setData(x=[] if spot is None else [spot[0]], y=[] if spot is None else [spot[1]])
+        self._fit_ranges(report, spots or {})
+
+    def _fit_ranges(self, report: PlanesReport, spots: dict) -> None:
+        """Each plot's range around its points and the star, kept while it still fits them well
+        (`steady_range`), and applied before the paint (`settle`)."""
+        for (layer, side), plot in self._plots.items():
+            xy = report.points[layer][side]
+            if layer in spots:
+                xy = np.vstack([xy, spots[layer][side]])
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            if not len(xy):
+                continue
+            previous = self._ranges.get((layer, side), (None, None))
+            ranges = tuple(
+                style.steady_range(
+                    previous[axis], float(xy[:, axis].min()), float(xy[:, axis].max())
+                )
+                for axis in (0, 1)
+            )
+            if ranges != previous:
+                self._ranges[(layer, side)] = ranges
+                plot.setRange(xRange=ranges[0], yRange=ranges[1], padding=0)
+                settle(plot.getViewBox())
 
     @property
     def drawn(self) -> PlanesReport | None:

@@ -63,3 +63,12 @@ def test_a_colour_and_a_clear(qtbot) -> None:
     assert blues  # the text is drawn in the colour asked for
     strip.clear()
     assert strip.text() == ""
+
+
+def test_one_line_is_one_line_however_long(qtbot) -> None:
+    strip = TextStrip(lines=1)
+    kept_alive = window_with(qtbot, strip)  # noqa: F841
+    strip.setText("Units on for this drawing: layer 1: 130 of 256 · layer 2: 40 of 100")
+    strip.grab()
+    size = strip._static.size()
+    assert size.height() < 1.5 * strip.fontMetrics().lineSpacing() and size.width() > 300

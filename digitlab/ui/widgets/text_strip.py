@@ -11,7 +11,7 @@ boundaries when there is more than one line).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText, QTextOption
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -29,6 +29,10 @@ class TextStrip(QWidget):
         self._colour: QColor | None = None
         self._static = QStaticText()
         self._static.setTextFormat(Qt.TextFormat.RichText)
+        if lines == 1:  # else QStaticText wraps rich text at ≈ 100 px, even with no text width
+            option = QTextOption()
+            option.setWrapMode(QTextOption.WrapMode.NoWrap)
+            self._static.setTextOption(option)
         if point_size is not None:
             font = QFont(self.font())
             font.setPointSizeF(point_size)

@@ -28,7 +28,7 @@ class SharedTestSplit:
     def __init__(self, load: Callable[[], Split]) -> None:
         self._load = load
         self._split: Split | None = None
-        self._inputs: dict[tuple[int, ...], DigitInputs] = {}
+        self._inputs: tuple[tuple, DigitInputs] | None = None  # (classes, limit), inputs
         self._lock = threading.Lock()
 
     def get(self) -> Split:
@@ -41,13 +41,13 @@ class SharedTestSplit:
 
     def inputs(self, classes: tuple[int, ...], limit: int) -> DigitInputs:
         """The first `limit` test digits of `classes`, ready for a network (see `DigitInputs`);
-        made once per class subset (the conversion costs as much as a layer)."""
+        the last ones made are kept (a net in training asks for the same ones ~10×/s)."""
         split = self.get()
-        key = (*classes, -limit)
+        key = (tuple(classes), limit)
         with self._lock:
-            if key not in self._inputs:
-                self._inputs = {key: _network_inputs(split, classes, limit)}
-            return self._inputs[key]
+            if self._inputs is None or self._inputs[0] != key:
+                self._inputs = (key, _network_inputs(split, classes, limit))
+            return self._inputs[1]
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from digitlab.core.data import Dataset, DatasetCache, _select
+from digitlab.core.errors import DataError
 from digitlab.core.training import LocalTrainer
 from digitlab.session import QueueDispatcher, Session
 from tests.conftest import make_tiny_dataset
@@ -36,6 +37,16 @@ def session(dispatcher):
     session = Session(dispatcher, trainer_factory=lambda: LocalTrainer(tiny_cache()))
     yield session
     session.close()
+
+
+def session_without_test_data() -> tuple[QueueDispatcher, Session]:
+    """A session whose test split cannot be read (for the analyses' error reports)."""
+
+    def missing():
+        raise DataError("MNIST is missing: put the files in /nowhere")
+
+    dispatcher = QueueDispatcher()
+    return dispatcher, Session(dispatcher, test_set=missing)
 
 
 def pump(dispatcher: QueueDispatcher, until: Callable[[], bool], timeout: float = 20.0) -> None:

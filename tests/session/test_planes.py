@@ -6,12 +6,11 @@ import numpy as np
 
 from digitlab.core.bottleneck import plane_points
 from digitlab.core.data import Split
-from digitlab.core.errors import DataError
 from digitlab.core.network import Network
 from digitlab.session import QueueDispatcher, Session
 from digitlab.session.test_split import SharedTestSplit
 from tests.conftest import make_tiny_dataset, random_network
-from tests.session.conftest import Recorder, pump
+from tests.session.conftest import Recorder, pump, session_without_test_data
 
 
 def network(seed: int, hidden=(2,), classes: int = 10) -> Network:
@@ -47,12 +46,7 @@ def test_the_test_digits_of_the_models_classes_land_where_the_layer_puts_them() 
 
 
 def test_missing_test_data_is_a_report_with_the_reason() -> None:
-    dispatcher = QueueDispatcher()
-
-    def missing():
-        raise DataError("MNIST is missing: put the files in /nowhere")
-
-    session = Session(dispatcher, test_set=missing)
+    dispatcher, session = session_without_test_data()
     try:
         reports = Recorder(session.planes.changed)
         session.planes.request(network(0), tuple(range(10)))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab.core.errors import DataError
 from digitlab.core.network import Network
 from digitlab.core.units import layer_units
 from digitlab.session import QueueDispatcher, Session
 from tests.conftest import make_tiny_dataset, random_network
-from tests.session.conftest import Recorder, pump
+from tests.session.conftest import Recorder, pump, session_without_test_data
 
 
 def network(seed: int, hidden=(6,)) -> Network:
@@ -48,12 +47,7 @@ def test_statistics_arrive_for_the_running_and_the_newest_request() -> None:
 
 
 def test_missing_test_data_is_a_report_with_the_reason() -> None:
-    dispatcher = QueueDispatcher()
-
-    def missing():
-        raise DataError("MNIST is missing: put the files in /nowhere")
-
-    session = Session(dispatcher, test_set=missing)
+    dispatcher, session = session_without_test_data()
     try:
         reports = Recorder(session.units.changed)
         session.units.request(network(0))

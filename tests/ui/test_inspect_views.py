@@ -40,17 +40,25 @@ def test_activations_of_a_live_run_and_of_a_net_without_hidden_units(qtbot, sess
     qtbot.waitUntil(lambda: view.message.text() == NO_HIDDEN and view.shown_inputs() == [])
 
 
+def assert_maps_add_up(view: EvidenceView, network, session) -> int:
+    """The maps on show for the top class and the runner-up, plus the bias, make their logits;
+    returns the runner-up."""
+    image = session.drawing.input.image
+    logits = network.logits(image[None])[0]
+    top, runner_up = np.argsort(-logits)[:2]
+    for_top, for_other, _ = view.shown_maps()
+    bias = evidence(network, image).bias
+    assert for_top.sum() + bias[top] == pytest.approx(logits[top], abs=1e-3)
+    assert for_other.sum() + bias[runner_up] == pytest.approx(logits[runner_up], abs=1e-3)
+    return int(runner_up)
+
+
 def test_evidence_maps_add_up_to_the_logits_and_follow_the_chosen_class(qtbot, loaded_session):
     view = shown(qtbot, EvidenceView(loaded_session), (600, 320))
     assert view.shown_maps() == []
     loaded_session.drawing.set_canvas(seven())
-    network = loaded_session.models.current.network
-    logits = network.logits(loaded_session.drawing.input.image[None])[0]
-    top, runner_up = np.argsort(-logits)[:2]
+    runner_up = assert_maps_add_up(view, loaded_session.models.current.network, loaded_session)
     for_top, for_other, difference = view.shown_maps()
-    bias = evidence(network, loaded_session.drawing.input.image).bias
-    assert for_top.sum() + bias[top] == pytest.approx(logits[top], abs=1e-3)
-    assert for_other.sum() + bias[runner_up] == pytest.approx(logits[runner_up], abs=1e-3)
     np.testing.assert_allclose(difference, for_top - for_other, atol=1e-5)
     assert view.titles[1].text == f"for {runner_up}" and "difference" in view.totals.text()
     view.against.setCurrentIndex(view.against.findData(4))  # compare with a 4
@@ -96,12 +104,7 @@ def test_evidence_of_a_live_run_adds_up_to_its_logits(qtbot, session) -> None:
     network = session.run.network
     qtbot.waitUntil(lambda: session.models.current.network is network)
     qtbot.waitUntil(lambda: len(view.shown_maps()) == 3)
-    logits = network.logits(session.drawing.input.image[None])[0]
-    top, runner_up = np.argsort(-logits)[:2]
-    for_top, for_other, _ = view.shown_maps()
-    bias = evidence(network, session.drawing.input.image).bias
-    assert for_top.sum() + bias[top] == pytest.approx(logits[top], abs=1e-3)
-    assert for_other.sum() + bias[runner_up] == pytest.approx(logits[runner_up], abs=1e-3)
+    assert_maps_add_up(view, network, session)
 
 
 @pytest.mark.parametrize("shipped, layers", [("mlp", 3), ("linear", 2)])

@@ -51,6 +51,9 @@ def affine(
     """
     batch = _as_batch(images)
     n, device = batch.shape[0], batch.device
+    # One transform for the whole batch (a sweep's condition): one grid, shared by every image.
+    same = all(not isinstance(v, torch.Tensor) or v.ndim == 0 for v in (dx, dy, scale, degrees))
+    n = 1 if same else n
     dx, dy = _per_sample(dx, n, device), _per_sample(dy, n, device)
     scale, angle = _per_sample(scale, n, device), _per_sample(degrees, n, device) * math.pi / 180
     # affine_grid maps output coordinates to input ones, so invert the forward transform.
@@ -66,6 +69,7 @@ def affine(
     )
     # base @ theta^T is F.affine_grid, without its per-call overhead (4× slower on a CPU).
     grid = (_BASE_GRID.to(batch.device) @ theta.transpose(1, 2)).view(n, SIZE, SIZE, 2)
+    grid = grid.expand(batch.shape[0], SIZE, SIZE, 2)
     out = F.grid_sample(batch.unsqueeze(1), grid, mode="bilinear", align_corners=True)
     return out.squeeze(1)
 
@@ -97,13 +101,24 @@ def _erode(batch: torch.Tensor) -> torch.Tensor:
 
 
 def pen(images: torch.Tensor, amount: float | torch.Tensor) -> torch.Tensor:
-    """Thicken (amount > 0) or thin (amount < 0) strokes; |amount| ≤ 1 blends, so 0.5 is half a
-    pixel's growth on each side. Per-image amounts are allowed (augmentation)."""
+    """Thicken (amount > 0) or thin (amount < 0) strokes by `amount` pixels on each side, so the
+    stroke grows by twice that: 1 is one 3×3 max filter, 0.5 blends half of one, 1.5 is one and
+    a half. Per-image amounts are allowed (augmentation)."""
     batch = _as_batch(images)
-    amount = _per_sample(amount, batch.shape[0], batch.device).clamp(-1.0, 1.0).view(-1, 1, 1)
-    thicker, thinner = _dilate(batch), _erode(batch)
-    grow, shrink = amount.clamp(min=0.0), (-amount).clamp(min=0.0)
-    return batch + grow * (thicker - batch) + shrink * (thinner - batch)
+    amount = _per_sample(amount, batch.shape[0], batch.device).view(-1, 1, 1)
+    whole = int(amount.abs().max().ceil()) if batch.shape[0] else 0
+    for step in range(whole):  # step k applies what of the amount lies in (k, k+1]
+        part = (amount.abs() - step).clamp(0.0, 1.0)
+        if not bool((part > 0).any()):
+            break
+        grow, shrink = part * (amount > 0), part * (amount < 0)
+        change = torch.zeros_like(batch)
+        if bool((grow > 0).any()):
+            change += grow * (_dilate(batch) - batch)
+        if bool((shrink > 0).any()):
+            change += shrink * (_erode(batch) - batch)
+        batch = batch + change
+    return batch
 
 
 @dataclass(frozen=True)

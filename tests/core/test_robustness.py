@@ -80,7 +80,8 @@ def test_models_of_some_classes_are_scored_on_their_digits(tiny_dataset) -> None
     split = tiny_dataset.test
     network = random_network(hidden=(8,), num_classes=3, seed=4, bias=0.5)
     clean = [Condition("noise", 0.0)]
-    result = sweep([Subject("abc", network, (2, 5, 7))], split.images, split.labels, clean, (False,))
+    subject = Subject("abc", network, (2, 5, 7))
+    result = sweep([subject], split.images, split.labels, clean, (False,))
     known = np.isin(split.labels, (2, 5, 7))
     targets = np.searchsorted([2, 5, 7], split.labels[known])
     expected = (network.logits(split.images[known]).argmax(1) == targets).mean()

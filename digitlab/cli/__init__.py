@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from digitlab import __version__
 from digitlab.cli import args as types
-from digitlab.core.choices import ACTIVATIONS, DATASETS, OPTIMIZERS, SCHEDULES
+from digitlab.core.choices import ACTIVATIONS, AUGMENT_NAMES, DATASETS, OPTIMIZERS, SCHEDULES
 from digitlab.core.errors import DigitlabError
 
 EXIT_FAILED = 1
@@ -79,7 +79,13 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         help="class subset: 0,1 or 0-4 (default: all)",
     )
     train.add_argument(
-        "--augment", action="store_true", help="random shift/scale/rotation/pen per image"
+        "--augment",
+        nargs="?",
+        const="light",
+        default="",
+        choices=AUGMENT_NAMES,
+        help="random shift/scale/rotation/pen per image: light (the default when named: ±2 px, "
+        "±12°) or robust (±6 px, ±35°, pen −1.25…+2.5 px, through the app's preprocessing)",
     )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")

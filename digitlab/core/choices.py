@@ -12,6 +12,8 @@ DATASET_LABELS: dict[str, str] = {"mnist": "MNIST", "fashion": "Fashion-MNIST", 
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
 OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")
 SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+# Training-time distortions (`core.distort.AUGMENTATIONS`).
+AUGMENT_NAMES: tuple[str, ...] = ("light", "robust")
 
 # Learning rates that work out of the box for these nets (the CLI's and the window's defaults).
 DEFAULT_LR: dict[str, float] = {"adam": 1e-3, "sgd": 0.1}

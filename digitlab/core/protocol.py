@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from digitlab.core.choices import OPTIMIZERS, SCHEDULES
+from digitlab.core.choices import AUGMENT_NAMES, OPTIMIZERS, SCHEDULES
 from digitlab.core.network import ModelSpec, Network
 
 
@@ -33,7 +33,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     l1: float = 0.0
     seed: int = 0
-    augment: bool = False
+    augment: str = ""  # "" (none) or a name in core.distort.AUGMENTATIONS
     schedule: str = "constant"
     snapshot_every: int = 0
     snapshot_seconds: float = 0.05
@@ -48,6 +48,10 @@ class TrainConfig:
         return {name: getattr(self, name) for name in (*names, "schedule", "seed")}
 
     def __post_init__(self) -> None:
+        if isinstance(self.augment, bool):  # settings and model files of earlier versions
+            object.__setattr__(self, "augment", "light" if self.augment else "")
+        if self.augment not in ("", *AUGMENT_NAMES):
+            raise ValueError(f"augmentation must be one of {', '.join(AUGMENT_NAMES)}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
         if self.schedule not in SCHEDULES:

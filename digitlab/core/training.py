@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
-from digitlab.core.distort import Augmentation
+from digitlab.core.distort import AUGMENTATIONS
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
     DataRequest,
@@ -126,7 +126,7 @@ def train(
     device = torch.device(config.device)
     model.to(device).train()
     generator = torch.Generator().manual_seed(config.seed)
-    augment = Augmentation() if config.augment else None
+    augment = AUGMENTATIONS[config.augment] if config.augment else None
     x, y = _tensors(dataset.train, device)
     tx, ty = _tensors(dataset.test if test is None else test, device)
     n = len(y)

@@ -24,6 +24,7 @@ from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibra
 from digitlab.session.notices import Notices
 from digitlab.session.planes import BottleneckPlanes
 from digitlab.session.probes import LayerProbes, offline_datasets
+from digitlab.session.robustness import DrawingOffsets, RobustnessSweeps
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
 from digitlab.session.test_split import SharedTestSplit, mnist_test_set
@@ -84,6 +85,8 @@ class Session:
         self.units = UnitStatistics(self.jobs, self.test_split)
         self.planes = BottleneckPlanes(self.jobs, self.test_split)
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
+        self.robustness = RobustnessSweeps(self.jobs, self.models, self.test_split)
+        self.offsets = DrawingOffsets(self.jobs)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

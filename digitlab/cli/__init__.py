@@ -1,5 +1,5 @@
-"""The `digitlab` command: no sub-command opens the window; train / evaluate / probe / predict /
-screenshot.
+"""The `digitlab` command: no sub-command opens the window; train / evaluate / probe / robustness /
+predict / screenshot.
 
 Every user-facing failure (missing data, bad model file, unreadable image, bad argument, Ctrl+C)
 ends in one clear line on stderr and a non-zero exit, never a traceback. This module needs only
@@ -122,6 +122,32 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("model", metavar="MODEL", help="a model file")
     probe.add_argument("--json", action="store_true", help="print one JSON object")
 
+    robust = commands.add_parser(
+        "robustness",
+        help="accuracy under shift, scale, rotation, pen and noise (tables; figures with --png)",
+        parents=[_data_dir_option()],
+    )
+    robust.add_argument(
+        "models", nargs="+", metavar="MODEL", help="model files, or mlp / linear (shipped)"
+    )
+    robust.add_argument("--json", action="store_true", help="print one JSON object")
+    robust.add_argument("--png", metavar="DIR", help="write the figures (one per model) here")
+    robust.add_argument(
+        "--kinds",
+        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        default=["shift", "scale", "rotation", "pen", "noise"],
+        metavar="K,K…",
+        help="perturbations: shift,scale,rotation,pen,noise (default: all)",
+    )
+    robust.add_argument(
+        "--preprocessing", choices=["both", "on", "off"], default="both",
+        help="the window's MNIST preprocessing after the perturbation (default: both)",
+    )  # fmt: skip
+    robust.add_argument(
+        "--limit", type=types.positive_int, metavar="N", help="the first N test images only"
+    )
+    robust.add_argument("--quiet", action="store_true", help="no progress line")
+
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
     predict.add_argument("--model", metavar="PATH", help="default: the shipped 2-layer model")
@@ -157,6 +183,10 @@ def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
         from digitlab.cli.probe import cmd_probe
 
         return cmd_probe
+    if name == "robustness":
+        from digitlab.cli.robustness import cmd_robustness
+
+        return cmd_robustness
     if name == "predict":
         from digitlab.cli.predict import cmd_predict
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
@@ -32,6 +33,15 @@ def scene_picture(widget: QWidget, width: int = 0) -> QImage:
         exporter.parameters()["width"] = width
     image = exporter.export(toBytes=True)
     return image if isinstance(image, QImage) else widget.grab().toImage()
+
+
+def png_bytes(image: QImage) -> bytes:
+    """An image encoded as PNG (to be written atomically by `core.files.write_atomically`)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
 
 
 def widget_picture(widget: QWidget) -> QImage:

@@ -1,0 +1,161 @@
+"""`digitlab robustness`: accuracy of models on the test set under shift, scale, rotation, pen and
+noise, with the window's preprocessing on and off; tables on stdout, figures with --png."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from digitlab.core.errors import DigitlabError
+
+# The headline: the conditions a drawn digit meets on the pad (and the robust model's targets).
+HEADLINE = (
+    ("rot −30°", "rotation", -30.0),
+    ("rot +30°", "rotation", 30.0),
+    ("pen −1", "pen", -1.0),
+    ("pen +1", "pen", 1.0),
+    ("pen +2", "pen", 2.0),
+    ("scale 0.5", "scale", 0.5),
+    ("scale 1.5", "scale", 1.5),
+    ("noise 0.2", "noise", 0.2),
+)
+
+
+def model_path(name: str) -> Path:
+    """A model file, or the name of a shipped model (mlp, linear)."""
+    from digitlab.core.resources import SHIPPED_MODELS, shipped_model_path
+
+    return shipped_model_path(name) if name in SHIPPED_MODELS else Path(name)
+
+
+def _progress_printer(quiet: bool):
+    tty = sys.stderr.isatty()
+    last = [0.0]
+
+    def show(fraction: float, text: str) -> None:
+        if quiet or not tty or time.perf_counter() - last[0] < 0.1:
+            return
+        last[0] = time.perf_counter()
+        sys.stderr.write(f"\r{fraction:4.0%}  {text:<28}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _percent(value: float) -> str:
+    return "     –" if value != value else f"{100 * value:6.1f}"
+
+
+def _print_tables(result) -> None:
+    from digitlab.core.robustness import Condition
+
+    names = result.models
+    width = max(12, *(len(n) + 6 for n in names))
+    settings = [(p, "" if p else " raw") for p in result.preprocessing]
+    kinds = {c.kind for c in result.conditions}
+    print(f"accuracy % on the MNIST test set ({result.samples} images); "
+          "preprocessing on unless 'raw'\n")  # fmt: skip
+    shown = [h for h in HEADLINE if h[1] in kinds]
+    clean = next(c for c in result.conditions if c.is_clean)
+    if shown or "shift" in kinds:
+        print(f"{'model':<{width}}{'clean':>10}" + "".join(f"{h[0]:>10}" for h in shown)
+              + (f"{'shift ±6':>10}" if "shift" in kinds else ""))  # fmt: skip
+        for m, name in enumerate(names):
+            for preprocess, suffix in settings:
+                row = [result.value(m, preprocess, clean)]
+                row += [result.value(m, preprocess, Condition(k, v)) for _, k, v in shown]
+                worst = ""
+                if "shift" in kinds:
+                    worst = _percent(float(min(result.shift_grid(m, preprocess)[1].ravel())))
+                cells = "".join(f"{_percent(v):>10}" for v in row)
+                print(f"{name + suffix:<{width}}{cells}{worst:>10}")
+        print("(shift ±6: the worst cell of the shift grid)\n")
+    for kind in ("rotation", "scale", "pen", "noise"):
+        if kind not in kinds:
+            continue
+        values = result.curve(0, result.preprocessing[0], kind)[0]
+        print(f"{kind:<{width}}" + "".join(f"{v:>7g}" for v in values))
+        for m, name in enumerate(names):
+            for preprocess, suffix in settings:
+                accuracy = result.curve(m, preprocess, kind)[1]
+                print(f"{name + suffix:<{width}}" + "".join(f"{_percent(a):>7}" for a in accuracy))
+        print()
+    if "shift" in kinds:
+        for m, name in enumerate(names):
+            for preprocess, suffix in settings:
+                values, grid = result.shift_grid(m, preprocess)
+                print(f"shift: {name}{suffix} (rows dy, columns dx, MNIST px)")
+                print("      " + "".join(f"{v:>+7g}" for v in values))
+                for dy, row in zip(values, grid):
+                    print(f"{dy:>+6g}" + "".join(f"{_percent(a):>7}" for a in row))
+                print()
+
+
+def write_figures(result, folder: Path) -> list[Path]:
+    """One PNG per model: every model's curves and that model's shift heatmaps."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from digitlab.core.files import write_atomically
+    from digitlab.ui.app import _application
+    from digitlab.ui.plots.robustness_figure import RobustnessFigure
+    from digitlab.ui.widgets.export import png_bytes, scene_picture
+
+    folder.mkdir(parents=True, exist_ok=True)
+    app = _application()
+    figure = RobustnessFigure()
+    figure.resize(1000, 900)
+    figure.show()
+    written = []
+    try:
+        for m, name in enumerate(result.models):
+            figure.set_result(result, heatmap_model=m)
+            app.processEvents()
+            stem = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+            target = folder / f"robustness-{stem}.png"
+            written.append(write_atomically(target, png_bytes(scene_picture(figure))))
+    finally:
+        figure.close()
+        figure.deleteLater()
+        app.processEvents()
+    return written
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.core.data import load_dataset
+    from digitlab.core.robustness import Subject, default_conditions, sweep
+
+    paths = [model_path(name) for name in args.models]
+    subjects, stems = [], []
+    for path in paths:
+        checkpoint = load_checkpoint(path)
+        stem = path.stem if path.stem not in stems else str(path)
+        stems.append(stem)
+        subjects.append(Subject(stem, checkpoint.network, checkpoint.classes))
+    test = load_dataset("mnist", root=args.data_dir, download_missing=True).test
+    count = min(args.limit or len(test), len(test))
+    preprocessing = {"both": (True, False), "on": (True,), "off": (False,)}[args.preprocessing]
+    try:
+        conditions = default_conditions(args.kinds)
+    except ValueError as exc:
+        raise DigitlabError(str(exc)) from None
+    result = sweep(
+        subjects, test.images[:count], test.labels[:count], conditions, preprocessing,
+        progress=_progress_printer(args.quiet or args.json),
+    )  # fmt: skip
+    if sys.stderr.isatty() and not (args.quiet or args.json):
+        sys.stderr.write(f"\r{'':<40}\r")
+    figures = write_figures(result, Path(args.png)) if args.png else []
+    if args.json:
+        print(json.dumps({**result.as_dict(), "figures": [str(f) for f in figures]}))
+        return 0
+    _print_tables(result)
+    print(f"{len(conditions)} conditions × {len(preprocessing)} settings × {count} images "
+          f"in {result.seconds:.1f} s")  # fmt: skip
+    for figure in figures:
+        print(f"wrote {figure}")
+    return 0

@@ -1,0 +1,170 @@
+"""The robustness figure: accuracy against each perturbation, models overlaid, and the shift
+heatmaps of one model with the preprocessing on and off.
+
+One colour per model; solid lines with the window's preprocessing, dashed without. Everything is
+updated in place as a sweep fills in (`set_result` with a partial result). The command line
+renders the same figure offscreen for `digitlab robustness --png`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from digitlab.core.robustness import UNITS, SweepResult
+from digitlab.ui.plots import style
+
+CURVES = ("rotation", "scale", "pen", "noise")
+TITLES = {
+    "rotation": "rotation (°)",
+    "scale": "scale (×)",
+    "pen": "pen (px each side)",
+    "noise": "noise (σ)",
+}
+MODEL_COLOURS = ("#2f81f7", "#d29922", "#3fb950", "#d1242f", "#a371f7", "#db61a2")
+
+
+def heat_colour(accuracy: float) -> tuple[int, int, int, int]:
+    """Red at 60 % and below, yellow at 90 %, green at 100 % (the differences that matter are
+    near the top); grey for not measured."""
+    if not np.isfinite(accuracy):
+        return (128, 128, 128, 80)
+    a = float(accuracy)
+    if a >= 0.9:
+        red, green = (1.0 - a) / 0.1, 1.0
+    else:
+        red, green = 1.0, float(np.clip((a - 0.6) / 0.3, 0.0, 1.0))
+    return (int(70 + 160 * red), int(70 + 140 * green), 70, 255)
+
+
+class ShiftHeatmap:
+    """A (dy, dx) grid of accuracies with each cell's percentage written in it."""
+
+    def __init__(self, plot: pg.PlotItem, text: QColor) -> None:
+        self.plot, self._text = plot, text
+        self.image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image)
+        plot.setAspectLocked(True)
+        plot.invertY(True)
+        self._labels: list[pg.TextItem] = []
+        self._values: list[float] = []
+
+    def set_grid(self, values: list[float], grid: np.ndarray) -> None:
+        n = len(values)
+        rgba = np.array([[heat_colour(a) for a in row] for row in grid], np.uint8)
+        self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.image.setRect(-0.5, -0.5, n, n)
+        if values != self._values:
+            self._values = list(values)
+            for label in self._labels:
+                self.plot.removeItem(label)
+            self._labels = []
+            for i in range(n * n):
+                label = pg.TextItem(anchor=(0.5, 0.5), color=(20, 20, 20))
+                label.setPos(i % n, i // n)
+                self.plot.addItem(label)
+                self._labels.append(label)
+            ticks = [[(i, f"{v:+g}") for i, v in enumerate(values)]]
+            self.plot.getAxis("bottom").setTicks(ticks)
+            self.plot.getAxis("left").setTicks(ticks)
+        for label, accuracy in zip(self._labels, grid.ravel()):
+            label.setText("" if not np.isfinite(accuracy) else f"{100 * accuracy:.0f}")
+
+
+class RobustnessFigure(pg.GraphicsLayoutWidget):
+    """Four accuracy curves and two shift heatmaps, for a `SweepResult` (partial or whole)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        background, self._text, faint = style.colours(self)
+        self.setBackground(background)
+        self.curves: dict[str, pg.PlotItem] = {}
+        for index, kind in enumerate(CURVES):
+            plot = self.addPlot(row=index // 2, col=index % 2, title=TITLES[kind])
+            style.style_axes(plot, self._text, faint)
+            style.quiet_plot(plot)
+            plot.setYRange(0, 100, padding=0.02)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("left", "accuracy %")
+            self.curves[kind] = plot
+        self.legend = self.curves["rotation"].addLegend(offset=(4, 4), labelTextSize="8pt")
+        self.heatmaps: dict[bool, ShiftHeatmap] = {}
+        for col, preprocess in enumerate((True, False)):
+            title = "shift (px), " + ("preprocessed" if preprocess else "raw")
+            plot = self.addPlot(row=2, col=col, title=title)
+            style.style_axes(plot, self._text, faint)
+            style.quiet_plot(plot)
+            self.heatmaps[preprocess] = ShiftHeatmap(plot, self._text)
+        self._lines: dict[tuple[int, bool, str], pg.PlotDataItem] = {}
+        self._models: list[str] = []
+        self.heatmap_model = 0
+
+    def clear_result(self) -> None:
+        for plot in self.curves.values():
+            for line in list(plot.listDataItems()):
+                plot.removeItem(line)
+        self.legend.clear()
+        self._lines.clear()
+        self._models = []
+
+    def set_result(self, result: SweepResult, heatmap_model: int | None = None) -> None:
+        """Draw `result` (in place: lines keep their items as the sweep fills in)."""
+        if result.models != self._models:
+            self.clear_result()
+            self._models = list(result.models)
+        if heatmap_model is not None:
+            self.heatmap_model = heatmap_model
+        for m, name in enumerate(result.models):
+            colour = QColor(MODEL_COLOURS[m % len(MODEL_COLOURS)])
+            for preprocess in result.preprocessing:
+                for kind in CURVES:
+                    if not any(c.kind == kind for c in result.conditions):
+                        continue
+                    values, accuracy = result.curve(m, preprocess, kind)
+                    key = (m, preprocess, kind)
+                    line = self._lines.get(key)
+                    if line is None:
+                        pen = QPen(colour, 2)
+                        pen.setCosmetic(True)
+                        if not preprocess:
+                            pen.setStyle(Qt.PenStyle.DashLine)
+                        label = f"{name}{'' if preprocess else ' (raw)'}"
+                        line = self.curves[kind].plot(
+                            pen=pen, symbol="o", symbolSize=5, symbolBrush=colour,
+                            symbolPen=None, name=label if kind == "rotation" else None,
+                        )  # fmt: skip
+                        self._lines[key] = line
+                    line.setData(np.asarray(values, float), 100 * accuracy, connect="finite")
+        self._draw_heatmaps(result)
+
+    def _draw_heatmaps(self, result: SweepResult) -> None:
+        has_shifts = any(c.kind == "shift" for c in result.conditions)
+        model = min(self.heatmap_model, len(result.models) - 1)
+        for preprocess, heatmap in self.heatmaps.items():
+            shown = has_shifts and preprocess in result.preprocessing and model >= 0
+            heatmap.plot.setVisible(shown)
+            if shown:
+                values, grid = result.shift_grid(model, preprocess)
+                heatmap.set_grid(values, grid)
+                kind = "preprocessed" if preprocess else "raw"
+                heatmap.plot.setTitle(f"{result.models[model]}: shift (px), {kind}")
+
+
+def result_table(result: SweepResult) -> str:
+    """Every number of a sweep as tab-separated text: one row per model, setting, condition."""
+    from digitlab.ui.widgets.export import table_text
+
+    rows = []
+    for m, model in enumerate(result.models):
+        for p, preprocess in enumerate(result.preprocessing):
+            for c, condition in enumerate(result.conditions):
+                value = condition.value
+                shown = ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else value
+                setting = "on" if preprocess else "off"
+                accuracy = float(result.accuracy[m, p, c])
+                rows.append(
+                    [model, setting, condition.kind, f"{shown}{UNITS[condition.kind]}", accuracy]
+                )
+    return table_text(["model", "preprocessing", "perturbation", "value", "accuracy"], rows)

@@ -197,13 +197,17 @@ def sweep(
     progress: Callable[[float, str], None] = lambda fraction, text: None,
     cancelled: Callable[[], bool] = lambda: False,
     on_condition: Callable[[SweepResult], None] | None = None,
+    threads: int | None = None,
 ) -> SweepResult:
     """Accuracy of every model under every condition, with the preprocessing on and/or off.
 
     `images` are (N, 28, 28) uint8 test digits and `labels` their digits 0–9. Checks `cancelled`
     between conditions (returns what it has, the rest NaN) and reports `progress`; with
     `on_condition`, the partial result after each condition (a view fills in as it goes).
+    `threads` sets torch's CPU threads (the window leaves one core to its trainer).
     """
+    if threads is not None:
+        torch.set_num_threads(threads)
     conditions = list(conditions if conditions is not None else default_conditions())
     preprocessing = tuple(preprocessing)
     targets = _per_model_labels(subjects, labels)

@@ -60,12 +60,9 @@ class RobustnessSweeps:
         in_memory = [self._loaded(key) for key in request.keys]
 
         def work(context):
-            import torch
-
             from digitlab.core.checkpoint import load_checkpoint
             from digitlab.core.robustness import Subject, default_conditions, sweep
 
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # the trainer keeps one
             subjects = []
             for key, loaded in zip(request.keys, in_memory):
                 if loaded is None:
@@ -82,6 +79,7 @@ class RobustnessSweeps:
                 subjects, test.images[:count], test.labels[:count],
                 default_conditions(request.kinds), request.preprocessing,
                 progress=context.progress, cancelled=lambda: context.cancelled,
+                threads=max(1, (os.cpu_count() or 2) - 1),  # a running trainer keeps a core
                 on_condition=lambda result: context.partial(copy.deepcopy(result)),
             )  # fmt: skip
 

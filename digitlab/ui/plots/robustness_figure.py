@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 
 from digitlab.core.robustness import UNITS, SweepResult
 from digitlab.ui.plots import style
@@ -50,6 +50,8 @@ class ShiftHeatmap:
         plot.invertY(True)
         self._labels: list[pg.TextItem] = []
         self._values: list[float] = []
+        self._font = QFont()
+        self._font.setPointSizeF(7.5)
 
     def set_grid(self, values: list[float], grid: np.ndarray) -> None:
         n = len(values)
@@ -63,6 +65,7 @@ class ShiftHeatmap:
             self._labels = []
             for i in range(n * n):
                 label = pg.TextItem(anchor=(0.5, 0.5), color=(20, 20, 20))
+                label.setFont(self._font)
                 label.setPos(i % n, i // n)
                 self.plot.addItem(label)
                 self._labels.append(label)
@@ -97,6 +100,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
             style.style_axes(plot, self._text, faint)
             style.quiet_plot(plot)
             self.heatmaps[preprocess] = ShiftHeatmap(plot, self._text)
+        self.ci.layout.setRowStretchFactor(2, 2)  # the heatmaps need room for their numbers
         self._lines: dict[tuple[int, bool, str], pg.PlotDataItem] = {}
         self._models: list[str] = []
         self.heatmap_model = 0
@@ -136,7 +140,8 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
                             symbolPen=None, name=label if kind == "rotation" else None,
                         )  # fmt: skip
                         self._lines[key] = line
-                    line.setData(np.asarray(values, float), 100 * accuracy, connect="finite")
+                    measured = np.isfinite(accuracy)  # a sweep under way: NaN for the rest
+                    line.setData(np.asarray(values, float)[measured], 100 * accuracy[measured])
         self._draw_heatmaps(result)
 
     def _draw_heatmaps(self, result: SweepResult) -> None:

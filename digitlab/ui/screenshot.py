@@ -4,7 +4,8 @@ The demo: a 3 drawn on the pad and a short run of a 784→16→10 net on MNIST, 
 the drawing (curves, live weights and their last change show); with `train=False`, the shipped
 2-layer model reads it and no data is needed. Some views have their own demo (`DEMOS`): the
 bottleneck trains 784→2→3 on the digits 0, 1 and 2 with a 1 drawn; the probes view runs them
-on the shipped 784→256→10.
+on the shipped 784→256→10; the robustness view sweeps both shipped models; the offsets view
+shows the 3 with the preprocessing off.
 Settings go to a private temporary folder: the user's own are neither read nor touched.
 """
 
@@ -28,11 +29,15 @@ class Demo:
     digit: str = "3"  # drawn on the pad (see pad.SAMPLES)
     probes: bool = False  # run the layer probes once the model answers
     train: bool = True  # False: the shipped 2-layer model answers
+    robustness: bool = False  # sweep the shipped models (the whole test set: about a minute)
+    fit_and_centre: tuple[bool, bool] = (True, True)  # the preprocessing switches
 
 
 DEMOS = {
     "bottleneck": Demo({"hidden": "2", "classes": "0,1,2", "epochs": 2, "batch_size": 64}, "1"),
     "probes": Demo(probes=True, train=False),  # 784→256→10: the probes have depth to show
+    "robustness": Demo(train=False, robustness=True),
+    "offsets": Demo(train=False, fit_and_centre=(False, False)),  # without the recipe it flips
 }
 TIMEOUT_MS = 180_000
 
@@ -107,6 +112,7 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
     train = train and demo.train
     try:
         session.start(DEFAULT_KEY)
+        session.drawing.set_options(*demo.fit_and_centre)
         draw_sample(window.view("pad"), demo.digit)
         if train:
             outcomes = []
@@ -124,6 +130,9 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
         if demo.probes:
             window.view("probes").run_probes()
             wait(lambda: not session.probes.running)
+        if demo.robustness:
+            window.view("robustness").run_or_cancel()
+            wait(lambda: not session.robustness.running)
         widget = window
         if view_id is not None:
             dock = window.docks[view_id]
@@ -132,6 +141,9 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
             dock.resize(*size)
             widget = window.view(view_id)
             wait(lambda: False, 300)
+            ready = getattr(widget, "ready_for_picture", None)  # views that compute on show
+            if ready is not None:
+                wait(ready, 10_000)
         return write_atomically(target, _encoded(widget.grab(), target.suffix))
     finally:
         window.close()

@@ -85,7 +85,8 @@ def test_offsets_show_the_answer_at_every_place(loaded_session, qtbot) -> None:
     qtbot.waitUntil(lambda: view.grid is not None, timeout=5000)
     grid = view.grid
     assert grid.digit_at(0, 0) == loaded_session.prediction.top
-    assert [label.toPlainText() for label in view._labels] == [str(d) for d in grid.predicted.ravel()]
+    digits = [str(d) for d in grid.predicted.ravel()]
+    assert [label.toPlainText() for label in view._labels] == digits
     reach = holds_within(grid)
     assert "holds within" in view.summary.text() or "wherever" in view.summary.text()
     assert reach < 6  # without the recipe, moving a "1" far enough changes the answer

@@ -135,6 +135,7 @@ class Augmentation:
     scale_range: tuple[float, float] = (0.85, 1.1)
     max_degrees: float = 12.0
     pen_range: tuple[float, float] = (-0.6, 0.6)  # pixels on each side of a stroke
+    thin_share: float = 0.0  # > 0: this share thinner (low…0), the rest thicker (0…high)
     keep_fraction: float = 0.0
     preprocess: bool = False
 
@@ -160,7 +161,12 @@ class Augmentation:
             scale=drawn(*self.scale_range, identity=1.0),
             degrees=drawn(-self.max_degrees, self.max_degrees),
         )
-        out = pen(moved, drawn(*self.pen_range)).clamp_(0.0, 1.0)
+        low, high = self.pen_range
+        amount = drawn(low, high)
+        if self.thin_share:  # thin strokes are the hard case: give them their own share
+            thin = uniform(0.0, 1.0) < self.thin_share
+            amount = torch.where(thin, drawn(low, 0.0), drawn(0.0, high))
+        out = pen(moved, amount).clamp_(0.0, 1.0)
         if self.preprocess:
             from digitlab.core.batch_preprocess import to_mnist_batch
 
@@ -173,11 +179,12 @@ class Augmentation:
 AUGMENTATIONS = {
     "light": Augmentation(),
     "robust": Augmentation(
-        max_shift=6.0,
+        max_shift=7.0,
         scale_range=(0.8, 1.2),
         max_degrees=35.0,
-        pen_range=(-1.25, 2.5),
-        keep_fraction=0.2,
+        pen_range=(-1.5, 2.5),
+        thin_share=0.5,
+        keep_fraction=0.25,
         preprocess=True,
     ),
 }

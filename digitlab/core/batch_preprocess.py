@@ -64,12 +64,15 @@ def _resample_matrices(
     return (weights / torch.where(total > 0, total, 1.0)).float()
 
 
-def _shift_matrices(shift: torch.Tensor) -> torch.Tensor:
-    """(N, 28, 28) 0/1 matrices M with (M @ x)[i] = x[i - shift], zeros coming in."""
+def _shift_matrices(shift: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """(N, 28, 28) 0/1 matrices M with (M @ x)[i] = x[i - shift], zeros coming in; all zeros
+    where `keep` is false (an image without ink becomes blank in the same product)."""
     index = torch.arange(SIZE, device=shift.device)
     every = torch.arange(-SIZE + 1, SIZE, device=shift.device)  # the 55 shifts there are
     table = (index.view(1, SIZE, 1) - every.view(-1, 1, 1) == index.view(1, 1, SIZE)).float()
-    return table[shift.clamp(-SIZE + 1, SIZE - 1) + SIZE - 1]
+    table = torch.cat([table, torch.zeros(1, SIZE, SIZE, device=shift.device)])
+    chosen = shift.clamp(-SIZE + 1, SIZE - 1) + SIZE - 1
+    return table[torch.where(keep, chosen, len(every))]
 
 
 def _resample_each(
@@ -112,7 +115,7 @@ def to_mnist_batch(images: torch.Tensor, options: PreprocessOptions = LIGHT_INK)
         raise ValueError(f"expected (N, 28, 28) images, got {tuple(images.shape)}")
     out = images.float().clamp(0.0, 1.0)
     top, bottom, left, right = ink_boxes(out).unbind(dim=1)
-    has_ink = (bottom > top).view(-1, 1, 1)
+    has_ink = bottom > top
     if options.fit:
         height, width = (bottom - top).clamp(min=1), (right - left).clamp(min=1)
         longer = torch.maximum(height, width).float()
@@ -124,10 +127,10 @@ def to_mnist_batch(images: torch.Tensor, options: PreprocessOptions = LIGHT_INK)
         cols = _resample_each(left, width, out_w, grow)
         out = (rows @ out @ cols.transpose(1, 2)).clamp_(0.0, 1.0)
         peak = out.amax(dim=(1, 2), keepdim=True)
-        out = torch.where((peak > 0) & (peak < 1.0), out / peak.clamp(min=1e-12), out)
+        out = out / torch.where((peak > 0) & (peak < 1.0), peak, 1.0)  # a faded pen: full white
     if options.centre:
         cy, cx = _centre_of_mass(out)
         dy = torch.round(CENTRE - cy).long()
         dx = torch.round(CENTRE - cx).long()
-        out = _shift_matrices(dy) @ out @ _shift_matrices(dx).transpose(1, 2)
-    return torch.where(has_ink, out, torch.zeros_like(out))
+        return _shift_matrices(dy, has_ink) @ out @ _shift_matrices(dx, has_ink).transpose(1, 2)
+    return out * has_ink.view(-1, 1, 1)

@@ -32,7 +32,7 @@ def test_a_sweep_of_the_ticked_model_fills_the_figure(tiny_session, qtbot) -> No
     view = shown(qtbot, RobustnessView(tiny_session))
     assert view.chosen_keys() == ["mlp", "linear"]  # the shipped models are ticked at first
     view.choose(["linear"])
-    view.preprocessing.setCurrentText("on")
+    view.preprocessing.setCurrentText("preprocessing on")
     with qtbot.waitSignal(tiny_session.robustness.finished, timeout=60_000) as finished:
         view.run_or_cancel()
         assert view.run_button.text() == "Cancel"

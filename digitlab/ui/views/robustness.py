@@ -16,7 +16,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -44,7 +43,7 @@ class RobustnessView(View):
         self.models.setToolTip("The models to compare: tick two or more to overlay them")
         self.models.setMaximumHeight(2 * self.fontMetrics().lineSpacing() + 12)
         self.preprocessing = QComboBox()
-        self.preprocessing.addItems(list(SETTINGS))
+        self.preprocessing.addItems([f"preprocessing {name}" for name in SETTINGS])
         self.preprocessing.setToolTip(
             "Run the window's MNIST preprocessing (fit to 20 px, centre by mass) on the distorted "
             "digits, skip it, or both (solid and dashed lines)"
@@ -60,23 +59,27 @@ class RobustnessView(View):
         self.progress.setFormat("not run yet")
         self.heatmap_model = QComboBox()
         self.heatmap_model.setToolTip("Whose shift heatmaps to show")
-        self.heatmap_model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.heatmap_model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.heatmap_model.currentIndexChanged.connect(self._show_heatmaps)
         self.figure = RobustnessFigure()
         self.export = ExportButton(
             session, lambda: scene_picture(self.figure), self._numbers, "robustness"
         )
+        self.progress.setMinimumWidth(60)
+        self.heatmap_model.setMinimumContentsLength(8)
+        choices = QHBoxLayout()
+        choices.addWidget(self.models, 1)
+        choices.addWidget(self.heatmap_model)
+        choices.addWidget(self.export)
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Preprocessing"))
         controls.addWidget(self.preprocessing)
         controls.addWidget(self.run_button)
         controls.addWidget(self.progress, 1)
-        controls.addWidget(QLabel("Heatmaps of"))
-        controls.addWidget(self.heatmap_model)
-        controls.addWidget(self.export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.models)
+        layout.addLayout(choices)
         layout.addLayout(controls)
         layout.addWidget(self.figure, 1)
         self._result = None
@@ -130,7 +133,7 @@ class RobustnessView(View):
             self.run_button.setText("Run sweep")
             self.progress.setFormat("cancelled")
             return
-        preprocessing = SETTINGS[self.preprocessing.currentText()]
+        preprocessing = SETTINGS[self.preprocessing.currentText().removeprefix("preprocessing ")]
         sweeps.run(SweepRequest(tuple(self.chosen_keys()), preprocessing=preprocessing))
         if sweeps.running:
             self.run_button.setText("Cancel")
@@ -173,11 +176,11 @@ class RobustnessView(View):
     # --- what it remembers -------------------------------------------------------------------
 
     def view_settings(self) -> dict[str, Any]:
-        return {"preprocessing": self.preprocessing.currentText()}
+        return {"preprocessing": self.preprocessing.currentText().removeprefix("preprocessing ")}
 
     def apply_view_settings(self, values: dict[str, Any]) -> None:
         if values.get("preprocessing") in SETTINGS:
-            self.preprocessing.setCurrentText(values["preprocessing"])
+            self.preprocessing.setCurrentText(f"preprocessing {values['preprocessing']}")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def _percent(value: float) -> str:
 
 
 def _print_tables(result) -> None:
-    from digitlab.core.robustness import Condition
+    from digitlab.core.conditions import Condition
 
     names = result.models
     width = max(12, *(len(n) + 6 for n in names))

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
-from digitlab.core.robustness import UNITS, SweepResult
+from digitlab.core.conditions import UNITS, SweepResult
 from digitlab.ui.plots import style
 
 CURVES = ("rotation", "scale", "pen", "noise")

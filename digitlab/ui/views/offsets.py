@@ -160,8 +160,9 @@ class OffsetsView(View):
         return {"pen": self.pen.currentText()}
 
     def apply_view_settings(self, values: dict[str, Any]) -> None:
-        if values.get("pen") in PENS:
-            self.pen.setCurrentText(values["pen"])
+        value = values.get("pen")
+        if isinstance(value, str) and value in PENS:
+            self.pen.setCurrentText(value)
 
 
 if __name__ == "__main__":

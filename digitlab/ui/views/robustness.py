@@ -179,8 +179,9 @@ class RobustnessView(View):
         return {"preprocessing": self.preprocessing.currentText().removeprefix("preprocessing ")}
 
     def apply_view_settings(self, values: dict[str, Any]) -> None:
-        if values.get("preprocessing") in SETTINGS:
-            self.preprocessing.setCurrentText(f"preprocessing {values['preprocessing']}")
+        value = values.get("preprocessing")
+        if isinstance(value, str) and value in SETTINGS:
+            self.preprocessing.setCurrentText(f"preprocessing {value}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from digitlab.session.planes import BottleneckPlanes
 from digitlab.session.probes import LayerProbes, offline_datasets
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
+from digitlab.session.test_predictions import TestPredictions
 from digitlab.session.test_split import SharedTestSplit, mnist_test_set
 from digitlab.session.unit_stats import UnitStatistics
 
@@ -83,6 +84,7 @@ class Session:
         self.test_split = SharedTestSplit(test_set or mnist_test_set(data_root))
         self.units = UnitStatistics(self.jobs, self.test_split)
         self.planes = BottleneckPlanes(self.jobs, self.test_split)
+        self.test_predictions = TestPredictions(self.jobs, self.test_split, self.models, self.run)
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights

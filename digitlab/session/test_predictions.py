@@ -63,9 +63,17 @@ def failed_report(network: Network, classes: tuple[int, ...], error: str) -> Pre
     k = len(classes)
     none = np.empty(0, np.int64)
     return PredictionsReport(
-        network, classes, np.empty((0, 28, 28), np.uint8), none, none,
-        np.empty(0, np.float32), np.empty(0, np.float32), None, np.full((k, k), -1), error,
-    )  # fmt: skip
+        network,
+        classes,
+        np.empty((0, 28, 28), np.uint8),
+        none,
+        none,
+        np.empty(0, np.float32),
+        np.empty(0, np.float32),
+        None,
+        np.full((k, k), -1),
+        error,
+    )
 
 
 def compute_report(network: Network, classes: tuple[int, ...], split: Split) -> PredictionsReport:

@@ -72,6 +72,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("evidence", "Evidence", "digitlab.ui.views.evidence:EvidenceView", 3, 3, 590, 300,
              True, "Which pixels push toward the answer, and against another class",
              tab_with="weights"),
+    ViewSpec("confusion", "Confusion", "digitlab.ui.views.confusion:ConfusionView", 3, 7, 590,
+             530, True, "Test-set confusion matrix; click a cell for its images, most confident "
+             "first", tab_with="weights"),
 ]  # fmt: skip
 
 

@@ -101,3 +101,29 @@ def test_the_digit_mime_round_trip_and_broken_payloads() -> None:
     broken = digit_mime(digit)
     broken.setData(DIGIT_MIME, b"\x00" * 10)
     assert digit_from_mime(broken) is None
+
+
+def test_the_mistakes_filter_shows_only_mistakes_of_the_chosen_classes(qtbot, tiny_session):
+    from digitlab.ui.views.mistakes import MistakesView, mistakes_numbers
+
+    view = show_widget(qtbot, MistakesView(tiny_session), (560, 480))
+    qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=10_000)
+    report = tiny_session.test_predictions.current()
+    every = view.gallery.shown_indices()
+    assert len(every) == report.mistakes == np.count_nonzero(report.labels != report.predicted)
+    assert np.all(np.diff(report.confidence[every]) <= 0)
+    true = int(report.labels[every[0]])
+    view.set_filter(true=true)
+    shown = view.gallery.shown_indices()
+    assert len(shown) > 0 and np.all(report.labels[shown] == true)
+    assert np.all(report.predicted[shown] != true)
+    assert np.all(np.diff(report.confidence[shown]) <= 0)
+    guess = int(report.predicted[shown[0]])
+    view.set_filter(true=true, guess=guess)
+    both = view.gallery.shown_indices()
+    assert set(both) <= set(shown) and np.all(report.predicted[both] == guess)
+    expected = np.flatnonzero((report.labels == true) & (report.predicted == guess))
+    assert sorted(both.tolist()) == expected.tolist()
+    assert len(mistakes_numbers(report, both).splitlines()) == len(both) + 1
+    view.set_filter(guess=guess)
+    assert np.all(report.predicted[view.gallery.shown_indices()] == guess)

@@ -75,6 +75,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("confusion", "Confusion", "digitlab.ui.views.confusion:ConfusionView", 3, 7, 590,
              530, True, "Test-set confusion matrix; click a cell for its images, most confident "
              "first", tab_with="weights"),
+    ViewSpec("mistakes", "Mistakes", "digitlab.ui.views.mistakes:MistakesView", 3, 8, 590, 530,
+             True, "The most confident mistakes on the test set, by true and predicted class",
+             tab_with="weights"),
 ]  # fmt: skip
 
 

@@ -133,7 +133,7 @@ class DigitGallery(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)  # long lists lay out in steps
         self.setBatchSize(400)
         self.setIconSize(QSize(TILE, TILE))
-        self.setGridSize(QSize(TILE + 16, TILE + 22))
+        self.setGridSize(QSize(TILE + 24, TILE + 22))
         self.setSpacing(2)
         self.setWordWrap(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -17,6 +17,7 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core.data import DatasetCache, Split
+from digitlab.session.dataset_splits import DatasetSplits, mnist_train_set
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
@@ -72,6 +73,7 @@ class Session:
         data_root: str | None = None,
         history: SnapshotHistory | None = None,
         test_set: Callable[[], Split] | None = None,
+        train_set: Callable[[], Split] | None = None,
         probe_datasets: DatasetCache | None = None,
     ) -> None:
         self.notices = Notices()
@@ -85,6 +87,8 @@ class Session:
         self.units = UnitStatistics(self.jobs, self.test_split)
         self.planes = BottleneckPlanes(self.jobs, self.test_split)
         self.test_predictions = TestPredictions(self.jobs, self.test_split, self.models, self.run)
+        train_split = SharedTestSplit(train_set or mnist_train_set(data_root))
+        self.datasets = DatasetSplits(self.jobs, self.test_split, train_split)
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights

@@ -103,3 +103,41 @@ def test_a_run_is_followed_at_its_test_evaluations(tiny_session) -> None:
     report = reports.last
     assert report.confusion.shape == (2, 2)
     assert report.confusion.sum() == np.isin(test.labels, (2, 7)).sum()
+
+
+def test_dataset_summaries_count_and_average_each_class() -> None:
+    dispatcher = QueueDispatcher()
+    tiny = make_tiny_dataset()
+    session = Session(dispatcher, test_set=lambda: tiny.test, train_set=lambda: tiny.train)
+    try:
+        summaries = Recorder(session.datasets.changed)
+        session.datasets.request("train")
+        session.datasets.request("train")  # under way: asked once
+        session.datasets.request("test")
+        pump(dispatcher, lambda: len(summaries) >= 2)
+        dispatcher.drain(0.1)
+        assert sorted(s.split for s in summaries.values) == ["test", "train"]
+        train = session.datasets.summary("train")
+        assert train.counts.sum() == len(tiny.train) and not train.error
+        np.testing.assert_array_equal(train.counts, np.bincount(tiny.train.labels, minlength=10))
+        sevens = train.of_class(7)
+        assert np.all(tiny.train.labels[sevens] == 7) and len(sevens) == train.counts[7]
+        np.testing.assert_allclose(
+            train.averages[7], tiny.train.images[sevens].mean(0) / 255, atol=1e-5
+        )
+        with pytest.raises(ValueError):
+            session.datasets.request("validation")
+    finally:
+        session.close()
+
+
+def test_a_missing_dataset_is_a_summary_with_the_reason() -> None:
+    dispatcher, session = session_without_test_data()
+    try:
+        summaries = Recorder(session.datasets.changed)
+        session.datasets.request("test")
+        pump(dispatcher, lambda: len(summaries) > 0)
+        assert summaries.last.error.startswith("MNIST is missing")
+        assert summaries.last.counts.sum() == 0
+    finally:
+        session.close()

@@ -127,3 +127,28 @@ def test_the_mistakes_filter_shows_only_mistakes_of_the_chosen_classes(qtbot, ti
     assert len(mistakes_numbers(report, both).splitlines()) == len(both) + 1
     view.set_filter(guess=guess)
     assert np.all(report.predicted[view.gallery.shown_indices()] == guess)
+
+
+def test_the_dataset_view_shows_a_class_and_says_when_the_data_is_missing(qtbot) -> None:
+    from digitlab.core.errors import DataError
+    from digitlab.ui.views.dataset import DatasetView, counts_numbers
+
+    tiny = make_tiny_dataset()
+
+    def missing():
+        raise DataError("MNIST is missing: put the files in /nowhere")
+
+    session = Session(QtDispatcher(), test_set=lambda: tiny.test, train_set=missing)
+    try:
+        view = show_widget(qtbot, DatasetView(session), (590, 530))
+        view.choose(split="test", digit=4)
+        qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=10_000)
+        shown = view.gallery.shown_indices()
+        assert shown.tolist() == np.flatnonzero(tiny.test.labels == 4).tolist()
+        assert np.array_equal(view.bars.opts["height"], np.bincount(tiny.test.labels, minlength=10))
+        assert counts_numbers(session.datasets.summary("test")).splitlines()[5].startswith("4\t")
+        view.choose(split="train")
+        qtbot.waitUntil(lambda: "MNIST is missing" in view.summary_label.text(), timeout=10_000)
+        assert view.gallery.model().rowCount() == 0
+    finally:
+        session.close()

@@ -78,6 +78,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("mistakes", "Mistakes", "digitlab.ui.views.mistakes:MistakesView", 3, 8, 590, 530,
              True, "The most confident mistakes on the test set, by true and predicted class",
              tab_with="weights"),
+    ViewSpec("dataset", "Dataset", "digitlab.ui.views.dataset:DatasetView", 3, 9, 590, 530,
+             True, "The training and test digits: counts and average image per class, and every "
+             "image of a class", tab_with="weights"),
 ]  # fmt: skip
 
 

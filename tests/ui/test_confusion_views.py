@@ -152,3 +152,17 @@ def test_the_dataset_view_shows_a_class_and_says_when_the_data_is_missing(qtbot)
         assert view.gallery.model().rowCount() == 0
     finally:
         session.close()
+
+
+def test_the_confusion_picture_saves_as_png_and_its_numbers_copy(qtbot, tiny_session, tmp_path):
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    view = show_widget(qtbot, ConfusionView(tiny_session), (590, 560))
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=10_000)
+    target = tmp_path / "confusion.png"
+    view.export.save_to(str(target))
+    qtbot.waitUntil(target.exists, timeout=5000)
+    assert not QImage(str(target)).isNull()
+    view.export.copy_numbers()
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied[0].startswith("true \\ predicted\t0\t1") and len(copied) == 11

@@ -28,8 +28,8 @@ from digitlab.session import Session
 from digitlab.session.test_predictions import PredictionsReport
 from digitlab.ui.plots.confusion_plot import MODES, ConfusionPlot
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets._export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 
 CHOOSE = "Click a cell to see its test images, most confident first."
 

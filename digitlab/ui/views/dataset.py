@@ -30,8 +30,8 @@ from digitlab.session.dataset_splits import SplitSummary
 from digitlab.ui.plots import style
 from digitlab.ui.plots.mosaic import tile
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets._export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 
 SPLIT_LABELS = {"train": "Training split", "test": "Test split"}
 GAP = 2  # pixels between the averages

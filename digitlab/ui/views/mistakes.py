@@ -18,8 +18,8 @@ from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
 from digitlab.session.test_predictions import PredictionsReport
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets._export import ExportButton, table_text
 from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
 
 ANY = "any"
 
@@ -55,7 +55,7 @@ class MistakesView(View):
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
         self.export = ExportButton(
             session,
-            lambda: self.gallery.grab().toImage(),
+            lambda: widget_picture(self.gallery),
             lambda: mistakes_numbers(self._shown, self.gallery.shown_indices()),
             "mistakes",
         )

@@ -85,6 +85,7 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         self.bars_plot.getAxis("left").setStyle(showValues=False)
         self.bars_plot.setLabel("bottom", "accuracy", color=self._faint)
         self.bars_plot.setXRange(0.0, 1.0, padding=0.02)
+        self.bars_plot.getAxis("bottom").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])
         self.image = pg.ImageItem(axisOrder="row-major")
         self.heat.addItem(self.image)
         self.bars = pg.BarGraphItem(

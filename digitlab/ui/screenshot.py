@@ -4,7 +4,8 @@ The demo: a 3 drawn on the pad and a short run of a 784→16→10 net on MNIST, 
 the drawing (curves, live weights and their last change show); with `train=False`, the shipped
 2-layer model reads it and no data is needed. Some views have their own demo (`DEMOS`): the
 bottleneck trains 784→2→3 on the digits 0, 1 and 2 with a 1 drawn; the probes view runs them
-on the shipped 784→256→10.
+on the shipped 784→256→10, and the confusion, mistakes and dataset views show its test-set answers
+(the confusion view with its worst cell open).
 Settings go to a private temporary folder: the user's own are neither read nor touched.
 """
 
@@ -13,8 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from digitlab.core.errors import DigitlabError
 from digitlab.core.files import check_output_path, write_atomically
@@ -28,11 +31,34 @@ class Demo:
     digit: str = "3"  # drawn on the pad (see pad.SAMPLES)
     probes: bool = False  # run the layer probes once the model answers
     train: bool = True  # False: the shipped 2-layer model answers
+    ready: Callable[[Any], bool] | None = None  # the view alone: wait until this holds
+    finish: Callable[[Any], None] | None = None  # then do this to it (choose a cell, …)
+
+
+def _gallery_filled(view: Any) -> bool:
+    return view.gallery.model().rowCount() > 0
+
+
+def _worst_cell(view: Any) -> None:
+    """Open the confusion cell with the most mistakes."""
+    import numpy as np
+
+    confusion = view.report().confusion.copy()
+    np.fill_diagonal(confusion, -1)
+    view.choose_cell(*(int(i) for i in np.unravel_index(np.argmax(confusion), confusion.shape)))
+
+
+def _confusion_ready(view: Any) -> bool:
+    return view.report() is not None
 
 
 DEMOS = {
     "bottleneck": Demo({"hidden": "2", "classes": "0,1,2", "epochs": 2, "batch_size": 64}, "1"),
     "probes": Demo(probes=True, train=False),  # 784→256→10: the probes have depth to show
+    # The analyses of where the shipped 784→256→10 breaks: its test-set answers, no training.
+    "confusion": Demo(train=False, ready=_confusion_ready, finish=_worst_cell),
+    "mistakes": Demo(train=False, ready=_gallery_filled),
+    "dataset": Demo(train=False, ready=_gallery_filled),
 }
 TIMEOUT_MS = 180_000
 
@@ -131,6 +157,10 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
             dock.setFloating(True)
             dock.resize(*size)
             widget = window.view(view_id)
+            if demo.ready is not None:
+                wait(lambda: demo.ready(widget), 60_000)
+            if demo.finish is not None:
+                demo.finish(widget)
             wait(lambda: False, 300)
         return write_atomically(target, _encoded(widget.grab(), target.suffix))
     finally:

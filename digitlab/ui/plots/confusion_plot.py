@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QWidget
 
 from digitlab.ui.plots import style
 
@@ -92,10 +92,9 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
             x0=[0], y=[0.5], height=0.7, width=[0], brush=style.ACCENT, pen=None
         )
         self.bars_plot.addItem(self.bars)
-        self.frame = QGraphicsRectItem()
-        pen = QPen(QColor(self._text), 2.5)
-        pen.setCosmetic(True)
-        self.frame.setPen(pen)
+        # A pyqtgraph item, not a bare QGraphicsRectItem: Python-made Qt items that a
+        # pyqtgraph scene owns are a known source of crashes at garbage collection.
+        self.frame = pg.PlotDataItem(pen=pg.mkPen(QColor(self._text), width=2.5))
         self.frame.hide()
         self.heat.addItem(self.frame)
         self._cells: list[pg.TextItem] = []
@@ -183,7 +182,7 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
             self.frame.hide()
             return
         row, col = cell
-        self.frame.setRect(QRectF(col, row, 1, 1))
+        self.frame.setData([col, col + 1, col + 1, col, col], [row, row, row + 1, row + 1, row])
         self.frame.show()
 
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:

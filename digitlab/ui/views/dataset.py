@@ -190,8 +190,9 @@ class DatasetView(View):
         return {"split": self.split(), "digit": self.digit()}
 
     def apply_view_settings(self, values: dict) -> None:
-        if values.get("split") in SPLIT_LABELS:
-            self.choose(split=values["split"])
+        split = values.get("split")
+        if isinstance(split, str) and split in SPLIT_LABELS:  # stored values are untrusted
+            self.choose(split=split)
         digit = values.get("digit")
         if isinstance(digit, int) and not isinstance(digit, bool) and 0 <= digit < 10:
             self.choose(digit=digit)

@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("model", metavar="MODEL", help="a model file")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument(
+        "--png",
+        metavar="PATH",
+        help="also write the confusion matrix with each cell's most confident image as a PNG",
+    )
 
     probe = commands.add_parser(
         "probe",

@@ -11,12 +11,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from digitlab.core.data import load_dataset
     from digitlab.core.metrics import evaluate
 
+    png = getattr(args, "png", None)
+    if png:
+        from digitlab.core.files import check_output_path
+
+        check_output_path(png)  # an unwritable path fails now, before any work
     checkpoint = load_checkpoint(args.model)
     classes = checkpoint.classes
     subset = classes if classes != tuple(range(10)) else None
     dataset = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset)
     result = evaluate(checkpoint.network, dataset.test, classes)
     spec = checkpoint.spec
+    if png:
+        _write_png(png, checkpoint, dataset.test, result, str(args.model))
     if args.json:
         about = {
             "model": args.model,
@@ -35,3 +42,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for c, row in zip(classes, result.confusion):
         print(f"{c:>6}" + "".join(f"{v:>6}" for v in row))
     return 0
+
+
+def _write_png(path: str, checkpoint, test, result, name: str) -> None:
+    """The confusion matrix with each cell's most confident test image, as a PNG."""
+    from pathlib import Path
+
+    from digitlab.core.files import write_atomically
+    from digitlab.core.metrics import predict_probabilities
+    from digitlab.core.mistakes import top_per_cell
+    from digitlab.ui.confusion_picture import confusion_png
+
+    probabilities = predict_probabilities(checkpoint.network, test.images)
+    predicted = probabilities.argmax(axis=1)
+    confidence = probabilities[range(len(predicted)), predicted]
+    top = top_per_cell(test.labels, predicted, confidence, len(result.classes))
+    title = f"{Path(name).name}: test accuracy {result.accuracy:.2%}"
+    picture = confusion_png(
+        result.confusion, result.per_class_accuracy, result.classes, test.images, top, title
+    )
+    write_atomically(path, picture)

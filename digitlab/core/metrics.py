@@ -51,10 +51,16 @@ def predict_probabilities(network: Network, images: np.ndarray, chunk: int = 409
     return np.concatenate(parts) if parts else np.empty((0, network.spec.num_classes), np.float32)
 
 
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) counts, rows the true label, columns the prediction (both 0..k-1): one function,
+    so the window's confusion view and `digitlab evaluate` count alike."""
+    flat = np.asarray(labels, np.int64) * k + np.asarray(predicted, np.int64)
+    return np.bincount(flat, minlength=k * k).reshape(k, k)
+
+
 def evaluate(network: Network, split: Split, classes: tuple[int, ...] | None = None) -> Evaluation:
     """Confusion matrix of `network` on a split whose labels are 0..k-1."""
     k = network.spec.num_classes
     predicted, _ = network.predict(split.images)
-    flat = split.labels.astype(np.int64) * k + predicted
-    confusion = np.bincount(flat, minlength=k * k).reshape(k, k)
+    confusion = confusion_matrix(split.labels, predicted, k)
     return Evaluation(classes=tuple(classes or range(k)), confusion=confusion)

@@ -36,6 +36,7 @@ EMPTY_INPUT.setflags(write=False)
 class Drawing:
     input_changed = Signal(object)  # NetInput
     options_changed = Signal(object)  # PreprocessOptions
+    digit_placed = Signal(object)  # (28, 28) uint8: a digit to put on the pad (from a gallery)
 
     def __init__(self) -> None:
         self._canvas: np.ndarray | None = None
@@ -62,6 +63,14 @@ class Drawing:
             image = None
         self._canvas = None if image is None else _frozen(np.array(image, dtype=np.uint8))
         self._update_input()
+
+    def place_digit(self, pixels: np.ndarray) -> None:
+        """Ask the pad to put a 28×28 digit (uint8, light ink on black) on itself, as ink the
+        user can edit: galleries and the pad meet here, not by importing each other."""
+        digit = np.asarray(pixels)
+        if digit.shape != (SIZE, SIZE):
+            raise ValueError(f"a digit to place is {SIZE}×{SIZE}, got shape {digit.shape}")
+        self.digit_placed.emit(_frozen(np.array(digit, dtype=np.uint8)))
 
     def set_options(self, fit: bool | None = None, centre: bool | None = None) -> None:
         """Switch the MNIST steps on or off."""

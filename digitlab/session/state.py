@@ -17,6 +17,7 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core.data import DatasetCache, Split
+from digitlab.session.dataset_splits import DatasetSplits, mnist_train_set
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
@@ -27,6 +28,7 @@ from digitlab.session.probes import LayerProbes, offline_datasets
 from digitlab.session.robustness import DrawingOffsets, RobustnessSweeps
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
+from digitlab.session.test_predictions import TestPredictions
 from digitlab.session.test_split import SharedTestSplit, mnist_test_set
 from digitlab.session.unit_stats import UnitStatistics
 
@@ -72,6 +74,7 @@ class Session:
         data_root: str | None = None,
         history: SnapshotHistory | None = None,
         test_set: Callable[[], Split] | None = None,
+        train_set: Callable[[], Split] | None = None,
         probe_datasets: DatasetCache | None = None,
     ) -> None:
         self.notices = Notices()
@@ -84,6 +87,9 @@ class Session:
         self.test_split = SharedTestSplit(test_set or mnist_test_set(data_root))
         self.units = UnitStatistics(self.jobs, self.test_split)
         self.planes = BottleneckPlanes(self.jobs, self.test_split)
+        self.test_predictions = TestPredictions(self.jobs, self.test_split, self.models, self.run)
+        train_split = SharedTestSplit(train_set or mnist_train_set(data_root))
+        self.datasets = DatasetSplits(self.jobs, self.test_split, train_split)
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self.robustness = RobustnessSweeps(self.jobs, self.models, self.test_split)
         self.offsets = DrawingOffsets(self.jobs)

@@ -4,8 +4,9 @@ The demo: a 3 drawn on the pad and a short run of a 784→16→10 net on MNIST, 
 the drawing (curves, live weights and their last change show); with `train=False`, the shipped
 2-layer model reads it and no data is needed. Some views have their own demo (`DEMOS`): the
 bottleneck trains 784→2→3 on the digits 0, 1 and 2 with a 1 drawn; the probes view runs them
-on the shipped 784→256→10; the robustness view sweeps both shipped models; the offsets view
-shows the 3 with the preprocessing off.
+on the shipped 784→256→10; the confusion, mistakes and dataset views show its test-set answers
+(the confusion view with its worst cell open); the robustness view sweeps both shipped models; the
+offsets view shows the 3 with the preprocessing off.
 Settings go to a private temporary folder: the user's own are neither read nor touched.
 """
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from digitlab.core.errors import DigitlabError
 from digitlab.core.files import check_output_path, write_atomically
@@ -31,13 +34,41 @@ class Demo:
     train: bool = True  # False: the shipped 2-layer model answers
     robustness: bool = False  # sweep the shipped models (the whole test set: about a minute)
     fit_and_centre: tuple[bool, bool] = (True, True)  # the preprocessing switches
+    ready: Callable[[Any], bool] | None = None  # the view alone: wait until this holds
+    finish: Callable[[Any], None] | None = None  # then do this to it (choose a cell, …)
+
+
+def _gallery_filled(view: Any) -> bool:
+    return view.gallery.model().rowCount() > 0
+
+
+def _worst_cell(view: Any) -> None:
+    """Open the confusion cell with the most mistakes."""
+    import numpy as np
+
+    confusion = view.report().confusion.copy()
+    np.fill_diagonal(confusion, -1)
+    view.choose_cell(*(int(i) for i in np.unravel_index(np.argmax(confusion), confusion.shape)))
+
+
+def _confusion_ready(view: Any) -> bool:
+    return view.report() is not None
+
+
+def _grid_ready(view: Any) -> bool:
+    return view.grid is not None
 
 
 DEMOS = {
     "bottleneck": Demo({"hidden": "2", "classes": "0,1,2", "epochs": 2, "batch_size": 64}, "1"),
     "probes": Demo(probes=True, train=False),  # 784→256→10: the probes have depth to show
     "robustness": Demo(train=False, robustness=True),
-    "offsets": Demo(train=False, fit_and_centre=(False, False)),  # without the recipe it flips
+    # Without the recipe the answer flips as the drawing moves.
+    "offsets": Demo(train=False, fit_and_centre=(False, False), ready=_grid_ready),
+    # The analyses of where the shipped 784→256→10 breaks: its test-set answers, no training.
+    "confusion": Demo(train=False, ready=_confusion_ready, finish=_worst_cell),
+    "mistakes": Demo(train=False, ready=_gallery_filled),
+    "dataset": Demo(train=False, ready=_gallery_filled),
 }
 TIMEOUT_MS = 180_000
 
@@ -140,10 +171,11 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
             dock.setFloating(True)
             dock.resize(*size)
             widget = window.view(view_id)
+            if demo.ready is not None:
+                wait(lambda: demo.ready(widget), 60_000)
+            if demo.finish is not None:
+                demo.finish(widget)
             wait(lambda: False, 300)
-            ready = getattr(widget, "ready_for_picture", None)  # views that compute on show
-            if ready is not None:
-                wait(ready, 10_000)
         return write_atomically(target, _encoded(widget.grab(), target.suffix))
     finally:
         window.close()

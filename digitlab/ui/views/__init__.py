@@ -69,15 +69,24 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("probes", "Layer probes", "digitlab.ui.views.probes:ProbesView", 3, 6, 590, 400,
              True, "A linear read-out per layer, and each layer's test digits by PCA",
              tab_with="weights"),  # its two plots need the height of the lower column
-    ViewSpec("robustness", "Robustness", "digitlab.ui.views.robustness:RobustnessView", 3, 7,
+    ViewSpec("robustness", "Robustness", "digitlab.ui.views.robustness:RobustnessView", 3, 10,
              590, 530, True, "Accuracy of several models as the test digits are moved, scaled, "
              "turned, thinned, thickened or made noisy", tab_with="weights"),
-    ViewSpec("offsets", "Drawing offsets", "digitlab.ui.views.offsets:OffsetsView", 3, 8, 590,
+    ViewSpec("offsets", "Drawing offsets", "digitlab.ui.views.offsets:OffsetsView", 3, 11, 590,
              400, True, "The answer with the drawing moved up to 6 pixels each way",
              tab_with="weights"),
     ViewSpec("evidence", "Evidence", "digitlab.ui.views.evidence:EvidenceView", 3, 3, 590, 300,
              True, "Which pixels push toward the answer, and against another class",
              tab_with="weights"),
+    ViewSpec("confusion", "Confusion", "digitlab.ui.views.confusion:ConfusionView", 3, 7, 590,
+             530, True, "Test-set confusion matrix; click a cell for its images, most confident "
+             "first", tab_with="weights"),
+    ViewSpec("mistakes", "Mistakes", "digitlab.ui.views.mistakes:MistakesView", 3, 8, 590, 530,
+             True, "The most confident mistakes on the test set, by true and predicted class",
+             tab_with="weights"),
+    ViewSpec("dataset", "Dataset", "digitlab.ui.views.dataset:DatasetView", 3, 9, 590, 530,
+             True, "The training and test digits: counts and average image per class, and every "
+             "image of a class", tab_with="weights"),
 ]  # fmt: skip
 
 

@@ -141,10 +141,6 @@ class OffsetsView(View):
                 f"<b>{centre}</b> holds within ±{reach} px; {flips} of {n * n} places flip it"
             )
 
-    def ready_for_picture(self) -> bool:
-        """The grid for the drawing on show has arrived (screenshots wait for it)."""
-        return self.grid is not None
-
     def _numbers(self) -> str:
         grid = self.grid
         if grid is None:

@@ -2,7 +2,9 @@
 
 The canvas paints strokes with Qt (anti-aliased); each change is handed to the session through a
 zero-delay timer, so a burst of mouse events costs one preprocessing and one prediction.
-Esc/Delete clear, Ctrl+Z undoes, the arrow keys (canvas focused) move the drawing.
+Esc/Delete clear, Ctrl+Z undoes, the arrow keys (canvas focused) move the drawing. A digit from
+any gallery lands here (a double-click there reaches `session.drawing.digit_placed`; a drag
+carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 from digitlab.session import Session
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.canvas import DEFAULT_PEN_WIDTH, PIXELS_PER_MNIST_PIXEL, DrawingCanvas
+from digitlab.ui.widgets.digit_gallery import digit_from_mime
 
 PEN_RANGE = (4, 48)
 
@@ -43,10 +46,31 @@ class PadView(View):
         self.canvas.changed.connect(self._push_timer.start)
         self.canvas.changed.connect(self._show_offset)
         self._show_offset()
+        self.setAcceptDrops(True)
+        self.subscribe(session.drawing.digit_placed, self.place_digit)
+
+    def place_digit(self, pixels) -> None:
+        """Put a 28×28 digit on the pad as ink to edit; the prediction follows at once."""
+        self.canvas.place_digit(pixels)
+        self.push()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if digit_from_mime(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        digit = digit_from_mime(event.mimeData())
+        if digit is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.place_digit(digit)
 
     def _build(self) -> None:
         self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.undo_button.setToolTip("Remove the last stroke, then a placed digit (Ctrl+Z)")
         self.undo_button.clicked.connect(self.canvas.undo)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Erase the drawing (Esc or Delete)")

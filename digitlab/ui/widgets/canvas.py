@@ -1,9 +1,13 @@
 """The drawing pad: strokes in, a 280×280 light-on-dark ink image out.
 
 Strokes are kept as point lists, so undo, pen width and offset are all "change the list (or a
-parameter), then re-render". While the mouse moves only the new segment is painted (a full
-re-render per move would be too slow); the image is fixed at 280×280 (ten canvas px per MNIST
-pixel) and painted scaled into the widget, so it looks the same on any screen density.
+parameter), then re-render". A digit placed from a gallery is a base image under the strokes
+(its 28×28 pixels upscaled smoothly to 280×280): it moves with the offset, and the pen width
+thickens or thins it by a grey dilation or erosion as large as the width changed since it was
+placed; undo removes the strokes first, then the image. While the mouse moves only the new
+segment is painted (a full re-render per move would be too slow); the image is fixed at 280×280
+(ten canvas px per MNIST pixel) and painted scaled into the widget, so it looks the same on any
+screen density.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class DrawingCanvas(QWidget):
         self._dark_on_light = False
         self._drawing = False
         self._pan_start: tuple[QPointF, QPointF] | None = None  # (mouse pos, offset) at press
+        self._base: np.ndarray | None = None  # a placed digit, (280, 280) uint8
+        self._base_width = DEFAULT_PEN_WIDTH  # the pen width when it was placed
+        self._base_shown: tuple[int, np.ndarray, QImage] | None = None  # (steps, pixels, image)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -69,7 +76,32 @@ class DrawingCanvas(QWidget):
         return rows[:, :CANVAS_SIZE].copy()
 
     def is_empty(self) -> bool:
-        return not self._strokes
+        return not self._strokes and self._base is None
+
+    def has_digit(self) -> bool:
+        """Is there a placed digit under the strokes?"""
+        return self._base is not None
+
+    def place_digit(self, pixels: np.ndarray) -> None:
+        """Start afresh from a 28×28 uint8 digit (light ink on black): it becomes the pad's
+        ink, upscaled smoothly to 280×280, for the user to draw over, move, thicken and thin."""
+        digit = np.ascontiguousarray(pixels, dtype=np.uint8)
+        if digit.shape != (28, 28):
+            raise ValueError(f"a digit is 28×28, got shape {digit.shape}")
+        small = QImage(digit.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
+        large = small.scaled(
+            CANVAS_SIZE,
+            CANVAS_SIZE,
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        ).convertToFormat(QImage.Format.Format_Grayscale8)
+        bits = np.frombuffer(large.constBits(), np.uint8).reshape(CANVAS_SIZE, -1)
+        self._base = bits[:, :CANVAS_SIZE].copy()
+        self._base_width, self._base_shown = self._pen_width, None
+        self._strokes.clear()
+        self._drawing = False
+        self._offset = QPointF(0.0, 0.0)
+        self._rerender()
 
     def strokes(self) -> list[list[Point]]:
         """The strokes as drawn, before the offset is applied."""
@@ -84,17 +116,21 @@ class DrawingCanvas(QWidget):
         self._rerender()
 
     def clear(self) -> None:
-        if not self._strokes:
+        if self.is_empty():
             return
         self._strokes.clear()
+        self._base = self._base_shown = None
         self._drawing = False
         self._rerender()
 
     def undo(self) -> None:
-        """Remove the last stroke."""
-        if not self._strokes:
+        """Remove the last stroke; with none left, the placed digit."""
+        if self._strokes:
+            self._strokes.pop()
+        elif self._base is not None:
+            self._base = self._base_shown = None
+        else:
             return
-        self._strokes.pop()
         self._drawing = False
         self._rerender()
 
@@ -143,10 +179,25 @@ class DrawingCanvas(QWidget):
         painter.translate(self._offset)
         return painter
 
+    def _base_image(self) -> QImage | None:
+        """The placed digit, thickened or thinned for the pen width (cached per width)."""
+        if self._base is None:
+            return None
+        steps = round((self._pen_width - self._base_width) / 2)  # each step: 1 px per side
+        if self._base_shown is None or self._base_shown[0] != steps:
+            pixels = reshaped(self._base, steps)
+            image = QImage(pixels.data, CANVAS_SIZE, CANVAS_SIZE, CANVAS_SIZE,
+                           QImage.Format.Format_Grayscale8)  # fmt: skip
+            self._base_shown = (steps, pixels, image)  # the array outlives the image using it
+        return self._base_shown[2]
+
     def _rerender(self) -> None:
         """Paint every stroke afresh (after undo, clear, width or offset changes)."""
         self._image.fill(0)
         painter = self._ink_painter()
+        base = self._base_image()
+        if base is not None:
+            painter.drawImage(QPointF(0.0, 0.0), base)
         for stroke in self._strokes:
             if len(stroke) == 1:
                 self._paint_dot(painter, stroke[0])
@@ -270,3 +321,19 @@ class DrawingCanvas(QWidget):
             super().keyPressEvent(event)
             return
         self.shift(*move)
+
+
+CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+SQUARE = np.ones((3, 3), bool)
+
+
+def reshaped(image: np.ndarray, steps: int) -> np.ndarray:
+    """Grey dilation (steps > 0) or erosion (steps < 0) by |steps| 3×3 max or min filters,
+    cross and square by turns (an octagon: strokes grow round, not square)."""
+    from scipy import ndimage  # here: not on the window's start-up path
+
+    out = image
+    grow = ndimage.grey_dilation if steps > 0 else ndimage.grey_erosion
+    for step in range(abs(steps)):
+        out = grow(out, footprint=SQUARE if step % 2 else CROSS)
+    return np.ascontiguousarray(out, dtype=np.uint8)

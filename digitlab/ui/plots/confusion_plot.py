@@ -1,0 +1,206 @@
+"""The confusion matrix as a heatmap, with per-class accuracy beside it: one ImageItem.
+
+The diagonal (right answers) is blue, by the share of its row; the other cells are red, scaled to
+the largest mistake share, so a handful of mistakes still stands out next to a thousand right
+answers; empty cells take the background. The counts (or row shares) are written in the cells;
+in "top" mode each cell shows its most confident image instead, tinted in the cell's colour.
+Used by the confusion view and by `digitlab evaluate --png`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QWidget
+
+from digitlab.ui.plots import style
+
+MODES = {"counts": "Counts", "rows": "Share of row", "top": "Top image per cell"}
+RIGHT = (np.array([222, 235, 247]), np.array([8, 81, 156]))  # light → strong blue
+WRONG = (np.array([254, 224, 210]), np.array([165, 15, 21]))  # light → strong red
+INK = np.array([17, 17, 17])
+SIDE = 28
+
+
+def row_shares(confusion: np.ndarray) -> np.ndarray:
+    """Each cell's share of its row (the true class); 0 for empty rows."""
+    counts = confusion.sum(axis=1, keepdims=True)
+    return np.divide(confusion, counts, out=np.zeros(confusion.shape), where=counts > 0)
+
+
+def cell_colours(confusion: np.ndarray, background: QColor | None = None) -> np.ndarray:
+    """(k, k, 3) uint8: blue diagonal by row share, red mistakes by share of the worst one."""
+    k = len(confusion)
+    share = row_shares(confusion)
+    diagonal = np.eye(k, dtype=bool)
+    worst = share[~diagonal].max(initial=0.0)
+    strength = np.where(diagonal, share, np.sqrt(share / worst) if worst > 0 else 0.0)
+    low = np.where(diagonal[..., None], RIGHT[0], WRONG[0])
+    high = np.where(diagonal[..., None], RIGHT[1], WRONG[1])
+    colours = low + (high - low) * strength[..., None]
+    base = background or QColor("white")
+    colours[confusion == 0] = (base.red(), base.green(), base.blue())
+    return np.clip(colours, 0, 255).astype(np.uint8)
+
+
+def top_image_mosaic(colours: np.ndarray, images: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """(k·28, k·28, 3) uint8: each cell's top image as dark ink on a pale version of its colour."""
+    k = len(colours)
+    pale = colours.astype(np.float32) * 0.45 + 255 * 0.55
+    ink = np.zeros((k, k, SIDE, SIDE), np.float32)
+    present = top >= 0
+    if present.any():
+        ink[present] = images[top[present]].astype(np.float32) / 255
+    ink = ink[..., None]
+    cells = pale[:, :, None, None, :] * (1 - ink) + INK * ink  # (k, k, 28, 28, 3)
+    cells[:, :, [0, -1], :, :] = 255  # a white line between cells
+    cells[:, :, :, [0, -1], :] = 255
+    return cells.transpose(0, 2, 1, 3, 4).reshape(k * SIDE, k * SIDE, 3).astype(np.uint8)
+
+
+class ConfusionPlot(pg.GraphicsLayoutWidget):
+    """Heatmap (rows: true class, columns: prediction) and accuracy bars; click a cell."""
+
+    cell_clicked = Signal(int, int)  # true, predicted (positions 0..k-1)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        background, self._text, self._faint = style.colours(self)
+        self.setBackground(background)
+        self._background = background
+        self.heat = self.addPlot(row=0, col=0)
+        self.bars_plot = self.addPlot(row=0, col=1)
+        self.ci.layout.setColumnStretchFactor(0, 5)
+        self.ci.layout.setColumnStretchFactor(1, 2)
+        for plot in (self.heat, self.bars_plot):
+            style.quiet_plot(plot)
+            style.style_axes(plot, self._text, self._faint)
+            plot.invertY(True)
+        self.heat.setAspectLocked(True)
+        self.heat.setLabel("left", "true class", color=self._faint)
+        self.heat.setLabel("bottom", "predicted class", color=self._faint)
+        self.bars_plot.setYLink(self.heat)
+        self.bars_plot.getAxis("left").setStyle(showValues=False)
+        self.bars_plot.setLabel("bottom", "accuracy", color=self._faint)
+        self.bars_plot.setXRange(0.0, 1.0, padding=0.02)
+        self.bars_plot.getAxis("bottom").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.heat.addItem(self.image)
+        self.bars = pg.BarGraphItem(
+            x0=[0], y=[0.5], height=0.7, width=[0], brush=style.ACCENT, pen=None
+        )
+        self.bars_plot.addItem(self.bars)
+        # A pyqtgraph item, not a bare QGraphicsRectItem: Python-made Qt items that a
+        # pyqtgraph scene owns are a known source of crashes at garbage collection.
+        self.frame = pg.PlotDataItem(pen=pg.mkPen(QColor(self._text), width=2.5))
+        self.frame.hide()
+        self.heat.addItem(self.frame)
+        self._cells: list[pg.TextItem] = []
+        self._bar_texts: list[pg.TextItem] = []
+        self._k = 0
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _build(self, classes: tuple[int, ...]) -> None:
+        """Text items and ticks for k classes (once per class count)."""
+        for item in self._cells:
+            self.heat.removeItem(item)
+        for item in self._bar_texts:
+            self.bars_plot.removeItem(item)
+        k = len(classes)
+        font = QFont()
+        font.setPointSizeF(7.5 if k > 5 else 9)
+        self._cells = []
+        for row in range(k):
+            for col in range(k):
+                text = pg.TextItem("", anchor=(0.5, 0.5))
+                text.setFont(font)
+                text.setPos(col + 0.5, row + 0.5)
+                self.heat.addItem(text)
+                self._cells.append(text)
+        self._bar_texts = []
+        for row in range(k):
+            text = pg.TextItem("", color=self._text, anchor=(0, 0.5))
+            text.setFont(font)
+            text.setPos(0.02, row + 0.5)
+            self.bars_plot.addItem(text)
+            self._bar_texts.append(text)
+        ticks = [[(i + 0.5, str(c)) for i, c in enumerate(classes)]]
+        for axis in ("left", "bottom"):
+            self.heat.getAxis(axis).setTicks(ticks)
+        self.bars_plot.getAxis("left").setTicks(ticks)
+        self.heat.setXRange(0, k, padding=0.0)
+        self.heat.setYRange(0, k, padding=0.0)
+        self._k = k
+
+    def show_matrix(
+        self,
+        confusion: np.ndarray,
+        accuracy: np.ndarray,
+        classes: tuple[int, ...],
+        mode: str = "counts",
+        images: np.ndarray | None = None,
+        top: np.ndarray | None = None,
+    ) -> None:
+        """Draw a confusion matrix in a mode of `MODES` (top needs `images` and `top`)."""
+        k = len(classes)
+        if k != self._k:
+            self._build(classes)
+        colours = cell_colours(confusion, self._background)
+        if mode == "top" and images is not None and top is not None:
+            self.image.setImage(top_image_mosaic(colours, images, top), levels=(0, 255))
+        else:
+            self.image.setImage(colours, levels=(0, 255))
+        self.image.setRect(QRectF(0, 0, k, k))
+        shares = row_shares(confusion)
+        light = colours.astype(np.float32) @ np.array([0.299, 0.587, 0.114]) > 140
+        for (row, col), text in zip(np.ndindex(k, k), self._cells):
+            count = int(confusion[row, col])
+            if mode == "top" or count == 0:
+                text.setText("")
+                continue
+            shown = f"{count}" if mode == "counts" else f"{100 * shares[row, col]:.1f}"
+            text.setText(shown)
+            text.setColor(QColor("#111111") if light[row, col] else QColor("white"))
+        safe = np.nan_to_num(accuracy, nan=0.0)
+        self.bars.setOpts(x0=np.zeros(k), y=np.arange(k) + 0.5, height=0.7, width=safe)
+        for value, text in zip(accuracy, self._bar_texts):
+            text.setText("–" if np.isnan(value) else f"{100 * value:.1f} %")
+
+    def clear_matrix(self) -> None:
+        """Show nothing (no model, no data)."""
+        self.image.clear()
+        for text in (*self._cells, *self._bar_texts):
+            text.setText("")
+        if self._k:
+            self.bars.setOpts(width=np.zeros(self._k))
+
+    def select(self, cell: tuple[int, int] | None) -> None:
+        """Frame the chosen cell (None: no frame)."""
+        if cell is None:
+            self.frame.hide()
+            return
+        row, col = cell
+        self.frame.setData([col, col + 1, col + 1, col, col], [row, row, row + 1, row + 1, row])
+        self.frame.show()
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """The (true, predicted) cell under a scene point, or None."""
+        if not self._k or not self.heat.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.heat.vb.mapSceneToView(scene_pos)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        return (row, col) if 0 <= row < self._k and 0 <= col < self._k else None
+
+    def cell_centre(self, row: int, col: int) -> QPoint:
+        """Where a cell's centre is, in this widget's coordinates (for tests)."""
+        scene = self.heat.vb.mapViewToScene(QPointF(col + 0.5, row + 0.5))
+        return self.mapFromScene(scene)
+
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        cell = self.cell_at(event.scenePos())
+        if cell is not None:
+            self.cell_clicked.emit(*cell)

@@ -1,0 +1,156 @@
+"""The current model's most confident mistakes on the test set, filterable by class.
+
+A mistake the net makes with 99 % confidence says more about it than one it nearly got right:
+they come first. Filter by the true class, the predicted class, or both ("7s read as 1"). The
+answers come from `session.test_predictions` (shared with the confusion view); double-click or
+drag a digit to the drawing pad to edit it and watch the answer change.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+
+from digitlab.core.mistakes import confident_mistakes
+from digitlab.session import Session
+from digitlab.session.test_predictions import PredictionsReport
+from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
+
+ANY = "any"
+
+
+def mistakes_numbers(report: PredictionsReport | None, shown: np.ndarray) -> str:
+    """The mistakes on show as tab-separated rows: test index, truth, answer, confidences."""
+    if report is None:
+        return ""
+    header = ["test image", "true class", "predicted", "confidence", "P(true class)"]
+    rows = [
+        [int(i), report.classes[report.labels[i]], report.classes[report.predicted[i]],
+         float(report.confidence[i]), float(report.true_probability[i])]
+        for i in shown
+    ]  # fmt: skip
+    return table_text(header, rows)
+
+
+class MistakesView(View):
+    view_id = "mistakes"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.true_combo, self.guess_combo = QComboBox(), QComboBox()
+        self.true_combo.setToolTip("Only mistakes on test images of this class")
+        self.guess_combo.setToolTip("Only mistakes where the net answers this class")
+        for combo in (self.true_combo, self.guess_combo):
+            combo.addItem(ANY, None)
+            combo.currentIndexChanged.connect(lambda _: self._show_list())
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: palette(placeholder-text);")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.gallery = DigitGallery()
+        self.gallery.digit_chosen.connect(session.drawing.place_digit)
+        self.export = ExportButton(
+            session,
+            lambda: widget_picture(self.gallery),
+            lambda: mistakes_numbers(self._shown, self.gallery.shown_indices()),
+            "mistakes",
+        )
+        controls = QHBoxLayout()
+        for widget in (QLabel("True"), self.true_combo, QLabel("Read as"), self.guess_combo):
+            controls.addWidget(widget)
+        controls.addWidget(self.summary, 1)
+        controls.addWidget(self.export)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.gallery, 1)
+        self._shown: PredictionsReport | None = None
+        self._classes: tuple[int, ...] = ()
+        predictions = session.test_predictions
+        self.subscribe(predictions.target_changed, lambda: self.schedule_refresh())
+        self.subscribe(predictions.changed, lambda _: self.schedule_refresh())
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 420)
+
+    def set_filter(self, true: int | None = None, guess: int | None = None) -> None:
+        """Filter by class digits (None: any), as the combo boxes do."""
+        for combo, digit in ((self.true_combo, true), (self.guess_combo, guess)):
+            combo.setCurrentIndex(max(combo.findData(digit), 0) if digit is not None else 0)
+
+    def refresh(self) -> None:
+        predictions = self.session.test_predictions
+        if predictions.target is None:
+            self._show_nothing("No model")
+            return
+        predictions.request()
+        report = predictions.current()
+        if report is None:
+            self.summary.setText("Reading the test set…" if self._shown is None else "Updating…")
+            return
+        if report.error:
+            self._show_nothing(f"No test-set answers: {report.error}")
+            return
+        if report is self._shown:
+            return
+        self._shown = report
+        if report.classes != self._classes:
+            self._classes = report.classes
+            for combo in (self.true_combo, self.guess_combo):
+                chosen = combo.currentData()
+                combo.blockSignals(True)
+                while combo.count() > 1:  # keep "any"
+                    combo.removeItem(combo.count() - 1)
+                for digit in report.classes:
+                    combo.addItem(str(digit), digit)
+                combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
+                combo.blockSignals(False)
+        self._show_list()
+
+    def _position(self, combo: QComboBox) -> int | None:
+        digit = combo.currentData()
+        return None if digit is None else self._classes.index(digit)
+
+    def _show_list(self) -> None:
+        report = self._shown
+        if report is None:
+            return
+        true, guess = self._position(self.true_combo), self._position(self.guess_combo)
+        chosen = confident_mistakes(report.labels, report.predicted, report.confidence, true, guess)
+        self.summary.setText(
+            f"{len(chosen):,} of {report.mistakes:,} mistakes, most confident first"
+        )
+        self.gallery.set_digits(
+            report.images,
+            chosen,
+            lambda i: _caption(report, chosen[i]),
+            lambda i: _tip(report, chosen[i]),
+            "No such mistakes",
+        )
+
+    def _show_nothing(self, text: str) -> None:
+        self._shown = None
+        self.summary.setText(text)
+        self.gallery.clear_digits(text)
+
+
+def _caption(report: PredictionsReport, index: int) -> str:
+    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
+    return f"{true}→{guess} {report.confidence[index]:.0%}"
+
+
+def _tip(report: PredictionsReport, index: int) -> str:
+    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
+    return (
+        f"test image {index}: a {true}; the net says {guess} ({report.confidence[index]:.1%}), "
+        f"{true} gets {report.true_probability[index]:.1%}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(MistakesView, size=(560, 480)))

@@ -23,8 +23,12 @@ from tests.session.conftest import tiny_cache
 def collect_between_tests(qapp):
     """Collect the last test's windows here, between tests. Left to a random GC pass, PySide and
     pyqtgraph objects in reference cycles can be collected in the middle of building the next
-    test's widgets, a known source of segfaults (pyqtgraph#1628, #2520)."""
+    test's widgets, a known source of segfaults (pyqtgraph#1628, #2520).
+
+    Collect once before Qt deletes the closed windows as well: a Python-owned object whose C++
+    parent Qt has already deleted crashes when the collector frees it later."""
     yield
+    gc.collect()
     qapp.processEvents()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()

@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_data_dir_option()],
     )
     robust.add_argument(
-        "models", nargs="+", metavar="MODEL", help="model files, or mlp / linear (shipped)"
+        "models", nargs="+", metavar="MODEL", help="model files, or robust / mlp / linear (shipped)"
     )
     robust.add_argument("--json", action="store_true", help="print one JSON object")
     robust.add_argument("--png", metavar="DIR", help="write the figures (one per model) here")
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", metavar="PATH", help="default: the shipped 2-layer model")
+    predict.add_argument("--model", metavar="PATH", help="default: the shipped robust model")
     predict.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
     predict.add_argument("--no-centre", action="store_true", help="skip centring by mass")
 

@@ -14,7 +14,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from digitlab.core.preprocess import PreprocessOptions, to_mnist
     from digitlab.core.resources import shipped_model_path
 
-    checkpoint = load_checkpoint(args.model or shipped_model_path("mlp"))
+    checkpoint = load_checkpoint(args.model or shipped_model_path())
     options = PreprocessOptions(fit=not args.no_fit, centre=not args.no_centre)
     classes = checkpoint.classes
     failures = empty = 0

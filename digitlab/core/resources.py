@@ -10,7 +10,12 @@ from pathlib import Path
 
 import digitlab
 
-SHIPPED_MODELS = {"mlp": "mlp.safetensors", "linear": "linear.safetensors"}
+# The default first: 784→400→200→10 trained to survive what people do on a pad (models/README.md).
+SHIPPED_MODELS = {
+    "robust": "robust.safetensors",
+    "mlp": "mlp.safetensors",
+    "linear": "linear.safetensors",
+}
 _PACKAGE = Path(digitlab.__file__).resolve().parent
 
 
@@ -22,8 +27,9 @@ def resource_dir(name: str) -> Path:
     return _PACKAGE.parent / name
 
 
-def shipped_model_path(name: str = "mlp") -> Path:
-    """Path of a shipped model: 'linear' (784→10) or 'mlp' (784→h→10)."""
+def shipped_model_path(name: str = "robust") -> Path:
+    """Path of a shipped model: 'robust' (784→400→200→10, the default), 'mlp' (784→256→10) or
+    'linear' (784→10)."""
     if name not in SHIPPED_MODELS:
         raise KeyError(f"no shipped model {name!r}; there are {', '.join(SHIPPED_MODELS)}")
     return resource_dir("models") / SHIPPED_MODELS[name]

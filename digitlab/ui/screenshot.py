@@ -24,6 +24,7 @@ from digitlab.core.errors import DigitlabError
 from digitlab.core.files import check_output_path, write_atomically
 
 DEMO_RUN = {"hidden": "16", "epochs": 1, "batch_size": 64}
+DEMO_MODEL = "mlp"  # the pictures in the README show the shipped 784→256→10
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from digitlab.session import Session
-    from digitlab.session.models import DEFAULT_KEY, RUN_KEY
+    from digitlab.session.models import RUN_KEY
     from digitlab.session.run import RunEnd, RunPhase
     from digitlab.session.run_settings import RunSettings
     from digitlab.ui.app import _application
@@ -142,7 +143,7 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
     demo = DEMOS.get(view_id or "", Demo())
     train = train and demo.train
     try:
-        session.start(DEFAULT_KEY)
+        session.start(DEMO_MODEL)
         session.drawing.set_options(*demo.fit_and_centre)
         draw_sample(window.view("pad"), demo.digit)
         if train:
@@ -154,7 +155,7 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
                 raise DigitlabError(
                     outcomes[0].message if outcomes else "the demo training run did not finish"
                 )
-        answering = RUN_KEY if train else DEFAULT_KEY
+        answering = RUN_KEY if train else DEMO_MODEL
         wait(lambda: getattr(session.models.current, "key", None) == answering)
         wait(lambda: session.run.phase is not RunPhase.STARTING, 1000)
         wait(lambda: False, 400)  # let the last snapshot and repaints land

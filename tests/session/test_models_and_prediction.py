@@ -33,13 +33,13 @@ def test_start_loads_the_shipped_model_and_answers_the_drawing(session, dispatch
     session.start()
     assert session.models.is_loading() and session.models.current is None  # not on this thread
     pump(dispatcher, lambda: session.models.current is not None)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == "robust"  # the default: the robust 3-layer net
     assert session.prediction.state is Answer.EMPTY  # no ink: no answer, never a guess
     session.drawing.set_canvas(seven())
     prediction = session.prediction
     assert prediction.state is Answer.READY and prediction.top == 7
     assert predictions.last is prediction
-    expected = load_checkpoint(shipped_model_path("mlp")).network.probabilities(
+    expected = load_checkpoint(shipped_model_path("robust")).network.probabilities(
         to_mnist(seven(), PreprocessOptions(invert=False))[None]
     )[0]
     np.testing.assert_allclose(prediction.probabilities, expected, rtol=1e-6)
@@ -56,8 +56,8 @@ def test_switching_models_changes_the_answer_in_place(session, dispatcher) -> No
     pump(dispatcher, lambda: session.models.current.key == "linear")
     assert session.prediction.model_key == "linear"
     assert not np.allclose(session.prediction.probabilities, first)
-    session.models.select("mlp")  # loaded before: no job, at once
-    assert session.models.current.key == "mlp" and not session.models.is_loading()
+    session.models.select("robust")  # loaded before: no job, at once
+    assert session.models.current.key == "robust" and not session.models.is_loading()
 
 
 def test_a_broken_file_keeps_the_current_model_and_says_why(session, dispatcher, tmp_path) -> None:
@@ -68,10 +68,10 @@ def test_a_broken_file_keeps_the_current_model_and_says_why(session, dispatcher,
     broken.write_bytes(b"nonsense")
     session.models.open_file(broken)
     pump(dispatcher, lambda: len(failures) == 1)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == "robust"  # the default: the robust 3-layer net
     assert "is not a digitlab model" in failures.last.message
     assert notices.last.level is Level.ERROR and notices.last.source == str(broken)
-    assert [s.key for s in session.models.sources()] == ["mlp", "linear"]
+    assert [s.key for s in session.models.sources()] == ["robust", "mlp", "linear"]
 
 
 def test_an_opened_file_is_listed_and_answers(session, dispatcher, tmp_path) -> None:
@@ -89,7 +89,7 @@ def test_a_remembered_model_that_is_gone_falls_back_with_a_notice(session, dispa
     notices = Recorder(session.notices.posted)
     session.start(str(tmp_path / "deleted.safetensors"))
     pump(dispatcher, lambda: session.models.current is not None)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == "robust"  # the default: the robust 3-layer net
     assert notices.last.level is Level.WARNING and "deleted.safetensors" in notices.last.text
 
 

@@ -11,7 +11,7 @@ from digitlab.core.errors import DataError
 from digitlab.core.protocol import Stage
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
-from digitlab.session.models import RUN_KEY
+from digitlab.session.models import DEFAULT_KEY, RUN_KEY
 from digitlab.session.run import RunEnd, RunPhase
 from digitlab.session.run_settings import RunSettings
 from tests.session.conftest import Recorder, pump, tiny_cache
@@ -53,7 +53,7 @@ def test_a_run_goes_through_its_phases_and_learns(session, dispatcher) -> None:
 def test_the_run_answers_the_drawing_once_it_has_weights(session, dispatcher) -> None:
     session.start()
     pump(dispatcher, lambda: session.models.current is not None)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == DEFAULT_KEY
     run_once(session, dispatcher)
     assert session.models.current.key == RUN_KEY
     assert session.models.current.network is session.run.network
@@ -148,7 +148,7 @@ def test_reset_forgets_the_model_and_the_run_stops_answering(session, dispatcher
     assert len(session.run.history) == 0 and session.run.phase is RunPhase.IDLE
     assert RUN_KEY not in [s.key for s in session.models.sources()]
     pump(dispatcher, lambda: session.models.current is not None)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == DEFAULT_KEY
 
 
 def test_reset_during_a_run_drops_its_late_snapshots(session, dispatcher) -> None:

@@ -115,7 +115,12 @@ def test_the_bars_follow_the_models_classes(qtbot, session, tmp_path: Path) -> N
 def test_the_chooser_lists_models_and_opens_files(qtbot, session, tmp_path, monkeypatch) -> None:
     view = shown(qtbot, ModelView(session), (260, 120))
     labels = [view.combo.itemText(i) for i in range(view.combo.count())]
-    assert labels[:3] == ["Shipped 2-layer", "Shipped 1-layer", "Training run (live)"]
+    assert labels[:4] == [
+        "Shipped robust 3-layer",
+        "Shipped 2-layer",
+        "Shipped 1-layer",
+        "Training run (live)",
+    ]
     run_item = view.combo.model().item(view.combo.findData("run"))
     assert not run_item.isEnabled()  # no run yet
     view.combo.activated.emit(view.combo.findData("linear"))

@@ -143,7 +143,7 @@ def test_a_model_file_that_is_gone_falls_back_to_the_shipped_one(qtbot, session,
     session.notices.posted.connect(lambda notice: messages.append(notice.text))
     session.start(window.remembered_model())
     qtbot.waitUntil(lambda: session.models.current is not None, timeout=5000)
-    assert session.models.current.key == "mlp"
+    assert session.models.current.key == "robust"  # the default
     assert any("deleted.safetensors" in text for text in messages)
     assert "deleted.safetensors" in window.statusBar().currentMessage()
 
@@ -242,7 +242,7 @@ def test_the_live_run_of_0_1_is_not_taken_for_a_model_file(qtbot, session, tmp_p
     settings.setValue("drawing", '{"source": "training"}')
     settings.sync()
     window = open_window(qtbot, session, ini(tmp_path))
-    assert window.remembered_model() == "mlp"
+    assert window.remembered_model() == "robust"  # the default
 
 
 def test_settings_of_a_newer_digitlab_are_not_read(qtbot, session, tmp_path) -> None:

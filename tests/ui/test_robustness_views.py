@@ -30,7 +30,7 @@ def shown(qtbot, view, size=(700, 600)):
 
 def test_a_sweep_of_the_ticked_model_fills_the_figure(tiny_session, qtbot) -> None:
     view = shown(qtbot, RobustnessView(tiny_session))
-    assert view.chosen_keys() == ["mlp", "linear"]  # the shipped models are ticked at first
+    assert view.chosen_keys() == ["robust", "mlp", "linear"]  # the shipped ones, at first
     view.choose(["linear"])
     view.preprocessing.setCurrentText("preprocessing on")
     with qtbot.waitSignal(tiny_session.robustness.finished, timeout=60_000) as finished:

@@ -27,9 +27,10 @@ def _ink_extent(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def ink_boxes(images: torch.Tensor) -> torch.Tensor:
     """(N, 4) top, bottom, left, right of each image's ink (ends exclusive; zeros if none), as
     `core.preprocess.ink_box` finds them."""
-    mask = images > INK_THRESHOLD
-    top, bottom = _ink_extent(mask.any(dim=2))
-    left, right = _ink_extent(mask.any(dim=1))
+    # Sums of the 0/1 mask along each axis: several times faster than `any` along a dim.
+    mask = (images > INK_THRESHOLD).float()
+    top, bottom = _ink_extent(mask.sum(dim=2) > 0)
+    left, right = _ink_extent(mask.sum(dim=1) > 0)
     return torch.stack([top, bottom, left, right], dim=1)
 
 

@@ -66,8 +66,7 @@ def test_shifts_with_preprocessing_match_the_slow_path() -> None:
     images = (scribbles(400, seed=5).numpy() * 255).astype(np.uint8)
     labels = np.arange(400) % 10
     network = random_network(hidden=(24,), seed=1, bias=0.3)
-    shifts = [Condition("shift", (0.0, 0.0)), Condition("shift", (6.0, -4.0)),
-              Condition("shift", (-2.0, 2.0))]  # fmt: skip
+    shifts = default_conditions(["shift"])
     result = sweep([Subject("net", network)], images, labels, shifts, (True,))
     base = torch.from_numpy(images).float() / 255
     for c, condition in enumerate(shifts):

@@ -85,22 +85,23 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
         self.setBackground(background)
         self.curves: dict[str, pg.PlotItem] = {}
         for index, kind in enumerate(CURVES):
-            plot = self.addPlot(row=index // 2, col=index % 2, title=TITLES[kind])
+            plot = self.addPlot(row=1 + index // 2, col=index % 2, title=TITLES[kind])
             style.style_axes(plot, self._text, faint)
             style.quiet_plot(plot)
             plot.setYRange(0, 100, padding=0.02)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("left", "accuracy %")
             self.curves[kind] = plot
-        self.legend = self.curves["rotation"].addLegend(offset=(4, 4), labelTextSize="8pt")
+        # The key above the plots, not over a curve: one colour per model, dashed = raw.
+        self.key = self.addLabel("", row=0, col=0, colspan=2, size="9pt")
         self.heatmaps: dict[bool, ShiftHeatmap] = {}
         for col, preprocess in enumerate((True, False)):
             title = "shift (px), " + ("preprocessed" if preprocess else "raw")
-            plot = self.addPlot(row=2, col=col, title=title)
+            plot = self.addPlot(row=3, col=col, title=title)
             style.style_axes(plot, self._text, faint)
             style.quiet_plot(plot)
             self.heatmaps[preprocess] = ShiftHeatmap(plot, self._text)
-        self.ci.layout.setRowStretchFactor(2, 2)  # the heatmaps need room for their numbers
+        self.ci.layout.setRowStretchFactor(3, 2)  # the heatmaps need room for their numbers
         self._lines: dict[tuple[int, bool, str], pg.PlotDataItem] = {}
         self._models: list[str] = []
         self.heatmap_model = 0
@@ -109,7 +110,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
         for plot in self.curves.values():
             for line in list(plot.listDataItems()):
                 plot.removeItem(line)
-        self.legend.clear()
+        self.key.setText("")
         self._lines.clear()
         self._models = []
 
@@ -118,9 +119,10 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
         if result.models != self._models:
             self.clear_result()
             self._models = list(result.models)
+            self.key.setText(self._key_text(result))
         if heatmap_model is not None:
             self.heatmap_model = heatmap_model
-        for m, name in enumerate(result.models):
+        for m in range(len(result.models)):
             colour = QColor(MODEL_COLOURS[m % len(MODEL_COLOURS)])
             for preprocess in result.preprocessing:
                 for kind in CURVES:
@@ -134,15 +136,27 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
                         pen.setCosmetic(True)
                         if not preprocess:
                             pen.setStyle(Qt.PenStyle.DashLine)
-                        label = f"{name}{'' if preprocess else ' (raw)'}"
                         line = self.curves[kind].plot(
-                            pen=pen, symbol="o", symbolSize=5, symbolBrush=colour,
-                            symbolPen=None, name=label if kind == "rotation" else None,
-                        )  # fmt: skip
+                            pen=pen, symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None
+                        )
                         self._lines[key] = line
                     measured = np.isfinite(accuracy)  # a sweep under way: NaN for the rest
                     line.setData(np.asarray(values, float)[measured], 100 * accuracy[measured])
         self._draw_heatmaps(result)
+
+    @staticmethod
+    def _key_text(result: SweepResult) -> str:
+        names = [
+            f'<span style="color:{MODEL_COLOURS[m % len(MODEL_COLOURS)]}">━━ {name}</span>'
+            for m, name in enumerate(result.models)
+        ]
+        both = len(result.preprocessing) > 1
+        how = (
+            "solid: preprocessing on, dashed: off"
+            if both
+            else ("preprocessing on" if result.preprocessing[0] else "preprocessing off")
+        )
+        return "&nbsp;&nbsp;".join(names) + f"&nbsp;&nbsp;({how})"
 
     def _draw_heatmaps(self, result: SweepResult) -> None:
         has_shifts = any(c.kind == "shift" for c in result.conditions)

@@ -41,6 +41,10 @@ class RobustnessView(View):
         super().__init__(session)
         self.models = QListWidget()
         self.models.setToolTip("The models to compare: tick two or more to overlay them")
+        self.models.setFlow(QListWidget.Flow.LeftToRight)
+        self.models.setWrapping(True)
+        self.models.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.models.setSpacing(2)
         self.models.setMaximumHeight(2 * self.fontMetrics().lineSpacing() + 12)
         self.preprocessing = QComboBox()
         self.preprocessing.addItems([f"preprocessing {name}" for name in SETTINGS])
@@ -107,8 +111,6 @@ class RobustnessView(View):
             on = source.key in ticked if ticked is not None else default
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.models.addItem(item)
-        self.models.setFlow(QListWidget.Flow.LeftToRight)
-        self.models.setWrapping(True)
 
     def chosen_keys(self) -> list[str]:
         items = [self.models.item(i) for i in range(self.models.count())]

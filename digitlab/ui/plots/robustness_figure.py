@@ -17,6 +17,8 @@ from digitlab.core.conditions import UNITS, SweepResult
 from digitlab.ui.plots import style
 
 CURVES = ("rotation", "scale", "pen", "noise")
+RANGES = {"rotation": (-45, 45), "scale": (0.5, 1.5), "pen": (-2, 3), "noise": (0, 0.5)}
+HINT = "Tick the models to compare and press Run sweep:<br>accuracy on the test digits, 84 ways distorted"
 TITLES = {
     "rotation": "rotation (°)",
     "scale": "scale (×)",
@@ -52,6 +54,7 @@ class ShiftHeatmap:
         self._values: list[float] = []
         self._font = QFont()
         self._font.setPointSizeF(7.5)
+        plot.vb.sigResized.connect(self._fit_labels)
 
     def set_grid(self, values: list[float], grid: np.ndarray) -> None:
         n = len(values)
@@ -74,6 +77,24 @@ class ShiftHeatmap:
             self.plot.getAxis("left").setTicks(ticks)
         for label, accuracy in zip(self._labels, grid.ravel()):
             label.setText("" if not np.isfinite(accuracy) else f"{100 * accuracy:.0f}")
+        self._fit_labels()
+
+    def _fit_labels(self, *_) -> None:
+        """Numbers only in cells wide enough to hold them (the colours still tell)."""
+        n = max(len(self._values), 1)
+        side = min(self.plot.vb.width(), self.plot.vb.height()) / n
+        for label in self._labels:
+            label.setVisible(side >= 20)
+
+
+class _Key(pg.LabelItem):
+    """A label that never widens the figure: pyqtgraph's asks for its whole text's width, and a
+    long key made the plots wider than the view."""
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self.setPreferredWidth(0)
 
 
 class RobustnessFigure(pg.GraphicsLayoutWidget):
@@ -89,11 +110,14 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
             style.style_axes(plot, self._text, faint)
             style.quiet_plot(plot)
             plot.setYRange(0, 100, padding=0.02)
+            plot.setXRange(*RANGES[kind], padding=0.04)  # steady while a sweep fills in
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("left", "accuracy %")
             self.curves[kind] = plot
         # The key above the plots, not over a curve: one colour per model, dashed = raw.
-        self.key = self.addLabel("", row=0, col=0, colspan=2, size="9pt")
+        self.key = _Key("", size="9pt")
+        self.addItem(self.key, row=0, col=0, colspan=2)
+        self._set_key(HINT)
         self.heatmaps: dict[bool, ShiftHeatmap] = {}
         for col, preprocess in enumerate((True, False)):
             title = "shift (px), " + ("preprocessed" if preprocess else "raw")
@@ -110,7 +134,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
         for plot in self.curves.values():
             for line in list(plot.listDataItems()):
                 plot.removeItem(line)
-        self.key.setText("")
+        self._set_key(HINT)
         self._lines.clear()
         self._models = []
 
@@ -119,7 +143,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
         if result.models != self._models:
             self.clear_result()
             self._models = list(result.models)
-            self.key.setText(self._key_text(result))
+            self._set_key(self._key_text(result))
         if heatmap_model is not None:
             self.heatmap_model = heatmap_model
         for m in range(len(result.models)):
@@ -144,6 +168,9 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
                     line.setData(np.asarray(values, float)[measured], 100 * accuracy[measured])
         self._draw_heatmaps(result)
 
+    def _set_key(self, html: str) -> None:
+        self.key.setText(html)
+
     @staticmethod
     def _key_text(result: SweepResult) -> str:
         names = [
@@ -156,7 +183,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
             if both
             else ("preprocessing on" if result.preprocessing[0] else "preprocessing off")
         )
-        return "&nbsp;&nbsp;".join(names) + f"&nbsp;&nbsp;({how})"
+        return "&nbsp;&nbsp;".join(names) + f"<br>{how}"
 
     def _draw_heatmaps(self, result: SweepResult) -> None:
         has_shifts = any(c.kind == "shift" for c in result.conditions)
@@ -168,7 +195,7 @@ class RobustnessFigure(pg.GraphicsLayoutWidget):
                 values, grid = result.shift_grid(model, preprocess)
                 heatmap.set_grid(values, grid)
                 kind = "preprocessed" if preprocess else "raw"
-                heatmap.plot.setTitle(f"{result.models[model]}: shift (px), {kind}")
+                heatmap.plot.setTitle(f"{result.models[model]}<br>shift (px), {kind}")
 
 
 def result_table(result: SweepResult) -> str:

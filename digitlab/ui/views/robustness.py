@@ -60,6 +60,7 @@ class RobustnessView(View):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
+        self.progress.setValue(0)  # without a value Qt shows no text
         self.progress.setFormat("not run yet")
         self.heatmap_model = QComboBox()
         self.heatmap_model.setToolTip("Whose shift heatmaps to show")

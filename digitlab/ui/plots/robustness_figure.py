@@ -18,7 +18,10 @@ from digitlab.ui.plots import style
 
 CURVES = ("rotation", "scale", "pen", "noise")
 RANGES = {"rotation": (-45, 45), "scale": (0.5, 1.5), "pen": (-2, 3), "noise": (0, 0.5)}
-HINT = "Tick the models to compare and press Run sweep:<br>accuracy on the test digits, 84 ways distorted"
+HINT = (
+    "Tick the models to compare and press Run sweep:<br>"
+    "accuracy on the test digits, 84 ways distorted"
+)
 TITLES = {
     "rotation": "rotation (°)",
     "scale": "scale (×)",

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
-    QWidget,
 )
 
 from digitlab.core.mistakes import cell_indices
@@ -28,7 +26,7 @@ from digitlab.session import Session
 from digitlab.session.test_predictions import PredictionsReport
 from digitlab.ui.plots.confusion_plot import MODES, ConfusionPlot
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 
 CHOOSE = "Click a cell to see its test images, most confident first."
@@ -85,17 +83,7 @@ class ConfusionView(View):
         self.cell_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
-        lower = QVBoxLayout()
-        lower.setContentsMargins(0, 0, 0, 0)
-        lower.addWidget(self.cell_label)
-        lower.addWidget(self.gallery, 1)
-        bottom = QWidget()
-        bottom.setLayout(lower)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = above_gallery(self.plot, self.cell_label, self.gallery, (3, 2))
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show"))
         controls.addWidget(self.mode_combo)

@@ -13,16 +13,14 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
-    QWidget,
 )
 
 from digitlab.session import Session
@@ -30,7 +28,7 @@ from digitlab.session.dataset_splits import SplitSummary
 from digitlab.ui.plots import style
 from digitlab.ui.plots.mosaic import tile
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets.digit_gallery import DigitGallery
+from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 
 SPLIT_LABELS = {"train": "Training split", "test": "Test split"}
@@ -91,17 +89,7 @@ class DatasetView(View):
         self.gallery_label = QLabel()
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
-        lower = QVBoxLayout()
-        lower.setContentsMargins(0, 0, 0, 0)
-        lower.addWidget(self.gallery_label)
-        lower.addWidget(self.gallery, 1)
-        bottom = QWidget()
-        bottom.setLayout(lower)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.canvas)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split = above_gallery(self.canvas, self.gallery_label, self.gallery, (2, 3))
         controls = QHBoxLayout()
         for widget in (self.split_combo, QLabel("Class"), self.class_combo):
             controls.addWidget(widget)

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QSplitter, QVBoxLayout, QWidget
 
 DIGIT_MIME = "application/x-digitlab-digit"
 SIDE = 28
@@ -182,3 +182,21 @@ class DigitGallery(QListView):
                 self.viewport().rect().adjusted(12, 12, -12, -12), flags, self._message
             )
             painter.end()
+
+
+def above_gallery(
+    top: QWidget, caption: QWidget, gallery: DigitGallery, stretch: tuple[int, int]
+) -> QSplitter:
+    """`top` (a plot) over a captioned gallery, the split between them movable."""
+    lower = QVBoxLayout()
+    lower.setContentsMargins(0, 0, 0, 0)
+    lower.addWidget(caption)
+    lower.addWidget(gallery, 1)
+    bottom = QWidget()
+    bottom.setLayout(lower)
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(top)
+    split.addWidget(bottom)
+    split.setStretchFactor(0, stretch[0])
+    split.setStretchFactor(1, stretch[1])
+    return split

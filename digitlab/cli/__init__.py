@@ -153,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     robust.add_argument("--quiet", action="store_true", help="no progress line")
 
+    experiment = commands.add_parser(
+        "experiment", help="the classic small-net experiments: list, or run one"
+    )
+    experiment.add_argument("action", choices=["list", "run"])
+    experiment.add_argument("name", nargs="?", metavar="NAME", help="the experiment to run")
+    experiment.add_argument("--quick", action="store_true", help="a smaller, faster version")
+    experiment.add_argument("--seed", type=int, default=0)
+    experiment.add_argument("--json", action="store_true", help="print one JSON object")
+    experiment.add_argument("--out", metavar="DIR", help="write result.json and figure.png here")
+
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
     predict.add_argument("--model", metavar="PATH", help="default: the shipped robust model")
@@ -192,6 +202,10 @@ def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
         from digitlab.cli.robustness import cmd_robustness
 
         return cmd_robustness
+    if name == "experiment":
+        from digitlab.cli.experiment import cmd_experiment
+
+        return cmd_experiment
     if name == "predict":
         from digitlab.cli.predict import cmd_predict
 

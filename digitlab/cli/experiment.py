@@ -1,0 +1,96 @@
+"""`digitlab experiment list` and `digitlab experiment run NAME`: the classic small-net
+experiments from the terminal, each with its table, figure and conclusion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from digitlab.core.errors import DigitlabError
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from digitlab.core.experiments import EXPERIMENTS
+
+    if args.action == "list":
+        for experiment in EXPERIMENTS.values():
+            print(f"{experiment.name:<16} {experiment.title}: {experiment.question}")
+        return 0
+    if not args.name:
+        raise DigitlabError("name the experiment to run (see digitlab experiment list)")
+    if args.name not in EXPERIMENTS:
+        raise DigitlabError(
+            f"no experiment {args.name!r}; the experiments are {', '.join(EXPERIMENTS)}"
+        )
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from digitlab.core.experiments import EXPERIMENTS, Settings, run_experiment
+    from digitlab.core.files import check_output_path
+
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        check_output_path(out / "result.json")
+    experiment = EXPERIMENTS[args.name]
+    tty, last = sys.stderr.isatty() and not args.json, [0.0]
+
+    def progress(fraction: float, text: str) -> None:
+        if tty and time.perf_counter() - last[0] >= 0.1:
+            last[0] = time.perf_counter()
+            sys.stderr.write(f"\r{fraction:4.0%}  {text:<40}")
+            sys.stderr.flush()
+
+    result = run_experiment(args.name, Settings(quick=args.quick, seed=args.seed), progress)
+    if tty:
+        sys.stderr.write(f"\r{'':<48}\r")
+    written = _write(result, out) if out is not None else []
+    if args.json:
+        print(json.dumps({**result.as_dict(), "files": [str(p) for p in written]}))
+        return 0
+    print(f"{experiment.title}\n\nQuestion: {experiment.question}\nMethod: {experiment.method}\n")
+    for table in result.tables:
+        print("  ".join(f"{h:>14}" for h in table.header))
+        for row in table.rows:
+            print("  ".join(f"{v:>14.4g}" if isinstance(v, float) else f"{v!s:>14}" for v in row))
+        print()
+    verdict = {True: "agrees", False: "disagrees", None: "mixed"}[result.agrees]
+    print(f"Result ({verdict}): {result.conclusion}")
+    mode = "quick" if args.quick else "full"
+    print(f"({mode} run, seed {args.seed}, {result.seconds:.1f} s)")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _write(result, out: Path) -> list[Path]:
+    """result.json and figure.png (offscreen, pyqtgraph's exporter), each written atomically."""
+    import os
+
+    from digitlab.core.files import write_atomically
+
+    written = [
+        write_atomically(out / "result.json", json.dumps(result.as_dict(), indent=1).encode())
+    ]
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from digitlab.ui.app import _application
+    from digitlab.ui.plots.experiment_figure import ExperimentFigure
+    from digitlab.ui.widgets.export import png_bytes, scene_picture
+
+    app = _application()
+    figure = ExperimentFigure()
+    figure.resize(380 * max(len(result.panels), 1), 360)
+    figure.show_result(result)
+    figure.show()
+    app.processEvents()
+    try:
+        written.append(write_atomically(out / "figure.png", png_bytes(scene_picture(figure))))
+    finally:
+        figure.close()
+        figure.deleteLater()
+        app.processEvents()
+    return written

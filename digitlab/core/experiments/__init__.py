@@ -1,0 +1,104 @@
+"""The classic small-net experiments: each a question, a method, a measured result and whether
+the folklore held, deterministic for a seed.
+
+An experiment is a plain function `run(settings, progress, cancelled) -> ExperimentResult`
+(torch, no Qt), registered in `EXPERIMENTS`. Its result holds the numbers (tables), the data of
+its figure (panels of lines) and a conclusion; `digitlab experiment run` writes it as JSON and
+draws the figure, and the window will show the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How big a run is: `quick` is a smaller version for a first look and for the tests."""
+
+    quick: bool = False
+    seed: int = 0
+
+
+@dataclass
+class Line:
+    name: str
+    x: list[float]
+    y: list[float]
+    dashed: bool = False
+    points: bool = False  # markers only (data points), no line
+
+
+@dataclass
+class Panel:
+    title: str
+    x_label: str
+    y_label: str
+    lines: list[Line] = field(default_factory=list)
+    log_y: bool = False
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class ExperimentResult:
+    name: str
+    settings: Settings
+    tables: list[Table]
+    panels: list[Panel]
+    conclusion: str  # one or two sentences: what was measured, and whether the folklore held
+    agrees: bool | None  # None: the result is mixed
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    title: str
+    question: str  # the hypothesis, as the write-up states it
+    method: str
+    run: Callable[[Settings, Progress, Callable[[], bool]], ExperimentResult]
+
+
+class ExperimentCancelled(Exception):
+    """The run was cancelled between steps."""
+
+
+def _registry() -> dict[str, Experiment]:
+    from digitlab.core.experiments.approximation import EXPERIMENT as approximation
+    from digitlab.core.experiments.memorisation import EXPERIMENT as memorisation
+
+    return {e.name: e for e in (approximation, memorisation)}
+
+
+EXPERIMENTS: dict[str, Experiment] = _registry()
+
+
+def run_experiment(
+    name: str,
+    settings: Settings = Settings(),
+    progress: Progress = lambda fraction, text: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ExperimentResult:
+    """Run the experiment called `name` (KeyError with the known names if there is none)."""
+    import time
+
+    if name not in EXPERIMENTS:
+        raise KeyError(f"no experiment {name!r}; the experiments are {', '.join(EXPERIMENTS)}")
+    started = time.perf_counter()
+    result = EXPERIMENTS[name].run(settings, progress, cancelled)
+    result.seconds = time.perf_counter() - started
+    progress(1.0, "done")
+    return result

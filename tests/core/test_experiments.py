@@ -1,0 +1,57 @@
+"""The classic experiments: quick runs have the expected shape and the robust findings hold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+
+from digitlab.cli import main
+from digitlab.core.experiments import EXPERIMENTS, ExperimentCancelled, Settings, run_experiment
+
+
+@pytest.fixture(scope="module")
+def approximation():
+    return run_experiment("approximation", Settings(quick=True))
+
+
+def test_a_wide_net_fits_sin_12x_far_better_than_a_narrow_one(approximation) -> None:
+    (table,) = approximation.tables
+    assert table.header[0] == "function" and [row[0] for row in table.rows][0] == "sin(12x)"
+    sine = table.rows[0]
+    assert sine[3] < sine[1] / 10  # h = 16 against h = 2
+    assert len(approximation.panels) == 3 and approximation.agrees is True
+    assert all(len(panel.lines) == 4 for panel in approximation.panels)  # data + 3 widths
+
+
+def test_random_labels_take_longer_to_memorise_than_true_ones() -> None:
+    result = run_experiment("memorisation", Settings(quick=True))
+    true, random = (row[2] for row in result.tables[0].rows)
+    assert isinstance(true, int) and (not isinstance(random, int) or random > true)
+    assert result.agrees is True
+
+
+def test_the_same_seed_gives_the_same_numbers() -> None:
+    first = run_experiment("memorisation", Settings(quick=True, seed=3))
+    again = run_experiment("memorisation", Settings(quick=True, seed=3))
+    assert first.tables[0].rows == again.tables[0].rows
+
+
+def test_a_cancel_stops_a_run() -> None:
+    with pytest.raises(ExperimentCancelled):
+        EXPERIMENTS["memorisation"].run(Settings(quick=True), lambda f, t: None, lambda: True)
+
+
+def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys) -> None:
+    assert main(["experiment", "list"]) == 0
+    assert set(EXPERIMENTS) <= {line.split()[0] for line in capsys.readouterr().out.splitlines()}
+    out = tmp_path / "memo"
+    assert main(["experiment", "run", "memorisation", "--quick", "--json", "--out", str(out)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    stored = json.loads((out / "result.json").read_text())
+    assert printed["tables"] == stored["tables"] and stored["settings"]["quick"] is True
+    with Image.open(out / "figure.png") as figure:
+        assert figure.size[0] >= 300
+    assert main(["experiment", "run", "nonsense"]) == 1
+    assert "no experiment 'nonsense'" in capsys.readouterr().err

@@ -55,3 +55,12 @@ def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys) -> None:
         assert figure.size[0] >= 300
     assert main(["experiment", "run", "nonsense"]) == 1
     assert "no experiment 'nonsense'" in capsys.readouterr().err
+
+
+def test_depth_compares_nets_of_about_the_same_size() -> None:
+    result = run_experiment("depth", Settings(quick=True))
+    rows = result.tables[0].rows
+    assert [row[0] for row in rows] == ["1 hidden layer", "2 hidden layers", "3 hidden layers"]
+    parameters = [row[2] for row in rows]
+    assert max(parameters) - min(parameters) <= 8 and all(0.0 <= row[3] <= 1.0 for row in rows)
+    assert len(result.panels[0].lines) == 3 and result.agrees in (True, False, None)

@@ -78,9 +78,10 @@ class ExperimentCancelled(Exception):
 
 def _registry() -> dict[str, Experiment]:
     from digitlab.core.experiments.approximation import EXPERIMENT as approximation
+    from digitlab.core.experiments.depth import EXPERIMENT as depth
     from digitlab.core.experiments.memorisation import EXPERIMENT as memorisation
 
-    return {e.name: e for e in (approximation, memorisation)}
+    return {e.name: e for e in (approximation, depth, memorisation)}
 
 
 EXPERIMENTS: dict[str, Experiment] = _registry()

@@ -64,3 +64,11 @@ def test_depth_compares_nets_of_about_the_same_size() -> None:
     parameters = [row[2] for row in rows]
     assert max(parameters) - min(parameters) <= 8 and all(0.0 <= row[3] <= 1.0 for row in rows)
     assert len(result.panels[0].lines) == 3 and result.agrees in (True, False, None)
+
+
+def test_l1_leaves_more_weights_near_zero_than_no_penalty_or_l2() -> None:
+    result = run_experiment("regularisation", Settings(quick=True))
+    share = {(row[0], row[1]): row[3] for row in result.tables[0].rows}
+    assert share[("L1", 0.01)] > share[("none", 0.0)] + 0.3
+    assert share[("L1", 0.01)] > share[("L2", 0.01)]
+    assert result.agrees is True and len(result.panels) == 2

@@ -80,8 +80,9 @@ def _registry() -> dict[str, Experiment]:
     from digitlab.core.experiments.approximation import EXPERIMENT as approximation
     from digitlab.core.experiments.depth import EXPERIMENT as depth
     from digitlab.core.experiments.memorisation import EXPERIMENT as memorisation
+    from digitlab.core.experiments.regularisation import EXPERIMENT as regularisation
 
-    return {e.name: e for e in (approximation, depth, memorisation)}
+    return {e.name: e for e in (approximation, depth, memorisation, regularisation)}
 
 
 EXPERIMENTS: dict[str, Experiment] = _registry()

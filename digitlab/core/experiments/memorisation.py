@@ -9,13 +9,13 @@ import torch
 
 from digitlab.core.experiments import (
     Experiment,
-    ExperimentCancelled,
     ExperimentResult,
     Line,
     Panel,
     Settings,
     Table,
 )
+from digitlab.core.experiments.toy import mlp, train
 
 DIMENSIONS, CLASSES = 6, 4
 
@@ -34,28 +34,9 @@ def epochs_to_fit(
     """Train a 6→256→256→4 net with Adam (batch 32); the first epoch at which it classifies the
     whole training set right (None if never), and the training accuracy after each epoch."""
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(
-        torch.nn.Linear(DIMENSIONS, 256), torch.nn.ReLU(),
-        torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, CLASSES),
-    )  # fmt: skip
-    inputs, targets = torch.from_numpy(x), torch.from_numpy(y).long()
-    optimizer = torch.optim.Adam(net.parameters(), lr=2e-3)
-    generator = torch.Generator().manual_seed(seed)
-    curve: list[float] = []
-    for epoch in range(1, epochs + 1):
-        if cancelled():
-            raise ExperimentCancelled
-        order = torch.randperm(len(y), generator=generator)
-        for start in range(0, len(y), 32):
-            index = order[start : start + 32]
-            optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(net(inputs[index]), targets[index]).backward()
-            optimizer.step()
-        with torch.no_grad():
-            curve.append(float((net(inputs).argmax(1) == targets).float().mean()))
-        if curve[-1] == 1.0:
-            return epoch, curve
-    return None, curve
+    net = mlp((DIMENSIONS, 256, 256, CLASSES))
+    curve = train(net, x, y, epochs, lr=2e-3, seed=seed, cancelled=cancelled, until_fitted=True)
+    return (len(curve) if curve[-1] == 1.0 else None), curve
 
 
 def run(settings: Settings, progress, cancelled) -> ExperimentResult:

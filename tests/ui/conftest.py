@@ -47,7 +47,7 @@ def session(qapp):
 def loaded_session(session, qtbot):
     """The session with the shipped 2-layer model answering."""
     session.start("mlp")
-    qtbot.waitUntil(lambda: session.models.current is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
     return session
 
 

@@ -31,7 +31,7 @@ def tiny_session(qapp, qtbot, tiny_test):
         test_set=lambda: tiny_test,
     )
     session.start("mlp")
-    qtbot.waitUntil(lambda: session.models.current is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
     yield session
     session.close()
 
@@ -53,7 +53,7 @@ def test_clicking_a_cell_shows_exactly_its_images_most_confident_first(
     qtbot, tiny_session, tiny_test
 ) -> None:
     view = show_widget(qtbot, ConfusionView(tiny_session), (590, 560))
-    qtbot.waitUntil(lambda: view.report() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=60_000)
     report = view.report()
     network = tiny_session.models.current.network
     np.testing.assert_array_equal(report.confusion, evaluate(network, tiny_test).confusion)
@@ -73,7 +73,7 @@ def test_clicking_a_cell_shows_exactly_its_images_most_confident_first(
 
 def test_top_image_mode_and_every_cell(qtbot, tiny_session) -> None:
     view = show_widget(qtbot, ConfusionView(tiny_session), (590, 560))
-    qtbot.waitUntil(lambda: view.report() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=60_000)
     view.mode_combo.setCurrentIndex(view.mode_combo.findData("top"))
     qtbot.waitUntil(
         lambda: view.plot.image.image is not None and view.plot.image.image.shape[:2] == (280, 280)
@@ -90,7 +90,7 @@ def test_top_image_mode_and_every_cell(qtbot, tiny_session) -> None:
 
 def test_the_gallery_hands_digits_to_the_pad_by_double_click_and_drag(qtbot, tiny_session):
     view = show_widget(qtbot, ConfusionView(tiny_session), (590, 560))
-    qtbot.waitUntil(lambda: view.report() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=60_000)
     confusion = view.report().confusion
     view.choose_cell(*np.unravel_index(np.argmax(confusion), confusion.shape))
     placed = []
@@ -119,7 +119,7 @@ def test_the_mistakes_filter_shows_only_mistakes_of_the_chosen_classes(qtbot, ti
     from digitlab.ui.views.mistakes import MistakesView, mistakes_numbers
 
     view = show_widget(qtbot, MistakesView(tiny_session), (560, 480))
-    qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=60_000)
     report = tiny_session.test_predictions.current()
     every = view.gallery.shown_indices()
     assert len(every) == report.mistakes == np.count_nonzero(report.labels != report.predicted)
@@ -154,13 +154,13 @@ def test_the_dataset_view_shows_a_class_and_says_when_the_data_is_missing(qtbot)
     try:
         view = show_widget(qtbot, DatasetView(session), (590, 530))
         view.choose(split="test", digit=4)
-        qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=10_000)
+        qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=60_000)
         shown = view.gallery.shown_indices()
         assert shown.tolist() == np.flatnonzero(tiny.test.labels == 4).tolist()
         assert np.array_equal(view.bars.opts["height"], np.bincount(tiny.test.labels, minlength=10))
         assert counts_numbers(session.datasets.summary("test")).splitlines()[5].startswith("4\t")
         view.choose(split="train")
-        qtbot.waitUntil(lambda: "MNIST is missing" in view.summary_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "MNIST is missing" in view.summary_label.text(), timeout=60_000)
         assert view.gallery.model().rowCount() == 0
     finally:
         session.close()
@@ -170,7 +170,7 @@ def test_the_confusion_picture_saves_as_png_and_its_numbers_copy(qtbot, tiny_ses
     from PySide6.QtGui import QGuiApplication, QImage
 
     view = show_widget(qtbot, ConfusionView(tiny_session), (590, 560))
-    qtbot.waitUntil(lambda: view.report() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=60_000)
     target = tmp_path / "confusion.png"
     view.export.save_to(str(target))
     qtbot.waitUntil(target.exists, timeout=5000)

@@ -118,7 +118,7 @@ def test_probes_and_the_bottleneck_with_a_shipped_model(qtbot, qapp, shipped, la
     session = Session(QtDispatcher(), probe_datasets=tiny_cache())
     try:
         session.start(shipped)
-        qtbot.waitUntil(lambda: session.models.current is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
         probes = shown(qtbot, ProbesView(session), (700, 400))
         bottleneck = shown(qtbot, BottleneckView(session), (500, 400))
         assert bottleneck.message.text() == NO_PLANE and bottleneck.drawn is None

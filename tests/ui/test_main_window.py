@@ -267,7 +267,7 @@ def test_a_failed_run_says_why_in_full(qtbot, tmp_path) -> None:
     try:
         window = open_window(qtbot, session, ini(tmp_path))
         session.run.start()
-        qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+        qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=60_000)
         text = window.last_error_box.text()
         assert text.startswith("Training failed: MNIST is missing: put train-images-idx3-ubyte")
         assert str(empty / "MNIST" / "raw") in text

@@ -80,7 +80,7 @@ def off_centre_drawing() -> np.ndarray:
 def test_offsets_show_the_answer_at_every_place(loaded_session, qtbot) -> None:
     view = shown(qtbot, OffsetsView(loaded_session), (460, 480))
     loaded_session.drawing.set_options(fit=False, centre=False)
-    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=10_000):
+    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=60_000):
         loaded_session.drawing.set_canvas(off_centre_drawing())
     qtbot.waitUntil(lambda: view.grid is not None, timeout=5000)
     grid = view.grid
@@ -94,9 +94,9 @@ def test_offsets_show_the_answer_at_every_place(loaded_session, qtbot) -> None:
 
 def test_a_thicker_pen_asks_for_a_new_grid(loaded_session, qtbot) -> None:
     view = shown(qtbot, OffsetsView(loaded_session), (460, 480))
-    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=10_000):
+    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=60_000):
         loaded_session.drawing.set_canvas(off_centre_drawing())
-    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=10_000) as changed:
+    with qtbot.waitSignal(loaded_session.offsets.changed, timeout=60_000) as changed:
         view.pen.setCurrentText("pen 16 px thicker")
     assert changed.args[0].pen == PENS["pen 16 px thicker"] == 16
     loaded_session.drawing.set_canvas(None)

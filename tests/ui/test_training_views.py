@@ -94,7 +94,7 @@ def test_pause_and_stop_from_the_buttons(qtbot, session) -> None:
     session.run.set_settings(RunSettings(hidden=(16,), epochs=500, lr=1e-2))
     view = shown(qtbot, RunView(session), (300, 280))
     view.start_button.click()
-    qtbot.waitUntil(lambda: session.run.phase is RunPhase.RUNNING, timeout=10_000)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.RUNNING, timeout=60_000)
     view.pause_button.click()
     assert session.run.phase is RunPhase.PAUSED and view.pause_button.text() == "Resume"
     assert view.message.text() == "Paused"
@@ -102,7 +102,7 @@ def test_pause_and_stop_from_the_buttons(qtbot, session) -> None:
     view.pause_button.click()
     assert view.pause_button.text() == "Pause"
     view.stop_button.click()
-    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=60_000)
     assert view.message.text().startswith("Stopped after")
     assert view.start_button.text() == "Continue"
     assert view.start_button.toolTip().startswith("Train on to the 500 epochs set")
@@ -112,9 +112,9 @@ def test_continue_after_stop_shows_the_progress_towards_the_epochs_set(qtbot, se
     session.run.set_settings(RunSettings(hidden=(16,), epochs=2, lr=1e-2, refresh_every=1))
     view = shown(qtbot, RunView(session), (300, 280))
     view.start_button.click()
-    qtbot.waitUntil(lambda: session.run.epochs_trained > 0.3, timeout=10_000)
+    qtbot.waitUntil(lambda: session.run.epochs_trained > 0.3, timeout=60_000)
     view.stop_button.click()
-    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=60_000)
     view.start_button.click()
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=20_000)
     assert view.progress.format() == "epoch 2/2 · 1,024 / 1,024" and view.progress.value() == 1000
@@ -176,4 +176,4 @@ def test_a_run_paused_while_starting_still_says_paused(qtbot, session) -> None:
     session.run.stage_changed.emit(Stage.TRAINING)  # a stage arriving while paused
     assert view.message.text() == "Paused"
     session.run.stop()
-    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=10_000)
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=60_000)

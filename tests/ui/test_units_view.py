@@ -38,7 +38,7 @@ def test_cards_place_each_unit_and_cross_out_the_dead() -> None:
 @pytest.mark.skipif(mnist_root() is None, reason="needs MNIST (DIGITLAB_DATA)")
 def test_the_shipped_model_shows_its_units_and_a_click_opens_one(qtbot, loaded_session) -> None:
     view = shown(qtbot, HiddenUnitsView(loaded_session))
-    qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=60_000)
     report = loaded_session.units.report
     dead = report.layers[0].dead_count
     assert view.header.text().startswith(f"256 units · {dead} dead")
@@ -62,7 +62,7 @@ def test_a_live_run_and_a_net_without_hidden_units(qtbot, qapp) -> None:
     try:
         view = shown(qtbot, HiddenUnitsView(session))
         train(session, qtbot, hidden=(8, 4))
-        qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=60_000)
         assert view.layer_combo.count() == 2 and view.header.text().startswith("8 units")
         expected = layer_units(session.run.network, tiny.test.images)[0]
         assert view.header.text().startswith(f"8 units · {expected.dead_count} dead")
@@ -93,7 +93,7 @@ def test_the_bottleneck_shows_the_test_digits_in_each_plane(qtbot, qapp) -> None
         assert view.message.text() == NO_PLANE
         session.drawing.set_canvas(seven())
         train(session, qtbot, hidden=(2, 2), classes=(0, 1, 2))
-        qtbot.waitUntil(lambda: len(view.shown_points(0)) > 0, timeout=10_000)
+        qtbot.waitUntil(lambda: len(view.shown_points(0)) > 0, timeout=60_000)
         wanted = np.isin(tiny.test.labels, (0, 1, 2))
         before, after = plane_points(session.run.network, tiny.test.images[wanted])[1]
         shown_before = view.shown_points(1, 0)

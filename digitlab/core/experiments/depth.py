@@ -50,7 +50,7 @@ def train_once(hidden: tuple[int, ...], steps: int, seed: int) -> tuple[float, l
 
 
 def run(settings: Settings, progress, cancelled) -> ExperimentResult:
-    steps, seeds = (600, 2) if settings.quick else (4000, 10)
+    steps, seeds = (600, 2) if settings.quick else (3000, 5)
     panel = Panel("training accuracy (mean over seeds)", "step", "accuracy")
     rows, means = [], {}
     for index, (name, hidden) in enumerate(ARCHITECTURES.items()):

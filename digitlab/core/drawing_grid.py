@@ -41,28 +41,27 @@ class OffsetGrid:
         return int(self.predicted[self.offsets.index(dy), self.offsets.index(dx)])
 
 
-def _max3(image: np.ndarray) -> np.ndarray:
-    padded = np.pad(image, 1)
-    rows = np.maximum(np.maximum(padded[:-2], padded[1:-1]), padded[2:])
-    return np.maximum(np.maximum(rows[:, :-2], rows[:, 1:-1]), rows[:, 2:])
+CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+SQUARE = np.ones((3, 3), bool)
+
+
+def reshaped(image: np.ndarray, steps: int) -> np.ndarray:
+    """Grey dilation (steps > 0) or erosion (steps < 0) by |steps| 3×3 filters, cross and
+    square by turns (an octagon: strokes grow round, not square); the dtype is kept."""
+    from scipy import ndimage  # here: not on the window's start-up path
+
+    out = image
+    grow = ndimage.grey_dilation if steps > 0 else ndimage.grey_erosion
+    for step in range(abs(steps)):
+        out = grow(out, footprint=SQUARE if step % 2 else CROSS)
+    return np.ascontiguousarray(out)
 
 
 def change_pen(ink: np.ndarray, width_change: int) -> np.ndarray:
     """Thicken (width_change > 0) or thin the strokes of a light-on-dark image by that many
-    pixels of width, half on each side (3×3 max or min filters, alternating with a cross so
-    strokes stay round)."""
+    pixels of width, half on each side."""
     steps = abs(int(width_change)) // 2
-    out = ink if width_change > 0 else -ink
-    for step in range(steps):
-        if step % 2:  # a cross on odd steps: square then cross grows about like a disc
-            padded = np.pad(out, 1)
-            out = np.maximum.reduce(
-                [padded[1:-1, 1:-1], padded[:-2, 1:-1], padded[2:, 1:-1],
-                 padded[1:-1, :-2], padded[1:-1, 2:]]
-            )  # fmt: skip
-        else:
-            out = _max3(out)
-    return out if width_change > 0 else -out
+    return reshaped(ink, steps if width_change > 0 else -steps)
 
 
 def offset_grid(
@@ -93,10 +92,8 @@ def offset_grid(
                 top + dy * step >= 0 and bottom + dy * step <= height
                 and left + dx * step >= 0 and right + dx * step <= width
             )  # fmt: skip
-            if whole and options.centre:
-                inputs[i, j] = own  # cropping or centring undoes the move
-            elif whole and options.fit:
-                inputs[i, j] = own  # cropped to the ink: the place is forgotten
+            if whole and (options.fit or options.centre):
+                inputs[i, j] = own  # cropping to the ink or centring undoes the move
             elif whole and ink.shape == (SIZE * step, SIZE * step):
                 inputs[i, j] = shift_image(own, dy, dx)  # the pad scaled 10:1 moves 1 px
             else:

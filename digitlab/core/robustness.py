@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from digitlab.core import distort
-from digitlab.core.batch_preprocess import ink_boxes, to_mnist_batch
+from digitlab.core.batch_preprocess import LIGHT_INK, ink_boxes, to_mnist_batch
 from digitlab.core.conditions import (  # noqa: F401 - re-exported: the sweep's vocabulary
     KINDS,
     UNITS,
@@ -26,7 +26,6 @@ from digitlab.core.conditions import (  # noqa: F401 - re-exported: the sweep's 
     SweepResult,
     default_conditions,
 )
-from digitlab.core.preprocess import PreprocessOptions
 
 NOISE_SEED = 1234
 
@@ -108,7 +107,7 @@ def sweep(
     )
     base = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0)
     boxes = ink_boxes(base).numpy()
-    options = PreprocessOptions(invert=False)
+    options = LIGHT_INK
     clean: dict[bool, list[np.ndarray]] = {}  # the clean digits' predictions, per setting
 
     def predictions(batch: torch.Tensor) -> list[np.ndarray]:

@@ -26,6 +26,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitlab.core.drawing_grid import reshaped
+
 CANVAS_SIZE = 280
 PIXELS_PER_MNIST_PIXEL = CANVAS_SIZE // 28
 DEFAULT_PEN_WIDTH = 18.0
@@ -321,19 +323,3 @@ class DrawingCanvas(QWidget):
             super().keyPressEvent(event)
             return
         self.shift(*move)
-
-
-CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
-SQUARE = np.ones((3, 3), bool)
-
-
-def reshaped(image: np.ndarray, steps: int) -> np.ndarray:
-    """Grey dilation (steps > 0) or erosion (steps < 0) by |steps| 3×3 max or min filters,
-    cross and square by turns (an octagon: strokes grow round, not square)."""
-    from scipy import ndimage  # here: not on the window's start-up path
-
-    out = image
-    grow = ndimage.grey_dilation if steps > 0 else ndimage.grey_erosion
-    for step in range(abs(steps)):
-        out = grow(out, footprint=SQUARE if step % 2 else CROSS)
-    return np.ascontiguousarray(out, dtype=np.uint8)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from pathlib import Path
 
+from digitlab.cli.progress import ProgressLine
 from digitlab.core.errors import DigitlabError
 
 
@@ -37,17 +36,9 @@ def _run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         check_output_path(out / "result.json")
     experiment = EXPERIMENTS[args.name]
-    tty, last = sys.stderr.isatty() and not args.json, [0.0]
-
-    def progress(fraction: float, text: str) -> None:
-        if tty and time.perf_counter() - last[0] >= 0.1:
-            last[0] = time.perf_counter()
-            sys.stderr.write(f"\r{fraction:4.0%}  {text:<40}")
-            sys.stderr.flush()
-
+    progress = ProgressLine(args.json)
     result = run_experiment(args.name, Settings(quick=args.quick, seed=args.seed), progress)
-    if tty:
-        sys.stderr.write(f"\r{'':<48}\r")
+    progress.clear()
     written = _write(result, out) if out is not None else []
     if args.json:
         print(json.dumps({**result.as_dict(), "files": [str(p) for p in written]}))

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from pathlib import Path
 
+from digitlab.cli.progress import ProgressLine
 from digitlab.core.errors import DigitlabError
 
 # The headline: the conditions a drawn digit meets on the pad (and the robust model's targets).
@@ -29,20 +28,6 @@ def model_path(name: str) -> Path:
     from digitlab.core.resources import SHIPPED_MODELS, shipped_model_path
 
     return shipped_model_path(name) if name in SHIPPED_MODELS else Path(name)
-
-
-def _progress_printer(quiet: bool):
-    tty = sys.stderr.isatty()
-    last = [0.0]
-
-    def show(fraction: float, text: str) -> None:
-        if quiet or not tty or time.perf_counter() - last[0] < 0.1:
-            return
-        last[0] = time.perf_counter()
-        sys.stderr.write(f"\r{fraction:4.0%}  {text:<28}")
-        sys.stderr.flush()
-
-    return show
 
 
 def _percent(value: float) -> str:
@@ -143,12 +128,12 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         conditions = default_conditions(args.kinds)
     except ValueError as exc:
         raise DigitlabError(str(exc)) from None
+    progress = ProgressLine(args.quiet or args.json)
     result = sweep(
         subjects, test.images[:count], test.labels[:count], conditions, preprocessing,
-        progress=_progress_printer(args.quiet or args.json),
+        progress=progress,
     )  # fmt: skip
-    if sys.stderr.isatty() and not (args.quiet or args.json):
-        sys.stderr.write(f"\r{'':<40}\r")
+    progress.clear()
     figures = write_figures(result, Path(args.png)) if args.png else []
     if args.json:
         print(json.dumps({**result.as_dict(), "figures": [str(f) for f in figures]}))

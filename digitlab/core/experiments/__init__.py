@@ -29,6 +29,18 @@ class Line:
     y: list[float]
     dashed: bool = False
     points: bool = False  # markers only (data points), no line
+    colour: int | None = None  # index into the figure's palette; None: the next one (points: ink)
+
+
+@dataclass
+class Heatmap:
+    """Values on a regular grid drawn under a panel's lines, e.g. a classifier's decision
+    regions: `values[row][column]`, rows along y from `y_range[0]`, columns along x."""
+
+    values: list[list[float]]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    levels: tuple[float, float] = (0.0, 1.0)
 
 
 @dataclass
@@ -38,6 +50,7 @@ class Panel:
     y_label: str
     lines: list[Line] = field(default_factory=list)
     log_y: bool = False
+    heatmap: Heatmap | None = None
 
 
 @dataclass
@@ -65,6 +78,7 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class Experiment:
+    number: int  # its place in the write-up's catalogue (issue 10)
     name: str
     title: str
     question: str  # the hypothesis, as the write-up states it
@@ -82,7 +96,8 @@ def _registry() -> dict[str, Experiment]:
     from digitlab.core.experiments.memorisation import EXPERIMENT as memorisation
     from digitlab.core.experiments.regularisation import EXPERIMENT as regularisation
 
-    return {e.name: e for e in (approximation, depth, memorisation, regularisation)}
+    found = (approximation, depth, memorisation, regularisation)
+    return {e.name: e for e in sorted(found, key=lambda e: e.number)}
 
 
 EXPERIMENTS: dict[str, Experiment] = _registry()

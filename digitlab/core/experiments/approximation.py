@@ -89,6 +89,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
 
 
 EXPERIMENT = Experiment(
+    1,
     "approximation",
     "Universal approximation",
     "A single hidden layer with enough units can fit any continuous function on an interval.",

@@ -87,6 +87,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
 
 
 EXPERIMENT = Experiment(
+    2,
     "depth",
     "Depth at a fixed parameter count",
     "For the same number of weights, deeper nets fit more complex functions.",

@@ -67,6 +67,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
 
 
 EXPERIMENT = Experiment(
+    5,
     "memorisation",
     "Memorisation",
     "A net big enough fits random labels too, but it takes longer than fitting true labels.",

@@ -70,6 +70,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
 
 
 EXPERIMENT = Experiment(
+    12,
     "regularisation",
     "L1 and L2",
     "L1 regularisation makes weights sparse; L2 makes them small but not zero.",

@@ -8,11 +8,14 @@ experiment varies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import torch
 
 from digitlab.core.experiments import ExperimentCancelled
+
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (logits, integer targets) → loss
 
 
 def two_moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -24,6 +27,47 @@ def two_moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     y = np.where(labels == 0, np.sin(angle), 0.5 - np.sin(angle))
     points = np.stack([x, y], axis=1) + rng.normal(0.0, noise, (n, 2))
     return points.astype(np.float32), labels
+
+
+def gaussian_classes(
+    n: int, dims: int, classes: int, seed: int, spread: float = 2.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points in `dims`-D around `classes` random centres (σ 1; centres drawn with σ
+    `spread`, so a smaller spread overlaps the classes more), labels uniform. The centres depend
+    on `seed` only, so two calls with one seed and different `n` share them."""
+    centres = np.random.default_rng(seed).normal(0.0, spread, (classes, dims))
+    rng = np.random.default_rng((seed, n))
+    labels = rng.integers(0, classes, n)
+    points = centres[labels] + rng.normal(0.0, 1.0, (n, dims))
+    return points.astype(np.float32), labels
+
+
+@lru_cache(maxsize=2)
+def _mnist(classes: tuple[int, ...] | None):
+    from digitlab.core.data import load_dataset
+
+    return load_dataset("mnist", classes=classes)
+
+
+def mnist(
+    train_size: int | None = None,
+    test_size: int | None = None,
+    classes: tuple[int, ...] | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """MNIST from the usual data root (DIGITLAB_DATA; downloaded if missing and allowed) as
+    float32 (N, 784) in [0, 1] and labels 0..k-1 (`classes` renumbered in order): a random
+    `train_size` of the training split and `test_size` of the test split (all if None)."""
+    dataset = _mnist(tuple(sorted(classes)) if classes else None)
+    rng = np.random.default_rng(seed)
+    parts = []
+    for split, size in ((dataset.train, train_size), (dataset.test, test_size)):
+        index = np.arange(len(split.labels))
+        if size is not None and size < len(index):
+            index = np.sort(rng.choice(len(index), size, replace=False))
+        images = split.images[index].reshape(len(index), -1).astype(np.float32) / 255.0
+        parts += [images, split.labels[index].astype(np.int64)]
+    return tuple(parts)  # type: ignore[return-value]
 
 
 def mlp(sizes: tuple[int, ...], activation: Callable[[], torch.nn.Module] = torch.nn.ReLU):
@@ -48,11 +92,16 @@ def train(
     penalty: Callable[[torch.nn.Module], torch.Tensor] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     until_fitted: bool = False,
+    loss: Loss = torch.nn.functional.cross_entropy,
+    optimizer: torch.optim.Optimizer | None = None,
+    after_epoch: Callable[[int], None] = lambda epoch: None,
 ) -> list[float]:
-    """Adam with cross-entropy (plus `penalty(net)`); the training accuracy after each epoch.
-    With `until_fitted`, stops at the first epoch that classifies every point right."""
+    """Adam (or `optimizer`) on `loss` (cross-entropy unless given) plus `penalty(net)`; the
+    training accuracy after each epoch. With `until_fitted`, stops at the first epoch that
+    classifies every point right. `after_epoch(i)` runs after epoch i (0-based), e.g. to
+    measure the weights or the test accuracy."""
     inputs, targets = torch.from_numpy(x), torch.from_numpy(y).long()
-    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    optimizer = optimizer or torch.optim.Adam(net.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     curve: list[float] = []
     for _ in range(epochs):
@@ -61,19 +110,21 @@ def train(
         order = torch.randperm(len(targets), generator=generator)
         for start in range(0, len(targets), batch_size):
             index = order[start : start + batch_size]
-            loss = torch.nn.functional.cross_entropy(net(inputs[index]), targets[index])
+            value = loss(net(inputs[index]), targets[index])
             if penalty is not None:
-                loss = loss + penalty(net)
+                value = value + penalty(net)
             optimizer.zero_grad()
-            loss.backward()
+            value.backward()
             optimizer.step()
         curve.append(accuracy(net, x, y))
+        after_epoch(len(curve) - 1)
         if until_fitted and curve[-1] == 1.0:
             break
     return curve
 
 
 @torch.no_grad()
-def accuracy(net: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> float:
-    predicted = net(torch.from_numpy(x)).argmax(1).numpy()
-    return float((predicted == y).mean())
+def accuracy(net: torch.nn.Module, x: np.ndarray, y: np.ndarray, chunk: int = 8192) -> float:
+    inputs = torch.from_numpy(x)
+    predicted = torch.cat([net(inputs[i : i + chunk]).argmax(1) for i in range(0, len(x), chunk)])
+    return float((predicted.numpy() == y).mean())

@@ -62,19 +62,18 @@ def _write(result, out: Path) -> list[Path]:
     """result.json and figure.png (offscreen, pyqtgraph's exporter), each written atomically."""
     import os
 
+    from digitlab.core.experiments.storage import result_json
     from digitlab.core.files import write_atomically
 
-    written = [
-        write_atomically(out / "result.json", json.dumps(result.as_dict(), indent=1).encode())
-    ]
+    written = [write_atomically(out / "result.json", result_json(result))]
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from digitlab.ui.app import _application
-    from digitlab.ui.plots.experiment_figure import ExperimentFigure
+    from digitlab.ui.plots.experiment_figure import ExperimentFigure, figure_size
     from digitlab.ui.widgets.export import png_bytes, scene_picture
 
     app = _application()
     figure = ExperimentFigure()
-    figure.resize(380 * max(len(result.panels), 1), 360)
+    figure.resize(*figure_size(result))
     figure.show_result(result)
     figure.show()
     app.processEvents()

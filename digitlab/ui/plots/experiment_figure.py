@@ -1,49 +1,96 @@
-"""An experiment's figure: its panels side by side, one colour per line, data as points.
+"""An experiment's figure: its panels in a grid (up to four a row), one colour per line, data
+as points, decision regions as an image under them.
 
 `digitlab experiment run --out DIR` renders it offscreen and saves it with pyqtgraph's exporter;
-the window's experiments view will show the same widget.
+the window's Experiments view shows the same widget.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
-from digitlab.core.experiments import ExperimentResult
+from digitlab.core.experiments import ExperimentResult, Heatmap, Panel
 from digitlab.ui.plots import style
 
-COLOURS = ("#2f81f7", "#d29922", "#3fb950", "#d1242f", "#a371f7", "#db61a2", "#8b949e")
+COLOURS = ("#2f81f7", "#d29922", "#3fb950", "#d1242f", "#a371f7", "#db61a2", "#8b949e",
+           "#1f9e9e", "#7d5c1e", "#3b4a8c")  # fmt: skip
+PER_ROW = 4
+PANEL_SIZE = (380, 330)  # a panel's size in a saved figure
+
+
+def grid_shape(panels: int) -> tuple[int, int]:
+    """(rows, columns) for `panels`: balanced rows of at most PER_ROW."""
+    rows = max(1, math.ceil(panels / PER_ROW))
+    return rows, max(1, math.ceil(panels / rows))
+
+
+def figure_size(result: ExperimentResult) -> tuple[int, int]:
+    rows, columns = grid_shape(len(result.panels))
+    return PANEL_SIZE[0] * columns, PANEL_SIZE[1] * rows
 
 
 class ExperimentFigure(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        background, self._text, self._faint = style.colours(self)
-        self.setBackground(background)
+        self._background, self._text, self._faint = style.colours(self)
+        self.setBackground(self._background)
 
-    def show_result(self, result: ExperimentResult) -> None:
+    def show_result(self, result: ExperimentResult | None) -> None:
         self.clear()
-        for column, panel in enumerate(result.panels):
-            plot = self.addPlot(row=0, col=column, title=panel.title)
-            style.style_axes(plot, self._text, self._faint)
-            style.quiet_plot(plot)
-            plot.setLabel("bottom", panel.x_label)
-            plot.setLabel("left", panel.y_label)
-            plot.setLogMode(y=panel.log_y)
-            plot.showGrid(x=True, y=True, alpha=0.2)
+        if result is None:
+            return
+        _, columns = grid_shape(len(result.panels))
+        for index, panel in enumerate(result.panels):
+            plot = self.addPlot(row=index // columns, col=index % columns, title=panel.title)
+            self._draw(plot, panel)
+
+    def _draw(self, plot: pg.PlotItem, panel: Panel) -> None:
+        style.style_axes(plot, self._text, self._faint)
+        style.quiet_plot(plot)
+        plot.setLabel("bottom", panel.x_label)
+        plot.setLabel("left", panel.y_label)
+        plot.setLogMode(y=panel.log_y)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        if panel.heatmap is not None:
+            plot.addItem(self._regions(panel.heatmap))
+        if len(panel.lines) > 1:
             plot.addLegend(offset=(4, 4), labelTextSize="8pt")
-            curves = [line for line in panel.lines if not line.points]
-            for line in panel.lines:
-                if line.points:
-                    plot.plot(np.asarray(line.x), np.asarray(line.y), pen=None, symbol="o",
-                              symbolSize=4, symbolBrush=self._text, symbolPen=None,
-                              name=line.name)  # fmt: skip
-                    continue
-                colour = QColor(COLOURS[curves.index(line) % len(COLOURS)])
-                pen = QPen(colour, 2)
-                pen.setCosmetic(True)
-                if line.dashed:
-                    pen.setStyle(Qt.PenStyle.DashLine)
-                plot.plot(np.asarray(line.x), np.asarray(line.y), pen=pen, name=line.name)
+        curves = [line for line in panel.lines if not line.points and line.colour is None]
+        for line in panel.lines:
+            x, y = np.asarray(line.x, float), np.asarray(line.y, float)
+            if line.points:
+                brush = self._text if line.colour is None else self._colour(line.colour)
+                plot.plot(x, y, pen=None, symbol="o", symbolSize=5, symbolBrush=brush,
+                          symbolPen=None, name=line.name)  # fmt: skip
+                continue
+            index = curves.index(line) if line.colour is None else line.colour
+            pen = QPen(self._colour(index), 2)
+            pen.setCosmetic(True)
+            if line.dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            plot.plot(x, y, pen=pen, name=line.name)
+
+    @staticmethod
+    def _colour(index: int) -> QColor:
+        return QColor(COLOURS[index % len(COLOURS)])
+
+    def _regions(self, heatmap: Heatmap) -> pg.ImageItem:
+        """Values from the low level (class 0's colour, faded) to the high (class 1's)."""
+        low, high = (self._faded(QColor(COLOURS[i])) for i in (0, 1))
+        colormap = pg.ColorMap([0.0, 0.5, 1.0], [low, self._background, high])
+        image = pg.ImageItem(np.asarray(heatmap.values, np.float32), levels=heatmap.levels)
+        image.setColorMap(colormap)
+        (x0, x1), (y0, y1) = heatmap.x_range, heatmap.y_range
+        image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        image.setZValue(-10)
+        return image
+
+    def _faded(self, colour: QColor) -> QColor:
+        """`colour` two thirds of the way to the background: regions stay behind the points."""
+        b = self._background
+        return QColor(*((c + 2 * d) // 3 for c, d in zip(colour.getRgb()[:3], b.getRgb()[:3])))

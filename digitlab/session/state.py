@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from psygnal import Signal
@@ -19,6 +20,7 @@ from psygnal import Signal
 from digitlab.core.data import DatasetCache, Split
 from digitlab.session.dataset_splits import DatasetSplits, mnist_train_set
 from digitlab.session.drawing import Drawing, NetInput
+from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
@@ -76,6 +78,7 @@ class Session:
         test_set: Callable[[], Split] | None = None,
         train_set: Callable[[], Split] | None = None,
         probe_datasets: DatasetCache | None = None,
+        experiment_results: Path | None = None,
     ) -> None:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
@@ -93,6 +96,7 @@ class Session:
         self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
         self.robustness = RobustnessSweeps(self.jobs, self.models, self.test_split)
         self.offsets = DrawingOffsets(self.jobs)
+        self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -126,10 +126,16 @@ def run_experiment(
     settings: Settings = Settings(),
     progress: Progress = lambda fraction, text: None,
     cancelled: Callable[[], bool] = lambda: False,
+    threads: int | None = None,
 ) -> ExperimentResult:
-    """Run the experiment called `name` (KeyError with the known names if there is none)."""
+    """Run the experiment called `name` (KeyError with the known names if there is none),
+    with torch on `threads` threads if given (the window leaves a core to a trainer)."""
     import time
 
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
     from digitlab.core.experiments import EXPERIMENTS
 
     if name not in EXPERIMENTS:

@@ -93,7 +93,9 @@ def read_result(path: str | os.PathLike[str]) -> ExperimentResult:
         raise DataError(f"{path} is not an experiment result (not JSON); {advice}") from None
     try:
         return _result(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except KeyError as error:
+        raise DataError(f"{path} is not an experiment result (no {error}); {advice}") from None
+    except (TypeError, ValueError, AttributeError) as error:
         raise DataError(f"{path} is not an experiment result ({error}); {advice}") from None
 
 

@@ -1,0 +1,121 @@
+"""The session's experiment runs: catalogue, a run kept on disk, reopening, cancel, bad files."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from digitlab.core import experiments
+from digitlab.core.experiments import (
+    Experiment,
+    ExperimentCancelled,
+    ExperimentResult,
+    Line,
+    Panel,
+    Settings,
+    Table,
+)
+from digitlab.session import Session
+from tests.session.conftest import Recorder, pump
+
+
+def _count_run(settings: Settings, progress, cancelled) -> ExperimentResult:
+    """A small real computation: the sum of 1..n, with progress and cancel between steps."""
+    n, total = (10 if settings.quick else 20) + settings.seed, 0
+    for i in range(1, n + 1):
+        if cancelled():
+            raise ExperimentCancelled
+        progress(i / n, f"adding {i}")
+        total += i
+    panel = Panel("running sum", "i", "sum", [Line("sum", [1.0, float(n)], [1.0, float(total)])])
+    return ExperimentResult("counting", settings, [Table(["n", "sum"], [[n, total]])], [panel],
+                            f"The sum of 1..{n} is {total}.", total == n * (n + 1) // 2)  # fmt: skip
+
+
+@pytest.fixture
+def with_counting(monkeypatch):
+    """The catalogue plus one quick experiment, so the plumbing is tested in milliseconds."""
+    catalogue = dict(experiments.EXPERIMENTS)
+    catalogue["counting"] = Experiment(99, "counting", "Counting", "Does 1+…+n = n(n+1)/2?",
+                                       "Add the numbers one by one.", _count_run)  # fmt: skip
+    monkeypatch.setattr(experiments, "EXPERIMENTS", catalogue)
+    return catalogue
+
+
+@pytest.fixture
+def session(dispatcher, tmp_path):
+    session = Session(dispatcher, experiment_results=tmp_path / "results")
+    yield session
+    session.close()
+
+
+def test_the_catalogue_loads_in_catalogue_order(session, dispatcher) -> None:
+    loaded = Recorder(session.experiments.catalogue_loaded)
+    session.experiments.load_catalogue()
+    pump(dispatcher, lambda: len(loaded) > 0)
+    numbers = [e.number for e in loaded.last]
+    assert numbers == sorted(numbers) and "approximation" in [e.name for e in loaded.last]
+
+
+def test_a_run_is_shown_kept_on_disk_and_reopened(session, dispatcher, with_counting) -> None:
+    runs = session.experiments
+    finished, stored, opened = Recorder(runs.finished), Recorder(runs.stored), Recorder(runs.opened)
+    progress = Recorder(runs.progress)
+    runs.run("counting", Settings(quick=True, seed=2))
+    assert runs.running == "counting"
+    pump(dispatcher, lambda: len(stored) > 0)
+    result = finished.last
+    assert result.tables[0].rows == [[12, 78]] and result.agrees is True and runs.running is None
+    assert len(progress) >= 1 and progress.last.fraction == 1.0
+    name, found = stored.last
+    assert name == "counting" and len(found) == 1
+    assert found[0].seed == 2 and found[0].quick and found[0].path.parent.name == "counting"
+    runs.run("counting", Settings(quick=True, seed=2))  # the same settings again: a second file
+    pump(dispatcher, lambda: len(stored) > 1)
+    assert len({entry.path for entry in stored.last[1]}) == 2
+    runs.open(found[0].path)
+    pump(dispatcher, lambda: len(opened) > 0)
+    assert opened.last == result
+
+
+def test_a_cancelled_run_reports_nothing_and_keeps_nothing(session, dispatcher, with_counting):
+    gate = threading.Event()
+
+    def slow(settings, progress, cancelled):
+        gate.wait(10)
+        return _count_run(settings, progress, cancelled)
+
+    with_counting["slow"] = Experiment(98, "slow", "Slow", "?", "Wait, then count.", slow)
+    finished, failed = Recorder(session.experiments.finished), Recorder(session.experiments.failed)
+    session.experiments.run("slow", Settings())
+    session.experiments.cancel()
+    gate.set()
+    assert session.experiments.running is None
+    session.jobs.shutdown(5.0)
+    dispatcher.drain(0.2)
+    assert len(finished) == 0 and len(failed) == 0
+    assert not (session.experiments.folder / "slow").exists()
+
+
+def test_a_failing_run_and_bad_files_give_one_line(session, dispatcher, tmp_path, with_counting):
+    def broken(settings, progress, cancelled):
+        raise ValueError("the loss became nan")
+
+    with_counting["broken"] = Experiment(97, "broken", "Broken", "?", "Fail.", broken)
+    failed = Recorder(session.experiments.failed)
+    session.experiments.run("broken", Settings())
+    pump(dispatcher, lambda: len(failed) > 0)
+    assert "the loss became nan" in failed.last and session.experiments.running is None
+    cases = {"garbage.json": b"\x00\xff not json", "list.json": b"[1, 2]",
+             "partial.json": b'{"name": "x", "settings": {"quick": true, "seed": 0}}'}  # fmt: skip
+    for file_name, content in cases.items():
+        path = tmp_path / file_name
+        path.write_bytes(content)
+        session.experiments.open(path)
+        pump(dispatcher, lambda count=len(failed): len(failed) > count)
+        assert str(path) in failed.last and "\n" not in failed.last
+        assert path.read_bytes() == content  # left as it was
+    session.experiments.open(tmp_path / "missing.json")
+    pump(dispatcher, lambda count=len(failed): len(failed) > count)
+    assert "cannot read" in failed.last

@@ -10,7 +10,17 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from digitlab.core import experiments  # noqa: E402
 from digitlab.core.data import Dataset, Split  # noqa: E402
+from digitlab.core.experiments import (  # noqa: E402
+    Experiment,
+    ExperimentCancelled,
+    ExperimentResult,
+    Line,
+    Panel,
+    Settings,
+    Table,
+)
 from digitlab.core.network import ModelSpec, Network  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +52,31 @@ def random_network(
         [rng.normal(0, 0.1, shape).astype(np.float32) for shape in spec.layer_shapes],
         [rng.normal(0, bias, shape[0]).astype(np.float32) for shape in spec.layer_shapes],
     )
+
+
+def count_to(settings: Settings, progress, cancelled) -> ExperimentResult:
+    """A small real computation: the sum of 1..n, with progress and cancel between steps."""
+    n, total = (10 if settings.quick else 20) + settings.seed, 0
+    for i in range(1, n + 1):
+        if cancelled():
+            raise ExperimentCancelled
+        progress(i / n, f"adding {i}")
+        total += i
+    panel = Panel("running sum", "i", "sum", [Line("sum", [1.0, float(n)], [1.0, float(total)])])
+    table = Table(["n", "sum"], [[n, total]])
+    conclusion = f"The sum of 1..{n} is {total}."
+    return ExperimentResult("counting", settings, [table], [panel], conclusion,
+                            total == n * (n + 1) // 2)  # fmt: skip
+
+
+@pytest.fixture
+def with_counting(monkeypatch):
+    """The catalogue plus one quick experiment, so the plumbing is tested in milliseconds."""
+    catalogue = dict(experiments.EXPERIMENTS)
+    catalogue["counting"] = Experiment(99, "counting", "Counting", "Does 1+…+n = n(n+1)/2?",
+                                       "Add the numbers one by one.", count_to)  # fmt: skip
+    monkeypatch.setattr(experiments, "EXPERIMENTS", catalogue)
+    return catalogue
 
 
 @pytest.fixture

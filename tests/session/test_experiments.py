@@ -6,41 +6,10 @@ import threading
 
 import pytest
 
-from digitlab.core import experiments
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
+from digitlab.core.experiments import Experiment, Settings
 from digitlab.session import Session
+from tests.conftest import count_to
 from tests.session.conftest import Recorder, pump
-
-
-def _count_run(settings: Settings, progress, cancelled) -> ExperimentResult:
-    """A small real computation: the sum of 1..n, with progress and cancel between steps."""
-    n, total = (10 if settings.quick else 20) + settings.seed, 0
-    for i in range(1, n + 1):
-        if cancelled():
-            raise ExperimentCancelled
-        progress(i / n, f"adding {i}")
-        total += i
-    panel = Panel("running sum", "i", "sum", [Line("sum", [1.0, float(n)], [1.0, float(total)])])
-    return ExperimentResult("counting", settings, [Table(["n", "sum"], [[n, total]])], [panel],
-                            f"The sum of 1..{n} is {total}.", total == n * (n + 1) // 2)  # fmt: skip
-
-
-@pytest.fixture
-def with_counting(monkeypatch):
-    """The catalogue plus one quick experiment, so the plumbing is tested in milliseconds."""
-    catalogue = dict(experiments.EXPERIMENTS)
-    catalogue["counting"] = Experiment(99, "counting", "Counting", "Does 1+…+n = n(n+1)/2?",
-                                       "Add the numbers one by one.", _count_run)  # fmt: skip
-    monkeypatch.setattr(experiments, "EXPERIMENTS", catalogue)
-    return catalogue
 
 
 @pytest.fixture
@@ -84,7 +53,7 @@ def test_a_cancelled_run_reports_nothing_and_keeps_nothing(session, dispatcher, 
 
     def slow(settings, progress, cancelled):
         gate.wait(10)
-        return _count_run(settings, progress, cancelled)
+        return count_to(settings, progress, cancelled)
 
     with_counting["slow"] = Experiment(98, "slow", "Slow", "?", "Wait, then count.", slow)
     finished, failed = Recorder(session.experiments.finished), Recorder(session.experiments.failed)
@@ -112,10 +81,12 @@ def test_a_failing_run_and_bad_files_give_one_line(session, dispatcher, tmp_path
     for file_name, content in cases.items():
         path = tmp_path / file_name
         path.write_bytes(content)
+        count = len(failed)
         session.experiments.open(path)
-        pump(dispatcher, lambda count=len(failed): len(failed) > count)
+        pump(dispatcher, lambda count=count: len(failed) > count)
         assert str(path) in failed.last and "\n" not in failed.last
         assert path.read_bytes() == content  # left as it was
+    count = len(failed)
     session.experiments.open(tmp_path / "missing.json")
-    pump(dispatcher, lambda count=len(failed): len(failed) > count)
+    pump(dispatcher, lambda: len(failed) > count)
     assert "cannot read" in failed.last

@@ -23,9 +23,9 @@ PER_ROW = 4
 PANEL_SIZE = (380, 330)  # a panel's size in a saved figure
 
 
-def grid_shape(panels: int) -> tuple[int, int]:
-    """(rows, columns) for `panels`: balanced rows of at most PER_ROW."""
-    rows = max(1, math.ceil(panels / PER_ROW))
+def grid_shape(panels: int, per_row: int = PER_ROW) -> tuple[int, int]:
+    """(rows, columns) for `panels`: balanced rows of at most `per_row`."""
+    rows = max(1, math.ceil(panels / max(per_row, 1)))
     return rows, max(1, math.ceil(panels / rows))
 
 
@@ -40,11 +40,11 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
         self._background, self._text, self._faint = style.colours(self)
         self.setBackground(self._background)
 
-    def show_result(self, result: ExperimentResult | None) -> None:
+    def show_result(self, result: ExperimentResult | None, per_row: int = PER_ROW) -> None:
         self.clear()
         if result is None:
             return
-        _, columns = grid_shape(len(result.panels))
+        _, columns = grid_shape(len(result.panels), per_row)
         for index, panel in enumerate(result.panels):
             plot = self.addPlot(row=index // columns, col=index % columns, title=panel.title)
             self._draw(plot, panel)

@@ -72,6 +72,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("robustness", "Robustness", "digitlab.ui.views.robustness:RobustnessView", 3, 10,
              590, 530, True, "Accuracy of several models as the test digits are moved, scaled, "
              "turned, thinned, thickened or made noisy", tab_with="weights"),
+    ViewSpec("experiments", "Experiments", "digitlab.ui.views.experiments:ExperimentsView", 3,
+             12, 590, 530, True, "The classic small-net experiments: run one, see whether the "
+             "folklore holds", tab_with="weights"),
     ViewSpec("offsets", "Drawing offsets", "digitlab.ui.views.offsets:OffsetsView", 3, 11, 590,
              400, True, "The answer with the drawing moved up to 6 pixels each way",
              tab_with="weights"),

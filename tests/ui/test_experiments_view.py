@@ -1,0 +1,130 @@
+"""The Experiments view: the catalogue, Run and Cancel, the result, and results reopened."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from PySide6.QtWidgets import QTableWidget
+
+from digitlab.core.experiments import Experiment, Settings
+from digitlab.session import Session
+from digitlab.ui.dispatch import QtDispatcher
+from digitlab.ui.views.experiments import ExperimentsView
+from tests.conftest import count_to
+
+
+@pytest.fixture
+def results(tmp_path):
+    return tmp_path / "results"
+
+
+@pytest.fixture
+def session(qapp, results):
+    session = Session(QtDispatcher(), experiment_results=results)
+    yield session
+    session.close()
+
+
+def shown(qtbot, view, size=(760, 560)):
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.catalogue.isEnabled(), timeout=60_000)
+    return view
+
+
+def test_the_list_names_every_experiment_with_its_question(session, qtbot, with_counting):
+    view = shown(qtbot, ExperimentsView(session))
+    items = [view.catalogue.item(i) for i in range(view.catalogue.count())]
+    assert [item.text().split(maxsplit=1)[0] for item in items][:2] == ["1", "2"]
+    assert items[-1].text().endswith("Counting") and items[-1].toolTip() == "Does 1+…+n = n(n+1)/2?"
+    view.pick("counting")
+    assert view.question.text() == "99. Counting: Does 1+…+n = n(n+1)/2?"
+    assert view.method.text() == "Method: Add the numbers one by one."
+
+
+def test_a_run_shows_figure_table_and_conclusion_and_is_kept(session, qtbot, with_counting):
+    view = shown(qtbot, ExperimentsView(session))
+    view.pick("counting")
+    view.quick.setChecked(False)
+    view.seed.setValue(1)
+    with qtbot.waitSignal(session.experiments.finished, timeout=60_000):
+        view.run_or_cancel()
+        assert view.run_button.text() == "Cancel"
+    assert view.run_button.text() == "Run" and "done" in view.progress.format()
+    assert view.result.tables[0].rows == [[21, 231]]
+    table = view.tabs.widget(1)
+    assert isinstance(table, QTableWidget) and table.item(0, 1).text() == "231"
+    assert view.tabs.tabText(1) == "Table"
+    assert "Agrees with the folklore" in view.conclusion.text()
+    assert "The sum of 1..21 is 231." in view.conclusion.text() and "full run, seed 1" in (
+        view.conclusion.text()
+    )
+    plot = view.figure.getItem(0, 0)
+    (curve,) = plot.listDataItems()
+    assert list(curve.getData()[1]) == [1.0, 231.0]
+    qtbot.waitUntil(lambda: view.earlier.isEnabled() and view.earlier.count() == 1)
+    assert "seed 1 · full" in view.earlier.itemText(0)
+    assert view._numbers().startswith("n\tsum\n21\t231\n")
+
+
+def test_a_new_window_reopens_the_newest_kept_result(session, qtbot, results, with_counting):
+    first = shown(qtbot, ExperimentsView(session))
+    first.pick("counting")
+    for seed in (3, 4):
+        first.seed.setValue(seed)
+        with qtbot.waitSignal(session.experiments.finished, timeout=60_000):
+            first.run_or_cancel()
+    later = Session(QtDispatcher(), experiment_results=results)
+    try:
+        view = shown(qtbot, ExperimentsView(later))
+        view.pick("counting")
+        qtbot.waitUntil(lambda: view.result is not None, timeout=10_000)
+        assert view.result.settings.seed == 4 and view.earlier.count() == 2
+        view.earlier.activated.emit(1)  # the older run
+        qtbot.waitUntil(lambda: view.result.settings.seed == 3, timeout=10_000)
+    finally:
+        later.close()
+
+
+def test_open_shows_any_result_file_and_a_bad_one_is_one_line(session, qtbot, tmp_path,
+                                                               with_counting):  # fmt: skip
+    view = shown(qtbot, ExperimentsView(session))
+    view.pick("approximation")
+    kept = count_to(Settings(), lambda fraction, text: None, lambda: False)
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(kept.as_dict()))
+    view.open_file(path)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=10_000)
+    assert view.selected() == "counting" and view.result.tables[0].rows == [[20, 210]]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": 3}')
+    with qtbot.waitSignal(session.experiments.failed, timeout=10_000) as failed:
+        view.open_file(bad)
+    assert str(bad) in failed.args[0] and str(bad) in view.progress.format()
+    assert view.result.tables[0].rows == [[20, 210]]  # what was shown stays
+
+
+def test_cancel_stops_a_run_and_says_so(session, qtbot, with_counting):
+    gate = threading.Event()
+
+    def slow(settings, progress, cancelled):
+        gate.wait(10)
+        return count_to(settings, progress, cancelled)  # raises ExperimentCancelled if cancelled
+
+    with_counting["slow"] = Experiment(98, "slow", "Slow", "?", "Wait, then count.", slow)
+    view = shown(qtbot, ExperimentsView(session))
+    view.pick("slow")
+    finished = []
+    session.experiments.finished.connect(finished.append)
+    view.run_or_cancel()
+    assert view.run_button.text() == "Cancel"
+    view.run_or_cancel()
+    gate.set()
+    assert view.run_button.text() == "Run" and view.progress.format() == "cancelled"
+    assert session.jobs.shutdown(5.0)
+    qtbot.wait(50)
+    assert finished == [] and view.result is None

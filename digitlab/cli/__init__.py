@@ -154,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     robust.add_argument("--quiet", action="store_true", help="no progress line")
 
     experiment = commands.add_parser(
-        "experiment", help="the classic small-net experiments: list, or run one"
+        "experiment",
+        help="the classic small-net experiments: list, or run one",
+        parents=[_data_dir_option()],
     )
     experiment.add_argument("action", choices=["list", "run"])
     experiment.add_argument("name", nargs="?", metavar="NAME", help="the experiment to run")
@@ -162,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("--seed", type=int, default=0)
     experiment.add_argument("--json", action="store_true", help="print one JSON object")
     experiment.add_argument("--out", metavar="DIR", help="write result.json and figure.png here")
+    experiment.add_argument(
+        "--threads", type=types.positive_int, default=1, metavar="N",
+        help="torch threads (default 1: the nets are tiny, one thread is quickest)",
+    )  # fmt: skip
 
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from digitlab.cli.progress import ProgressLine
@@ -16,7 +17,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.action == "list":
         for experiment in EXPERIMENTS.values():
-            print(f"{experiment.name:<16} {experiment.title}: {experiment.question}")
+            print(f"{experiment.number:>2}  {experiment.name:<15} {experiment.question}")
         return 0
     if not args.name:
         raise DigitlabError("name the experiment to run (see digitlab experiment list)")
@@ -37,7 +38,10 @@ def _run(args: argparse.Namespace) -> int:
         check_output_path(out / "result.json")
     experiment = EXPERIMENTS[args.name]
     progress = ProgressLine(args.json)
-    result = run_experiment(args.name, Settings(quick=args.quick, seed=args.seed), progress)
+    if getattr(args, "data_dir", None):  # where the experiments' MNIST subsets come from
+        os.environ["DIGITLAB_DATA"] = str(Path(args.data_dir).expanduser().resolve())
+    settings = Settings(quick=args.quick, seed=args.seed)
+    result = run_experiment(args.name, settings, progress, threads=args.threads)
     progress.clear()
     written = _write(result, out) if out is not None else []
     if args.json:
@@ -60,7 +64,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def _write(result, out: Path) -> list[Path]:
     """result.json and figure.png (offscreen, pyqtgraph's exporter), each written atomically."""
-    import os
 
     from digitlab.core.experiments.storage import result_json
     from digitlab.core.files import write_atomically

@@ -71,11 +71,8 @@ class ExperimentRuns:
         def work(context):
             from digitlab.core.experiments import run_experiment
 
-            threads = max(1, (os.cpu_count() or 2) - 1)  # a trainer keeps a core
-            try:
-                result = run_experiment(
-                    name, settings, context.progress, lambda: context.cancelled, threads
-                )
+            try:  # on one torch thread: a trainer keeps the other core
+                result = run_experiment(name, settings, context.progress, lambda: context.cancelled)
             except ExperimentCancelled:
                 raise JobCancelled from None
             try:

@@ -126,18 +126,19 @@ def run_experiment(
     settings: Settings = Settings(),
     progress: Progress = lambda fraction, text: None,
     cancelled: Callable[[], bool] = lambda: False,
-    threads: int | None = None,
+    threads: int = 1,
 ) -> ExperimentResult:
-    """Run the experiment called `name` (KeyError with the known names if there is none),
-    with torch on `threads` threads if given (the window leaves a core to a trainer)."""
+    """Run the experiment called `name` (KeyError with the known names if there is none) with
+    torch on `threads` threads. One is the default: the nets are tiny, and threads fighting
+    over small matrices are slower than one (a quick run took 15 s on one thread and 250 s on
+    two on a busy 2-core machine)."""
     import time
 
     import torch
 
-    if threads is not None:
-        torch.set_num_threads(threads)
     from digitlab.core.experiments import EXPERIMENTS
 
+    torch.set_num_threads(max(1, threads))
     if name not in EXPERIMENTS:
         raise KeyError(f"no experiment {name!r}; the experiments are {', '.join(EXPERIMENTS)}")
     started = time.perf_counter()

@@ -65,7 +65,7 @@ def mnist(
         index = np.arange(len(split.labels))
         if size is not None and size < len(index):
             index = np.sort(rng.choice(len(index), size, replace=False))
-        images = split.images[index].reshape(len(index), -1).astype(np.float32) / 255.0
+        images = split.images[index].reshape(len(index), 28 * 28).astype(np.float32) / 255.0
         parts += [images, split.labels[index].astype(np.int64)]
     return tuple(parts)  # type: ignore[return-value]
 

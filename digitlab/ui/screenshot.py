@@ -37,6 +37,7 @@ class Demo:
     fit_and_centre: tuple[bool, bool] = (True, True)  # the preprocessing switches
     ready: Callable[[Any], bool] | None = None  # the view alone: wait until this holds
     finish: Callable[[Any], None] | None = None  # then do this to it (choose a cell, …)
+    settled: Callable[[Any], bool] | None = None  # and wait until this holds
 
 
 def _gallery_filled(view: Any) -> bool:
@@ -60,6 +61,21 @@ def _grid_ready(view: Any) -> bool:
     return view.grid is not None
 
 
+DEMO_EXPERIMENT = "activations"
+
+
+def _show_experiment(view: Any) -> None:
+    """The full run kept in docs/ (a source checkout), else a quick run made now."""
+    from pathlib import Path
+
+    view.pick(DEMO_EXPERIMENT)
+    kept = Path(__file__).resolve().parents[2] / "docs" / "experiments" / DEMO_EXPERIMENT
+    if (kept / "result.json").is_file():
+        view.open_file(kept / "result.json")
+    else:
+        view.run_or_cancel()
+
+
 DEMOS = {
     "bottleneck": Demo({"hidden": "2", "classes": "0,1,2", "epochs": 2, "batch_size": 64}, "1"),
     "probes": Demo(probes=True, train=False),  # 784→256→10: the probes have depth to show
@@ -70,6 +86,12 @@ DEMOS = {
     "confusion": Demo(train=False, ready=_confusion_ready, finish=_worst_cell),
     "mistakes": Demo(train=False, ready=_gallery_filled),
     "dataset": Demo(train=False, ready=_gallery_filled),
+    "experiments": Demo(
+        train=False,
+        ready=lambda view: bool(view.selected()),
+        finish=_show_experiment,
+        settled=lambda view: view.result is not None,
+    ),
 }
 TIMEOUT_MS = 180_000
 
@@ -176,6 +198,8 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
                 wait(lambda: demo.ready(widget), 60_000)
             if demo.finish is not None:
                 demo.finish(widget)
+            if demo.settled is not None:
+                wait(lambda: demo.settled(widget))
             wait(lambda: False, 300)
         return write_atomically(target, _encoded(widget.grab(), target.suffix))
     finally:

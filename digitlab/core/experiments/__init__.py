@@ -138,11 +138,15 @@ def run_experiment(
 
     from digitlab.core.experiments import EXPERIMENTS
 
-    torch.set_num_threads(max(1, threads))
     if name not in EXPERIMENTS:
         raise KeyError(f"no experiment {name!r}; the experiments are {', '.join(EXPERIMENTS)}")
-    started = time.perf_counter()
-    result = EXPERIMENTS[name].run(settings, progress, cancelled)
-    result.seconds = time.perf_counter() - started
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads))
+    try:
+        started = time.perf_counter()
+        result = EXPERIMENTS[name].run(settings, progress, cancelled)
+        result.seconds = time.perf_counter() - started
+    finally:
+        torch.set_num_threads(before)
     progress(1.0, "done")
     return result

@@ -59,7 +59,10 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
         if panel.heatmap is not None:
             plot.addItem(self._regions(panel.heatmap))
         if len(panel.lines) > 1:
-            plot.addLegend(offset=(4, 4), labelTextSize="8pt")
+            backdrop = QColor(self._background)
+            backdrop.setAlpha(210)  # the curves stay visible under the legend, faintly
+            plot.addLegend(offset=(4, 4), labelTextSize="8pt", labelTextColor=self._text,
+                           brush=backdrop)  # fmt: skip
         curves = [line for line in panel.lines if not line.points and line.colour is None]
         for line in panel.lines:
             x, y = np.asarray(line.x, float), np.asarray(line.y, float)

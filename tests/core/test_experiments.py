@@ -36,10 +36,14 @@ def test_random_labels_take_longer_to_memorise_than_true_ones(mnist) -> None:
     assert capacity[0][1] == 1.0 and capacity[-1][1] < 1.0 and len(result.panels) == 3
 
 
-def test_the_same_seed_gives_the_same_numbers(mnist) -> None:
-    first = run_experiment("memorisation", Settings(quick=True, seed=3))
-    again = run_experiment("memorisation", Settings(quick=True, seed=3))
-    assert first.tables[0].rows == again.tables[0].rows
+@pytest.fixture(scope="module")
+def depth():
+    return run_experiment("depth", Settings(quick=True))
+
+
+def test_the_same_seed_gives_the_same_numbers(depth) -> None:
+    again = run_experiment("depth", Settings(quick=True))
+    assert again.tables[0].rows == depth.tables[0].rows and again.panels == depth.panels
 
 
 def test_a_cancel_stops_a_run() -> None:
@@ -47,13 +51,13 @@ def test_a_cancel_stops_a_run() -> None:
         EXPERIMENTS["memorisation"].run(Settings(quick=True), lambda f, t: None, lambda: True)
 
 
-def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys, mnist) -> None:
+def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys) -> None:
     assert main(["experiment", "list"]) == 0
     listed = [line.split()[:2] for line in capsys.readouterr().out.splitlines()]
     assert [name for _, name in listed] == list(EXPERIMENTS)
     assert [int(number) for number, _ in listed] == sorted(e.number for e in EXPERIMENTS.values())
-    out = tmp_path / "memo"
-    assert main(["experiment", "run", "memorisation", "--quick", "--json", "--out", str(out)]) == 0
+    out = tmp_path / "depth"
+    assert main(["experiment", "run", "depth", "--quick", "--json", "--out", str(out)]) == 0
     printed = json.loads(capsys.readouterr().out)
     stored = json.loads((out / "result.json").read_text())
     assert printed["tables"] == stored["tables"] and stored["settings"]["quick"] is True
@@ -63,8 +67,8 @@ def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys, mnist) ->
     assert "no experiment 'nonsense'" in capsys.readouterr().err
 
 
-def test_depth_compares_nets_of_about_the_same_size() -> None:
-    result = run_experiment("depth", Settings(quick=True))
+def test_depth_compares_nets_of_about_the_same_size(depth) -> None:
+    result = depth
     rows = result.tables[0].rows
     assert [row[0] for row in rows] == ["1 hidden layer", "2 hidden layers", "3 hidden layers"]
     parameters = [row[2] for row in rows]

@@ -11,6 +11,11 @@ from digitlab.cli import main
 from digitlab.core.experiments import EXPERIMENTS, ExperimentCancelled, Settings, run_experiment
 
 
+def test_the_catalogue_holds_the_fourteen_experiments_in_order() -> None:
+    assert [e.number for e in EXPERIMENTS.values()] == list(range(1, 15))
+    assert all(e.title and e.question and e.method for e in EXPERIMENTS.values())
+
+
 @pytest.fixture(scope="module")
 def approximation():
     return run_experiment("approximation", Settings(quick=True))

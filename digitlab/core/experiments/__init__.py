@@ -4,7 +4,7 @@ the folklore held, deterministic for a seed.
 An experiment is a plain function `run(settings, progress, cancelled) -> ExperimentResult`
 (torch, no Qt), registered in `EXPERIMENTS`. Its result holds the numbers (tables), the data of
 its figure (panels of lines) and a conclusion; `digitlab experiment run` writes it as JSON and
-draws the figure, and the window will show the same.
+draws the figure, and the window's Experiments view shows the same.
 """
 
 from __future__ import annotations
@@ -101,13 +101,7 @@ MODULES = (
 def _registry() -> dict[str, Experiment]:
     from importlib import import_module
 
-    found = []
-    for module in MODULES:
-        try:  # TEMPORARY while the catalogue is being written: skip the ones not there yet
-            found.append(import_module(f"digitlab.core.experiments.{module}").EXPERIMENT)
-        except ModuleNotFoundError as error:
-            if error.name != f"digitlab.core.experiments.{module}":
-                raise
+    found = [import_module(f"digitlab.core.experiments.{m}").EXPERIMENT for m in MODULES]
     return {e.name: e for e in sorted(found, key=lambda e: e.number)}
 
 

@@ -59,10 +59,12 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
         if panel.heatmap is not None:
             plot.addItem(self._regions(panel.heatmap))
         if len(panel.lines) > 1:
+            # Curves stay visible under the legend's backdrop, faintly; decision regions get
+            # none, so the legend never hides a part of them.
             backdrop = QColor(self._background)
-            backdrop.setAlpha(210)  # the curves stay visible under the legend, faintly
+            backdrop.setAlpha(210)
             plot.addLegend(offset=(4, 4), labelTextSize="8pt", labelTextColor=self._text,
-                           brush=backdrop)  # fmt: skip
+                           brush=None if panel.heatmap else backdrop)  # fmt: skip
         curves = [line for line in panel.lines if not line.points and line.colour is None]
         for line in panel.lines:
             x, y = np.asarray(line.x, float), np.asarray(line.y, float)

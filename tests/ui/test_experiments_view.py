@@ -128,3 +128,11 @@ def test_cancel_stops_a_run_and_says_so(session, qtbot, with_counting):
     assert session.jobs.shutdown(5.0)
     qtbot.wait(50)
     assert finished == [] and view.result is None
+
+
+def test_a_catalogue_that_cannot_load_says_why_in_the_list(session, qtbot) -> None:
+    view = ExperimentsView(session)  # not shown: the catalogue is not asked for
+    qtbot.addWidget(view)
+    session.experiments.failed.emit("ModuleNotFoundError: No module named 'torch'")
+    assert view.catalogue.item(0).text().endswith("No module named 'torch'")
+    assert not view.catalogue.isEnabled() and not view.run_button.isEnabled()

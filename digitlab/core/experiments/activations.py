@@ -20,6 +20,7 @@ from digitlab.core.experiments import (
     Panel,
     Settings,
     Table,
+    judge,
 )
 from digitlab.core.experiments.toy import accuracy, mlp, mnist, train, two_moons
 
@@ -126,16 +127,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
         "the ReLU family ends higher on MNIST than sigmoid and tanh (by > 0.5 points)":
             all(relu_mnist > mnist_score[name] + 0.005 for name in SATURATING),
     }  # fmt: skip
-    held = list(claims.values())
-    agrees = True if all(held) else False if not any(held) else None
-    if agrees is True:
-        verdict = "as the folklore says, " + "; ".join(claims) + "."
-    elif agrees is False:
-        verdict = "the folklore did not hold here."
-    else:
-        kept = "; ".join(claim for claim, ok in claims.items() if ok)
-        failed = "; ".join(claim for claim, ok in claims.items() if not ok)
-        verdict = f"the folklore held in part: {kept}, but not: {failed}."
+    agrees, verdict = judge(claims)
     conclusion = (
         f"On two moons the linear net reaches {moons_score['identity']:.0%} test accuracy "
         f"against up to {best_nonlinear:.0%} with a nonlinearity; epochs to 97% training "

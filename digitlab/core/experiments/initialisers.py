@@ -15,7 +15,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments import (
+    Experiment,
+    ExperimentResult,
+    Line,
+    Panel,
+    Settings,
+    Table,
+    judge,
+)
 from digitlab.core.experiments.toy import accuracy, mlp, mnist, train
 
 INITIALISERS: dict[str, Callable[[torch.Tensor], object]] = {
@@ -107,16 +115,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
         "Xavier and Kaiming train best":
             min(final[name] for name in SCALED) >= max(final[n] for n in unscaled) - 0.01,
     }  # fmt: skip
-    held = list(claims.values())
-    agrees = True if all(held) else False if not any(held) else None
-    if agrees is True:
-        verdict = "as the folklore says, " + "; ".join(claims) + "."
-    elif agrees is False:
-        verdict = "the folklore did not hold here."
-    else:
-        kept = "; ".join(claim for claim, ok in claims.items() if ok)
-        failed = "; ".join(claim for claim, ok in claims.items() if not ok)
-        verdict = f"the folklore held in part: {kept}, but not: {failed}."
+    agrees, verdict = judge(claims)
     conclusion = (
         f"After {epochs} epochs: zeros, ones and 0.1 end at {final['zeros']:.1%}, "
         f"{final['ones']:.1%} and {final['constant 0.1']:.1%} test accuracy with "

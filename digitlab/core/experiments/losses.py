@@ -9,7 +9,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments import (
+    Experiment,
+    ExperimentResult,
+    Line,
+    Panel,
+    Settings,
+    Table,
+    judge,
+)
 from digitlab.core.experiments.toy import Loss, accuracy, mlp, mnist, train
 
 
@@ -70,20 +78,11 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
     control_flat = final[CONTROL] < 0.2 and abs(final[CONTROL] - untrained[CONTROL]) < 0.01
     others_learn = all(final[name] > 0.5 for name in working)
     cross_entropy_best = final["cross-entropy"] >= final[best]
-    held = (control_flat, others_learn, cross_entropy_best)
-    agrees = True if all(held) else False if not any(held) else None
     winner = "" if cross_entropy_best else f" ({best} does)"
-    claims = ("the control learns nothing", "every real loss learns",
-              f"cross-entropy ends best{winner}")  # fmt: skip
+    agrees, verdict = judge({"the control learns nothing": control_flat,
+                             "every real loss learns": others_learn,
+                             f"cross-entropy ends best{winner}": cross_entropy_best})  # fmt: skip
     others = ", ".join(f"{name} {final[name]:.1%}" for name in working[1:])
-    if agrees is True:
-        verdict = "as the folklore says, " + "; ".join(claims) + "."
-    elif agrees is False:
-        verdict = "the folklore did not hold here."
-    else:
-        kept = "; ".join(claim for claim, ok in zip(claims, held) if ok)
-        failed = "; ".join(claim for claim, ok in zip(claims, held) if not ok)
-        verdict = f"the folklore held in part: {kept}, but not: {failed}."
     conclusion = (
         f"After {epochs} epochs cross-entropy reaches {final['cross-entropy']:.1%} test accuracy, "
         f"{others}; the constant loss stays at {final[CONTROL]:.1%} (untrained "

@@ -48,6 +48,7 @@ VERDICTS = {True: ("#1a7f37", "Agrees with the folklore"),
             False: ("#cf222e", "Does not agree with the folklore"),
             None: ("#9a6700", "Mixed")}  # fmt: skip
 NAME_ROLE = Qt.ItemDataRole.UserRole
+MAX_SEED = 9999
 
 
 class ExperimentsView(View):
@@ -69,19 +70,19 @@ class ExperimentsView(View):
         self.quick = QCheckBox("Quick")
         self.quick.setToolTip("A smaller version: seconds instead of minutes, for a first look")
         self.quick.setChecked(True)
-        self.seed = QSpinBox(prefix="seed ", minimum=0, maximum=1_000_000)
+        self.seed = QSpinBox(prefix="seed ", minimum=0, maximum=MAX_SEED)
         self.seed.setToolTip("The same seed gives the same numbers")
-        self.run_button = QPushButton("Run")
+        self.run_button = QPushButton("Run", minimumWidth=56)  # the dock fits a 1024×640 window
         self.run_button.setEnabled(False)
         self.run_button.clicked.connect(self.run_or_cancel)
-        self.progress = QProgressBar(minimumWidth=60, textVisible=True)
+        self.progress = QProgressBar(minimumWidth=40, textVisible=True)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setFormat("ready")
-        self.earlier = QComboBox(minimumContentsLength=12)
+        self.earlier = QComboBox(minimumContentsLength=6)
         self.earlier.setToolTip("Results of earlier runs of this experiment, newest first")
         self.earlier.activated.connect(self._open_earlier)
-        self.open_button = QPushButton("Open…")
+        self.open_button = QPushButton("Open…", minimumWidth=56)
         self.open_button.setToolTip("Open a result.json (written by 'digitlab experiment run')")
         self.open_button.clicked.connect(self.ask_and_open)
         self.figure = ExperimentFigure()
@@ -212,6 +213,8 @@ class ExperimentsView(View):
         self.show_result(result)
 
     def _on_failed(self, message: str) -> None:
+        if not self._names:  # the catalogue itself did not load (torch missing, say)
+            self.catalogue.item(0).setText(f"The experiments could not be loaded: {message}")
         if not self.session.experiments.running:
             self.run_button.setText("Run")
         self.progress.setFormat(message)
@@ -315,7 +318,7 @@ class ExperimentsView(View):
         if isinstance(values.get("quick"), bool):
             self.quick.setChecked(values["quick"])
         seed = values.get("seed")
-        if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= 1_000_000:
+        if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED:
             self.seed.setValue(seed)
 
 

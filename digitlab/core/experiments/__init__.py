@@ -136,9 +136,9 @@ def run_experiment(
     threads: int = 1,
 ) -> ExperimentResult:
     """Run the experiment called `name` (KeyError with the known names if there is none) with
-    torch on `threads` threads. One is the default: the nets are tiny, and threads fighting
-    over small matrices are slower than one (a quick run took 15 s on one thread and 250 s on
-    two on a busy 2-core machine)."""
+    torch on `threads` threads. One is the default: the nets are tiny, two threads are hardly
+    faster on an idle machine, and on a busy 2-core one threads fighting over small matrices
+    made a quick run take 250 s instead of 15 s."""
     import time
 
     import torch

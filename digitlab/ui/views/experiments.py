@@ -21,17 +21,18 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -62,11 +63,7 @@ class ExperimentsView(View):
         self.catalogue.setWordWrap(True)
         self.catalogue.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.catalogue.currentItemChanged.connect(self._on_pick)
-        self.question = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        font = self.question.font()
-        font.setBold(True)
-        self.question.setFont(font)
-        self.method = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.about = _text_box(5)  # the question in bold, then the method
         self.quick = QCheckBox("Quick")
         self.quick.setToolTip("A smaller version: seconds instead of minutes, for a first look")
         self.quick.setChecked(True)
@@ -94,8 +91,7 @@ class ExperimentsView(View):
         self.figure_area.viewport().installEventFilter(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.figure_area, "Figure")
-        self.conclusion = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.conclusion.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.conclusion = _text_box(4)
         self._lay_out()
         self.result: ExperimentResult | None = None
         self._per_row = PER_ROW
@@ -123,8 +119,7 @@ class ExperimentsView(View):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(4, 0, 0, 0)
-        for widget in (self.question, self.method):
-            column.addWidget(widget)
+        column.addWidget(self.about)
         column.addLayout(controls)
         column.addLayout(files)
         column.addWidget(self.tabs, 1)
@@ -177,8 +172,10 @@ class ExperimentsView(View):
             return
         experiment = self._names[item.data(NAME_ROLE)]
         self._wanted = experiment.name
-        self.question.setText(f"{experiment.number}. {experiment.title}: {experiment.question}")
-        self.method.setText(f"Method: {experiment.method}")
+        self.about.setHtml(
+            f"<b>{experiment.number}. {_escaped(experiment.title)}: "
+            f"{_escaped(experiment.question)}</b><br>Method: {_escaped(experiment.method)}"
+        )
         self.earlier.clear()
         if self.result is None or self.result.name != experiment.name:
             self.show_result(None)
@@ -269,7 +266,7 @@ class ExperimentsView(View):
             self.tabs.removeTab(1)
         self._draw_figure()
         if result is None:
-            self.conclusion.setText("")
+            self.conclusion.clear()
             return
         if result.name in self._names and result.name != self.selected():
             self.pick(result.name)
@@ -278,7 +275,7 @@ class ExperimentsView(View):
             self.tabs.addTab(_table_widget(table.header, table.rows), title)
         colour, verdict = VERDICTS[result.agrees]
         mode = "quick" if result.settings.quick else "full"
-        self.conclusion.setText(
+        self.conclusion.setHtml(
             f"<b style='color:{colour}'>{verdict}.</b> {_escaped(result.conclusion)} "
             f"<span style='color:gray'>({mode} run, seed {result.settings.seed}, "
             f"{result.seconds:.1f} s)</span>"
@@ -320,6 +317,16 @@ class ExperimentsView(View):
         seed = values.get("seed")
         if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED:
             self.seed.setValue(seed)
+
+
+def _text_box(lines: int) -> QTextBrowser:
+    """Read-only text at most `lines` lines high, scrolling beyond, on the view's background:
+    long texts never squeeze the figure out of a small window."""
+    box = QTextBrowser(frameShape=QTextBrowser.Shape.NoFrame, openLinks=False)
+    box.viewport().setAutoFillBackground(False)
+    box.setMaximumHeight(lines * box.fontMetrics().lineSpacing() + 10)
+    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    return box
 
 
 def _table_widget(header: list[str], rows: list[list[Any]]) -> QTableWidget:

@@ -44,7 +44,7 @@ from digitlab.ui.plots.experiment_figure import PER_ROW, ExperimentFigure, grid_
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 
-PANEL_MIN = (250, 210)  # below this a panel scrolls rather than shrinks
+PANEL_MIN = (220, 200)  # below this a panel scrolls rather than shrinks
 VERDICTS = {True: ("#1a7f37", "Agrees with the folklore"),
             False: ("#cf222e", "Does not agree with the folklore"),
             None: ("#9a6700", "Mixed")}  # fmt: skip

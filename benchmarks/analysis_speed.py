@@ -19,6 +19,7 @@ import threading
 import time
 
 import numpy as np
+from common import matmul_gflops, verdict
 
 from digitlab.core.checkpoint import load_checkpoint
 from digitlab.core.data import load_dataset
@@ -26,19 +27,6 @@ from digitlab.core.drawing_grid import offset_grid
 from digitlab.core.preprocess import PreprocessOptions
 from digitlab.core.resources import shipped_model_path
 from digitlab.core.robustness import Subject, default_conditions, sweep
-
-
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "not ok"
-
-
-def matmul_gflops() -> float:
-    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
-    a @ a
-    started = time.perf_counter()
-    for _ in range(5):
-        a @ a
-    return 5 * 2 * 1024**3 / (time.perf_counter() - started) / 1e9
 
 
 def confusion_after_model_change(network, test) -> float:

@@ -14,24 +14,11 @@ import argparse
 import threading
 import time
 
+from common import matmul_gflops, verdict
+
 from digitlab.core.experiments import EXPERIMENTS, ExperimentCancelled, Settings, run_experiment
 
 QUICK_TARGET_S, FULL_TARGET_S = 60.0, 600.0
-
-
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "not ok"
-
-
-def matmul_gflops() -> float:
-    import numpy as np
-
-    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
-    a @ a
-    started = time.perf_counter()
-    for _ in range(5):
-        a @ a
-    return 5 * 2 * 1024**3 / (time.perf_counter() - started) / 1e9
 
 
 def timed(name: str, quick: bool, threads: int = 1) -> float:

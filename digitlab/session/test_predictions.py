@@ -136,6 +136,17 @@ class TestPredictions:
         report, target = self._report, self._target
         return report if report is not None and target and report.network is target[0] else None
 
+    def fetch(self) -> PredictionsReport | str | None:
+        """What a view should show: the target's report (asked for if need be), None while it is
+        being computed, or a line saying why there is none (no model, the failure)."""
+        if self._target is None:
+            return "No model"
+        self.request()
+        report = self.current()
+        if report is not None and report.error:
+            return f"No test-set answers: {report.error}"
+        return report
+
     def request(self) -> None:
         """Compute for the target unless that is done or under way."""
         if self._target is None:

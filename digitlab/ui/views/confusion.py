@@ -111,18 +111,13 @@ class ConfusionView(View):
         return self.mode_combo.currentData()
 
     def refresh(self) -> None:
-        predictions = self.session.test_predictions
-        if predictions.target is None:
-            self._show_nothing("No model")
-            return
-        predictions.request()
-        report = predictions.current()
+        report = self.session.test_predictions.fetch()
         if report is None:
             waiting = self._shown is None
             self.summary.setText("Counting the test set…" if waiting else "Updating…")
             return
-        if report.error:
-            self._show_nothing(f"No test-set answers: {report.error}")
+        if isinstance(report, str):
+            self._show_nothing(report)
             return
         new = report is not self._shown
         self._shown = report

@@ -84,17 +84,12 @@ class MistakesView(View):
             combo.setCurrentIndex(max(combo.findData(digit), 0) if digit is not None else 0)
 
     def refresh(self) -> None:
-        predictions = self.session.test_predictions
-        if predictions.target is None:
-            self._show_nothing("No model")
-            return
-        predictions.request()
-        report = predictions.current()
+        report = self.session.test_predictions.fetch()
         if report is None:
             self.summary.setText("Reading the test set…" if self._shown is None else "Updating…")
             return
-        if report.error:
-            self._show_nothing(f"No test-set answers: {report.error}")
+        if isinstance(report, str):
+            self._show_nothing(report)
             return
         if report is self._shown:
             return

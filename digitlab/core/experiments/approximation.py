@@ -16,6 +16,7 @@ from digitlab.core.experiments import (
     Settings,
     Table,
 )
+from digitlab.core.experiments.toy import mlp
 
 POINTS = 50
 WIDTHS = (2, 4, 16)
@@ -29,7 +30,7 @@ TARGETS = {
 def fit(x: np.ndarray, y: np.ndarray, width: int, steps: int, seed: int):
     """A 1→width→1 tanh net fitted by full-batch Adam; returns it and its final MSE."""
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(1, width), torch.nn.Tanh(), torch.nn.Linear(width, 1))
+    net = mlp((1, width, 1), torch.nn.Tanh)
     with torch.no_grad():  # spread the units' steps over [−1, 1]: sin(12x) needs steep ones
         first = net[0]
         first.weight.normal_(0.0, 8.0)

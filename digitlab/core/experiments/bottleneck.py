@@ -21,7 +21,7 @@ from digitlab.core.experiments import (
     Settings,
     Table,
 )
-from digitlab.core.experiments.toy import accuracy, mlp, mnist, train
+from digitlab.core.experiments.toy import accuracy, layer_outputs, mlp, mnist, train
 
 CLASS_SETS = {"0/1": (0, 1), "0/1/2": (0, 1, 2), "0–4": (0, 1, 2, 3, 4)}
 DEPTHS = (1, 2, 3, 4, 5)
@@ -56,15 +56,9 @@ def build(depth: int, classes: int, init: str, seed: int) -> torch.nn.Sequential
     return net
 
 
-@torch.no_grad()
 def plane_activations(net: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
     """Each hidden layer's (N, 2) output after its ReLU."""
-    current, found = torch.from_numpy(x), []
-    for module in net:
-        current = module(current)
-        if isinstance(module, torch.nn.ReLU):
-            found.append(current.numpy().copy())
-    return found
+    return layer_outputs(net, x)[:-1]
 
 
 def scatter_panels(net, x: np.ndarray, y: np.ndarray, names, seed: int, error: float):

@@ -17,18 +17,14 @@ from digitlab.core.experiments import (
     Settings,
     Table,
 )
+from digitlab.core.experiments.toy import mlp
 
 POINTS = 16
 ARCHITECTURES = {"1 hidden layer": (12,), "2 hidden layers": (5, 5), "3 hidden layers": (4, 4, 4)}
 
 
 def build(hidden: tuple[int, ...]) -> torch.nn.Sequential:
-    layers: list[torch.nn.Module] = []
-    width = 1
-    for size in hidden:
-        layers += [torch.nn.Linear(width, size), torch.nn.ReLU()]
-        width = size
-    return torch.nn.Sequential(*layers, torch.nn.Linear(width, 2))
+    return mlp((1, *hidden, 2))
 
 
 def train_once(hidden: tuple[int, ...], steps: int, seed: int) -> tuple[float, list[float]]:

@@ -7,7 +7,6 @@ control, for the same net at initialisation (random features)."""
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from digitlab.core.experiments import (
@@ -19,7 +18,7 @@ from digitlab.core.experiments import (
     Settings,
     Table,
 )
-from digitlab.core.experiments.toy import accuracy, mlp, mnist, train
+from digitlab.core.experiments.toy import accuracy, layer_outputs, mlp, mnist, train
 from digitlab.core.probes import ProbeCancelled, fit_softmax
 
 SIZES = (784, 100, 100, 100, 10)
@@ -27,22 +26,11 @@ LAYER_NAMES = ["pixels", "hidden 1", "hidden 2", "hidden 3", "output"]
 TOLERANCE = 0.005  # a change in probe accuracy smaller than this counts as none
 
 
-@torch.no_grad()
-def layer_activations(net: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
-    """The input and each layer's output (hidden layers after their ReLU, the output logits)."""
-    current = torch.from_numpy(x)
-    found = [x]
-    for module in net:
-        current = module(current)
-        if not isinstance(module, torch.nn.Linear) or module is net[-1]:
-            found.append(current.numpy().copy())
-    return found
-
-
 def probe_accuracies(net, data, seed: int, cancelled, step) -> list[float]:
     """Test accuracy of a softmax probe fitted on each layer's training activations."""
     x, y, test_x, test_y = data
-    train_features, test_features = layer_activations(net, x), layer_activations(net, test_x)
+    train_features = [x, *layer_outputs(net, x)]  # the pixels, then each layer
+    test_features = [test_x, *layer_outputs(net, test_x)]
     scores = []
     for index, (features, test) in enumerate(zip(train_features, test_features)):
         step(index)

@@ -124,6 +124,18 @@ def train(
 
 
 @torch.no_grad()
+def layer_outputs(net: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
+    """Each hidden layer's output after its activation, then the output layer's logits, for a
+    net of `mlp`."""
+    current, found = torch.from_numpy(x), []
+    for index, module in enumerate(net):
+        current = module(current)
+        if not isinstance(module, torch.nn.Linear) or index == len(net) - 1:
+            found.append(current.numpy().copy())
+    return found
+
+
+@torch.no_grad()
 def accuracy(net: torch.nn.Module, x: np.ndarray, y: np.ndarray, chunk: int = 8192) -> float:
     inputs = torch.from_numpy(x)
     predicted = torch.cat([net(inputs[i : i + chunk]).argmax(1) for i in range(0, len(x), chunk)])

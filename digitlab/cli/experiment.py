@@ -30,12 +30,13 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from digitlab.core.experiments import EXPERIMENTS, Settings, run_experiment
-    from digitlab.core.files import check_output_path
+    from digitlab.core.files import check_output_folder, check_output_path
 
     out = Path(args.out) if args.out else None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+    if out is not None:  # checked now; made by the first write, so a stopped run leaves none
+        check_output_folder(args.out, "--out")
         check_output_path(out / "result.json")
+        check_output_path(out / "figure.png")
     experiment = EXPERIMENTS[args.name]
     progress = ProgressLine(args.json)
     if getattr(args, "data_dir", None):  # where the experiments' MNIST subsets come from

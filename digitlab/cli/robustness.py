@@ -89,8 +89,7 @@ def write_figures(result, folder: Path) -> list[Path]:
     from digitlab.ui.plots.robustness_figure import RobustnessFigure
     from digitlab.ui.widgets.export import png_bytes, scene_picture
 
-    folder.mkdir(parents=True, exist_ok=True)
-    app = _application()
+    app = _application()  # the folder is made by the first write: none is left empty
     figure = RobustnessFigure()
     figure.resize(1000, 900)
     figure.show()
@@ -114,6 +113,10 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from digitlab.core.data import load_dataset
     from digitlab.core.robustness import Subject, default_conditions, sweep
 
+    if args.png:  # a path that cannot take the figures fails now, before the sweep
+        from digitlab.core.files import check_output_folder
+
+        check_output_folder(args.png, "--png")
     paths = [model_path(name) for name in args.models]
     subjects, stems = [], []
     for path in paths:

@@ -1,4 +1,9 @@
-"""Image files in: any format Pillow reads, any size, as a 2-D uint8 array of gray levels."""
+"""Image files in: the common raster formats, any size, as a 2-D uint8 array of gray levels.
+
+Only formats that Pillow decodes inside this process are opened. Pillow also knows formats that
+it hands to other programs (EPS and PDF go to Ghostscript, which can fail or loop forever on a
+hostile file) or that need plugins digitlab has no use for; those are refused by name.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,12 @@ from digitlab.core.errors import ImageError
 # Bigger images are shrunk while they are read: a digit needs no more than this, and a huge
 # photo would otherwise take gigabytes (Pillow decodes JPEGs at a reduced size directly).
 MAX_SIDE = 1024
+
+# Pillow's names of the formats digitlab opens: all decoded in-process (Pillow's own code or the
+# libraries it links: zlib, libjpeg, libtiff, libwebp), none runs another program or reads fonts
+# (a JPEG holding several pictures, MPO, opens through "JPEG").
+FORMATS = ("PNG", "JPEG", "BMP", "DIB", "GIF", "TIFF", "WEBP", "PPM", "ICO", "TGA")
+FORMAT_NAMES = "PNG, JPEG, BMP, GIF, TIFF, WebP, PPM/PGM/PBM, ICO or TGA"
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
@@ -30,7 +41,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, formats=FORMATS) as image:
                 image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
                 if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
                     background = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -38,9 +49,13 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
                 gray = image.convert("L")
                 gray.thumbnail((MAX_SIDE, MAX_SIDE))
                 return np.asarray(gray)
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"{path} is not an image Pillow can read ({_first_line(exc)})") from None
-    except (OSError, ValueError, SyntaxError, MemoryError) as exc:
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"not a supported image: {path} (digitlab reads {FORMAT_NAMES} files)"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"{path} is too large an image ({_first_line(exc)})") from None
+    except Exception as exc:  # OSError, SyntaxError, MemoryError, a decoder's slip: one line
         raise ImageError(f"cannot read {path}: {_first_line(exc)}") from None
 
 

@@ -51,9 +51,9 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (None, "no such file"),
-        (b"", "not an image"),
-        (b"hello, world", "not an image"),
-        (PNG_MAGIC + b"\x00" * 40, "cannot read|not an image"),
+        (b"", "not a supported image"),
+        (b"hello, world", "not a supported image"),
+        (PNG_MAGIC + b"\x00" * 40, "cannot read|not a supported image"),
     ],
     ids=["missing", "empty", "text", "truncated-png"],
 )

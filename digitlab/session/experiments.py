@@ -16,7 +16,12 @@ from pathlib import Path
 from psygnal import Signal
 
 from digitlab.core.experiments import ExperimentCancelled, ExperimentResult, Settings
-from digitlab.core.experiments.storage import read_result, save_result, stored_results
+from digitlab.core.experiments.storage import (
+    StoredResult,
+    read_result,
+    save_result,
+    stored_results,
+)
 from digitlab.session.jobs import JobCancelled, JobRunner
 from digitlab.session.notices import Notices
 
@@ -34,6 +39,8 @@ class ExperimentRuns:
     failed = Signal(str)  # a run, a catalogue or a file that failed, in one line
     stored = Signal(str, object)  # experiment name, list[StoredResult] newest first
     opened = Signal(object)  # ExperimentResult read from a file
+    opened_stored = Signal(str, object)  # a kept result read back: its path, ExperimentResult
+    damaged = Signal(str, str)  # a kept result that cannot be read: its path, one line
 
     def __init__(self, jobs: JobRunner, notices: Notices, folder: Path | None = None) -> None:
         self._jobs, self._notices = jobs, notices
@@ -105,6 +112,18 @@ class ExperimentRuns:
         self._jobs.submit(lambda context: read_result(path), key="open-result",
                           on_done=self.opened.emit, on_error=self.failed.emit,
                           name="digitlab-open-result")  # fmt: skip
+
+    def open_stored(self, stored: StoredResult) -> None:
+        """Read a kept result: `opened_stored`, or `damaged` with its path and one line. Its own
+        job key: a file the user opens meanwhile is neither cancelled by it nor cancels it."""
+        path = str(stored.path)
+        if stored.problem:  # a folder or a pipe: never opened
+            self.damaged.emit(path, stored.label)
+            return
+        self._jobs.submit(lambda context: read_result(path), key="open-stored",
+                          on_done=lambda result: self.opened_stored.emit(path, result),
+                          on_error=lambda message: self.damaged.emit(path, message),
+                          name="digitlab-open-stored")  # fmt: skip
 
     def _deliver(self, result: ExperimentResult) -> None:
         self._running = None

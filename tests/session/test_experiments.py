@@ -90,3 +90,46 @@ def test_a_failing_run_and_bad_files_give_one_line(session, dispatcher, tmp_path
     session.experiments.open(tmp_path / "missing.json")
     pump(dispatcher, lambda: len(failed) > count)
     assert "cannot read" in failed.last
+
+
+def test_a_kept_result_is_read_on_its_own_and_a_damaged_one_names_its_path(
+    session, dispatcher, tmp_path, with_counting
+) -> None:
+    """A kept result read on its own neither cancels a file the user opens nor is cancelled by
+    it; one that cannot be read is `damaged` with its path, and a folder is never opened."""
+    import json
+    import os
+
+    from digitlab.core.experiments.storage import stored_results
+
+    runs = session.experiments
+    kept = count_to(Settings(seed=1), lambda fraction, text: None, lambda: False)
+    folder = runs.folder / "counting"
+    folder.mkdir(parents=True)
+    (folder / "20240101-000000-seed1.json").write_text(json.dumps(kept.as_dict()))
+    (folder / "20240101-000100-seed1.json").write_text('{"settings": {"seed": 1e999}}')
+    (folder / "20240101-000200-seed1.json").mkdir()
+    os.mkfifo(folder / "20240101-000300-seed1.json")
+    user_file = tmp_path / "mine.json"
+    user_file.write_text(json.dumps(kept.as_dict()))
+    opened, read, damaged = (
+        Recorder(runs.opened),
+        Recorder(runs.opened_stored),
+        Recorder(runs.damaged),
+    )
+    found = {stored.path.name: stored for stored in stored_results(runs.folder, "counting")}
+    runs.open(user_file)
+    for stored in found.values():
+        runs.open_stored(stored)  # one after another: only the last of these may be cancelled
+    pump(dispatcher, lambda: len(opened) == 1 and len(read) + len(damaged) >= 1)
+    assert opened.last == kept
+    for name, stored in found.items():
+        count = len(read) + len(damaged)
+        runs.open_stored(stored)
+        pump(dispatcher, lambda count=count: len(read) + len(damaged) > count)
+        if name == "20240101-000000-seed1.json":
+            assert read.last == (str(stored.path), kept)
+        else:
+            path, line = damaged.last
+            assert path == str(stored.path) and "\n" not in line
+            assert ("seed" if name.endswith("0100-seed1.json") else "not a file") in line

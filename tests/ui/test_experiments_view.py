@@ -135,3 +135,48 @@ def test_a_catalogue_that_cannot_load_says_why_in_the_list(session, qtbot) -> No
     session.experiments.failed.emit("ModuleNotFoundError: No module named 'torch'")
     assert view.catalogue.item(0).text().endswith("No module named 'torch'")
     assert not view.catalogue.isEnabled() and not view.run_button.isEnabled()
+
+
+def test_damaged_kept_results_are_one_line_each_and_the_view_goes_on(
+    session, qtbot, results, with_counting
+) -> None:
+    """Garbage, a list, deep nesting, a huge seed, an empty heatmap, 3000 panels, a folder and
+    a pipe among the kept results: each is one line in the list, the newest good one shows."""
+    import os
+
+    kept = count_to(Settings(seed=5), lambda fraction, text: None, lambda: False)
+    good = kept.as_dict()
+    many = {**good, "panels": good["panels"] * 3000}
+    huge_seed = json.dumps(good).replace('"seed": 5', '"seed": 1e999')
+    empty_map = {**good, "panels": [{**good["panels"][0], "heatmap": {
+        "values": [[]], "x_range": [0, 1], "y_range": [0, 1], "levels": [0, 1]}}]}  # fmt: skip
+    folder = results / "counting"
+    folder.mkdir(parents=True)
+    (folder / "20240101-000000-seed5.json").write_text(json.dumps(good))  # the oldest
+    damaged = [
+        "garbage", json.dumps([good]), "[" * 100_000, huge_seed, json.dumps(empty_map),
+        json.dumps(many),
+    ]  # fmt: skip
+    for minute, text in enumerate(damaged, start=1):
+        (folder / f"20240101-00{minute:02d}00-seed5.json").write_text(text)
+    (folder / "20240101-000700-seed5.json").mkdir()
+    os.mkfifo(folder / "20240101-000800-seed5.json")
+    for index, entry in enumerate(sorted(folder.iterdir())):  # the names' order is the age order
+        os.utime(entry, (1_700_000_000 + index, 1_700_000_000 + index))
+    view = shown(qtbot, ExperimentsView(session))
+    view.pick("counting")
+    qtbot.waitUntil(lambda: view.result is not None, timeout=20_000)
+    assert view.result == kept and view.earlier.currentIndex() == 8
+    lines = [view.earlier.itemText(i) for i in range(view.earlier.count())]
+    assert all(line.startswith("damaged result, ") for line in lines[:8]), lines
+    assert "seed 5" in lines[8] and "damaged" not in lines[8]
+    assert all("\n" not in line and len(line) < 600 for line in lines)
+    assert "a pipe, not a file" in lines[0] and "a folder, not a file" in lines[1]
+    assert "3000 panels" in lines[2] and "nested too deep" in lines[5]
+    with qtbot.waitSignal(session.experiments.damaged, timeout=10_000):
+        view.earlier.activated.emit(3)  # a damaged one chosen: one line, what was shown stays
+    assert view.earlier.itemText(3) == lines[3] and view.result == kept
+    view.seed.setValue(6)
+    with qtbot.waitSignal(session.experiments.finished, timeout=60_000):
+        view.run_or_cancel()  # and the view goes on
+    assert view.result.settings.seed == 6 and view.result.name == "counting"

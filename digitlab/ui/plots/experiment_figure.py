@@ -56,8 +56,8 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
         plot.setLabel("left", panel.y_label)
         plot.setLogMode(y=panel.log_y)
         plot.showGrid(x=True, y=True, alpha=0.2)
-        if panel.heatmap is not None:
-            plot.addItem(self._regions(panel.heatmap))
+        if panel.heatmap is not None and panel.heatmap.values and panel.heatmap.values[0]:
+            plot.addItem(self._regions(panel.heatmap))  # (an empty one has nothing to draw)
         if len(panel.lines) > 1:
             # Curves stay visible under the legend's backdrop, faintly; decision regions get
             # none, so the legend never hides a part of them.

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -43,6 +42,7 @@ from digitlab.session.jobs import Progress
 from digitlab.ui.plots.experiment_figure import PER_ROW, ExperimentFigure, grid_shape
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
+from digitlab.ui.widgets.stored_results import StoredResultsBox
 
 PANEL_MIN = (220, 200)  # below this a panel scrolls rather than shrinks
 VERDICTS = {True: ("#1a7f37", "Agrees with the folklore"),
@@ -76,9 +76,9 @@ class ExperimentsView(View):
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setFormat("ready")
-        self.earlier = QComboBox(minimumContentsLength=6)
-        self.earlier.setToolTip("Results of earlier runs of this experiment, newest first")
-        self.earlier.activated.connect(self._open_earlier)
+        self.result: ExperimentResult | None = None
+        self.earlier = StoredResultsBox(session.experiments, lambda: self.result, self.selected,
+                                        self.show_result, self.open_file)  # fmt: skip
         self.open_button = QPushButton("Open…", minimumWidth=56)
         self.open_button.setToolTip("Open a result.json (written by 'digitlab experiment run')")
         self.open_button.clicked.connect(self.ask_and_open)
@@ -93,7 +93,6 @@ class ExperimentsView(View):
         self.tabs.addTab(self.figure_area, "Figure")
         self.conclusion = _text_box(4)
         self._lay_out()
-        self.result: ExperimentResult | None = None
         self._per_row = PER_ROW
         self._names: dict[str, Any] = {}  # name → Experiment
         self._wanted = ""  # the experiment to pick once the catalogue is there
@@ -105,6 +104,8 @@ class ExperimentsView(View):
         self.subscribe(runs.failed, self._on_failed)
         self.subscribe(runs.stored, self._on_stored)
         self.subscribe(runs.opened, self._on_opened)
+        self.subscribe(runs.opened_stored, self.earlier.on_opened)
+        self.subscribe(runs.damaged, self.earlier.on_damaged)
         self.schedule_refresh()  # loads the catalogue once the view is first on screen
 
     def _lay_out(self) -> None:
@@ -220,24 +221,8 @@ class ExperimentsView(View):
     # --- results -----------------------------------------------------------------------------
 
     def _on_stored(self, name: str, found: list) -> None:
-        if name != self.selected():
-            return
-        self.earlier.clear()
-        if not found:
-            self.earlier.addItem("no earlier runs")
-            self.earlier.setEnabled(False)
-            return
-        self.earlier.setEnabled(True)
-        for stored in found:
-            self.earlier.addItem(stored.label, str(stored.path))
-        if self.result is None:  # the newest, as the user left it
-            self._asked_to_open = False
-            self.session.experiments.open(found[0].path)
-
-    def _open_earlier(self, index: int) -> None:
-        path = self.earlier.itemData(index)
-        if path:
-            self.open_file(path)
+        if name == self.selected():
+            self.earlier.list_results(found)
 
     def ask_and_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -5,9 +5,12 @@ them (`layers.0.weight`, …) and, in its metadata, the spec and what is known a
 (dataset, classes, accuracy, how it was trained) as JSON. Safetensors holds no code, so opening a
 stranger's file is safe, and numpy reads it directly: the window loads a model in milliseconds
 without importing torch. Files of format version 1 (torch zip files, digitlab 0.1) still load,
-through `torch.load(weights_only=True)`.
+through `torch.load(weights_only=True)` (`core.legacy_checkpoint`).
 
-Every problem with a file becomes one `CheckpointError` line that names the file.
+Every problem with a file becomes one `CheckpointError` line that names the file, at most
+MAX_MESSAGE characters with no terminal escapes (library messages can run to pages). Weights no
+training produces (|w| > MAX_WEIGHT, or a net whose outputs overflow) are refused on opening, and
+non-finite numbers in the metadata become null, so no later output shows NaN or infinity.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as _dt
 import json
 import math
 import os
-import sys
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +29,16 @@ import numpy as np
 from digitlab.core.choices import DATASETS
 from digitlab.core.errors import CheckpointError
 from digitlab.core.files import write_atomically
+from digitlab.core.legacy_checkpoint import FORMAT, LEGACY_VERSION, read_legacy
 from digitlab.core.network import ModelSpec, Network
 
-FORMAT = "digitlab-checkpoint"
 FORMAT_VERSION = 2
-LEGACY_VERSION = 1  # torch zip files written by digitlab 0.1
 MAX_FILE_BYTES = 2**30  # far above any MLP digitlab trains; refuses to read a huge stray file
+# Trained nets stay near 1 (the shipped ones below 1.2); weights of 1e30 are no trained model and
+# would overflow to infinity in the first matrix product.
+MAX_WEIGHT = 1e4
+MAX_MESSAGE = 300  # characters of a CheckpointError, besides the file's name
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -112,20 +119,33 @@ def save_checkpoint(
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
     """Load a model file; any problem becomes a one-line CheckpointError that says what is wrong."""
     path = Path(path)
+    try:
+        return _load(path)
+    except CheckpointError as exc:  # one line, of bounded length, whatever a file held
+        text = " ".join(_ANSI.sub("", str(exc)).split())
+        limit = MAX_MESSAGE + len(str(path))
+        raise CheckpointError(text if len(text) <= limit else text[: limit - 1] + "…") from None
+
+
+def _load(path: Path) -> Checkpoint:
     if not path.exists():
-        raise CheckpointError(f"{path}: no such model file")
+        from digitlab.core.resources import SHIPPED_MODELS
+
+        raise CheckpointError(
+            f"{path}: no such model file (the shipped models are named {', '.join(SHIPPED_MODELS)})"
+        )
     if not path.is_file():
         raise CheckpointError(f"{path} is not a model file (it is a folder or a special file)")
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:
             magic = handle.read(4)
-    except OSError as exc:
+    except OSError as exc:  # PermissionError (a mode-000 file), EIO, …
         raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from None
     if size > MAX_FILE_BYTES:
         raise CheckpointError(f"{path} is not a digitlab model (it is {size / 2**30:.1f} GB)")
     if magic == _ZIP_MAGIC:
-        spec_fields, arrays, meta = _read_legacy(path)
+        spec_fields, arrays, meta = read_legacy(path)
     else:
         spec_fields, arrays, meta = _read_safetensors(path)
     return _build(path, spec_fields, arrays, meta)
@@ -135,7 +155,8 @@ def _not_a_model(path: Path, why: str) -> CheckpointError:
     return CheckpointError(f"{path} is not a digitlab model ({why})")
 
 
-def _unsupported_version(path: Path, version: Any) -> CheckpointError:
+def unsupported_version(path: Path, version: Any) -> CheckpointError:
+    """The error for a file of a format version this digitlab does not read."""
     plain = str(version)
     shown = plain if plain.isalnum() and len(plain) <= 20 else _brief(version, 20)
     return CheckpointError(
@@ -144,9 +165,14 @@ def _unsupported_version(path: Path, version: Any) -> CheckpointError:
     )
 
 
-def _short(exc: BaseException) -> str:
-    """The first line of an exception's text, trimmed: library messages can run to pages."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+def short_reason(exc: BaseException) -> str:
+    """An exception's gist for a one-line message: no terminal escapes, the first sentence of
+    the first line, trimmed. Of torch's page of weights_only advice only the reason is kept."""
+    text = _ANSI.sub("", str(exc)).strip()
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1].strip()
+    text = text.splitlines()[0] if text else exc.__class__.__name__
+    text = re.split(r"(?<=[a-z0-9)])\. ", text, maxsplit=1)[0].rstrip(".")
     return text if len(text) <= 120 else text[:117] + "…"
 
 
@@ -158,45 +184,16 @@ def _read_safetensors(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
             header = handle.metadata() or {}
             arrays = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
     except Exception as exc:  # SafetensorError, OSError, …: the file is not a safetensors file
-        raise _not_a_model(path, f"not a safetensors file: {_short(exc)}") from None
+        raise _not_a_model(path, f"not a safetensors file: {short_reason(exc)}") from None
     if header.get("format") != FORMAT:
         raise _not_a_model(path, "a safetensors file without digitlab's model description")
     if header.get("version") != str(FORMAT_VERSION):
-        raise _unsupported_version(path, header.get("version"))
+        raise unsupported_version(path, header.get("version"))
     try:
         spec_fields, meta = json.loads(header["spec"]), json.loads(header.get("meta", "{}"))
     except (KeyError, ValueError, RecursionError) as exc:
-        raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
+        raise CheckpointError(f"{path}: the model file is damaged ({short_reason(exc)})") from None
     return spec_fields, arrays, meta
-
-
-def _read_legacy(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
-    """A digitlab 0.1 torch file. The window's process runs without torch (its import takes
-    seconds and hundreds of MB), so there the file is read by a short-lived helper process."""
-    if "torch" in sys.modules:
-        return _read_legacy_here(path)
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(1) as helper:
-        return helper.apply(_read_legacy_here, (path,))
-
-
-def _read_legacy_here(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
-    import torch
-
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle, zip and unpickler errors: a zip that is not a model
-        raise _not_a_model(path, f"unreadable torch file: {_short(exc)}") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise _not_a_model(path, "a torch file without digitlab's model description")
-    if payload.get("version") != LEGACY_VERSION:
-        raise _unsupported_version(path, payload.get("version"))
-    state = payload.get("state_dict")
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError(f"{path}: the model file is damaged (no weights)")
-    arrays = {str(k): v.detach().cpu().numpy() for k, v in state.items()}
-    return payload.get("spec"), arrays, payload.get("meta", {})
 
 
 def _spec_from(path: Path, fields: Any) -> ModelSpec:
@@ -216,7 +213,7 @@ def _spec_from(path: Path, fields: Any) -> ModelSpec:
             input_size=numbers[1],
         )
     except ValueError as exc:
-        raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
+        raise CheckpointError(f"{path}: the model file is damaged ({short_reason(exc)})") from None
 
 
 def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: Any) -> Checkpoint:
@@ -240,15 +237,43 @@ def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: An
             raise CheckpointError(
                 f"{path}: the model file is damaged ({name} is {array.shape}, expected {shape})"
             )
+    _check_magnitudes(path, {name: arrays[name] for name in expected})
     count = len(spec.layer_shapes)
     network = Network(
         spec,
         tuple(arrays[f"layers.{i}.weight"] for i in range(count)),
         tuple(arrays[f"layers.{i}.bias"] for i in range(count)),
     )
-    if not network.is_finite():
-        raise CheckpointError(f"{path}: the model's weights contain NaN or infinity")
+    _check_outputs_finite(path, network)
     return Checkpoint(network, _checked_meta(path, spec, meta))
+
+
+def _check_magnitudes(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """NaN, infinity or weights no training gives are refused here, not printed later."""
+    for name, array in arrays.items():
+        if array.size == 0:
+            continue
+        if not np.isfinite(array).all():
+            raise CheckpointError(f"{path}: the model's weights contain NaN or infinity ({name})")
+        largest = float(np.abs(array).max())
+        if largest > MAX_WEIGHT:
+            raise CheckpointError(
+                f"{path}: the model's weights are out of range ({name} reaches {largest:.3g}; "
+                f"trained nets stay far below {MAX_WEIGHT:g}): it is not a trained model"
+            )
+
+
+def _check_outputs_finite(path: Path, network: Network) -> None:
+    """Deep nets of large (if bounded) weights can still overflow float32: try blank, full and
+    half-gray images, the inputs with the smallest and largest sums."""
+    probe = np.stack([np.zeros(784), np.ones(784), np.full(784, 0.5)]).astype(np.float32)
+    with np.errstate(all="ignore"):
+        finite = all(bool(np.isfinite(z).all()) for z in network.pre_activations(probe))
+    if not finite:
+        raise CheckpointError(
+            f"{path}: the model's outputs overflow (its {network.spec.describe()} layers with "
+            "weights this large give infinity): it is not a trained model"
+        )
 
 
 def _brief(value: Any, width: int) -> str:
@@ -262,6 +287,13 @@ def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
     bad one fails on opening, not deep inside a prediction."""
     if not isinstance(meta, dict):
         raise CheckpointError(f"{path}: the model file is damaged (its metadata is not a mapping)")
+    raw_accuracy = meta.get("test_accuracy")
+    try:
+        meta = _json_safe(meta)  # NaN and infinity → null: whatever prints it prints JSON
+    except RecursionError:
+        raise CheckpointError(
+            f"{path}: the model file is damaged (its metadata nests too deep)"
+        ) from None
     classes = meta.get("classes", list(range(spec.num_classes)))
     digits = isinstance(classes, (list, tuple)) and all(
         type(c) is int and 0 <= c <= 9 for c in classes
@@ -277,7 +309,7 @@ def _checked_meta(path: Path, spec: ModelSpec, meta: Any) -> dict[str, Any]:
             f"{path}: the model names an unknown dataset {_brief(dataset, 40)} "
             f"(digitlab knows {', '.join(DATASETS)})"
         )
-    accuracy = meta.get("test_accuracy")
+    accuracy = raw_accuracy
     if accuracy is not None and not (
         isinstance(accuracy, (int, float))
         and not isinstance(accuracy, bool)

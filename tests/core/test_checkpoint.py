@@ -201,3 +201,51 @@ def test_the_untouched_parts_load(tmp_path: Path) -> None:
     assert load_checkpoint(_write_raw(tmp_path / "m.safetensors", tensors, header)).spec.hidden == (
         4,
     )
+
+
+@pytest.mark.parametrize("value", [1e5, 1e30, 1e38])
+def test_weights_no_training_gives_are_refused_with_the_bound(tmp_path: Path, value) -> None:
+    tensors, header = _good_parts(make_network())
+    tensors["layers.0.weight"] = np.full((4, 784), value, np.float32)
+    with pytest.raises(CheckpointError, match="out of range .* far below 10000") as info:
+        load_checkpoint(_write_raw(tmp_path / "m.safetensors", tensors, header))
+    assert "\n" not in str(info.value) and "layers.0.weight" in str(info.value)
+
+
+def test_a_deep_net_whose_outputs_overflow_is_refused(tmp_path: Path) -> None:
+    network = make_network(hidden=(64,) * 9)
+    tensors, header = _good_parts(network)
+    for name in tensors:
+        tensors[name] = np.full_like(tensors[name], 9000.0)  # within the bound, yet 1e38 × …
+    with pytest.raises(CheckpointError, match="outputs overflow"):
+        load_checkpoint(_write_raw(tmp_path / "m.safetensors", tensors, header))
+
+
+def test_non_finite_metadata_becomes_null(tmp_path: Path) -> None:
+    tensors, header = _good_parts(make_network())
+    header["meta"] = '{"loss": NaN, "curve": [1.0, Infinity, -Infinity], "n": 1e999}'
+    meta = load_checkpoint(_write_raw(tmp_path / "m.safetensors", tensors, header)).meta
+    assert meta["loss"] is None and meta["curve"] == [1.0, None, None] and meta["n"] is None
+    json.dumps(meta, allow_nan=False)
+
+
+def test_a_spec_of_200000_layers_gives_a_short_line(tmp_path: Path) -> None:
+    tensors, header = _good_parts(make_network())
+    header["spec"] = json.dumps({"hidden": [1] * 200_000})
+    with pytest.raises(CheckpointError, match="do not fit") as info:
+        load_checkpoint(_write_raw(tmp_path / "m.safetensors", tensors, header))
+    assert len(str(info.value)) <= 300 + len(str(tmp_path / "m.safetensors"))
+
+
+def test_an_unreadable_file_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    """As a non-root user a mode-000 file fails to open (the tests may run as root)."""
+    from digitlab.core import checkpoint
+
+    path = save_checkpoint(tmp_path / "m.safetensors", make_network(), {})
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(checkpoint, "open", refuse, raising=False)
+    with pytest.raises(CheckpointError, match="cannot read .*m.safetensors: Permission denied"):
+        load_checkpoint(path)

@@ -30,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+MODEL_HELP = "a model file, or a shipped model: robust, mlp or linear"
 DATA_DIR_HELP = "dataset folder (default: $DIGITLAB_DATA, else the user cache)"
 THREADS_HELP = "torch CPU threads for train (default: all cores)"
 
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate", help="test accuracy, per class, confusion matrix", parents=[_data_dir_option()]
     )
-    evaluate.add_argument("model", metavar="MODEL", help="a model file")
+    evaluate.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument(
         "--png",
@@ -124,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a linear probe per layer: how readable the digit is at each depth",
         parents=[_data_dir_option()],
     )
-    probe.add_argument("model", metavar="MODEL", help="a model file")
+    probe.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     probe.add_argument("--json", action="store_true", help="print one JSON object")
 
     robust = commands.add_parser(
@@ -171,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", metavar="PATH", help="default: the shipped robust model")
+    predict.add_argument("--model", metavar="MODEL", help=f"{MODEL_HELP} (default: robust)")
     predict.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
     predict.add_argument("--no-centre", action="store_true", help="skip centring by mass")
 

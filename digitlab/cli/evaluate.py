@@ -10,13 +10,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
     from digitlab.core.metrics import evaluate
+    from digitlab.core.resources import resolve_model
 
     png = getattr(args, "png", None)
     if png:
         from digitlab.core.files import check_output_path
 
         check_output_path(png)  # an unwritable path fails now, before any work
-    checkpoint = load_checkpoint(args.model)
+    checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
     subset = classes if classes != tuple(range(10)) else None
     dataset = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset)

@@ -8,13 +8,15 @@ import sys
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.errors import DigitlabError
     from digitlab.core.images import read_image
     from digitlab.core.preprocess import PreprocessOptions, to_mnist
-    from digitlab.core.resources import shipped_model_path
+    from digitlab.core.resources import resolve_model
 
-    checkpoint = load_checkpoint(args.model or shipped_model_path())
+    checkpoint = load_checkpoint(resolve_model(args.model))
     options = PreprocessOptions(fit=not args.no_fit, centre=not args.no_centre)
     classes = checkpoint.classes
     failures = empty = 0
@@ -34,13 +36,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
             )
         else:
             probs = checkpoint.network.probabilities(pixels[None])[0]
+            if not np.isfinite(probs).all():  # the loader refuses such models; never print NaN
+                print(f"digitlab predict: {path}: the model's outputs are not finite numbers "
+                      "(its weights are out of range)", file=sys.stderr)  # fmt: skip
+                failures += 1
+                continue
             answer.update(
                 digit=int(classes[int(probs.argmax())]),
                 probs=[round(float(p), 6) for p in probs],
             )
         if classes != tuple(range(10)):
             answer["classes"] = list(classes)
-        print(json.dumps(answer), flush=True)
+        print(json.dumps(answer, allow_nan=False), flush=True)
     if failures or empty:
         parts = [f"{failures} unreadable"] * bool(failures) + [f"{empty} blank"] * bool(empty)
         print(

@@ -11,8 +11,9 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
     from digitlab.core.probes import probe_layers
+    from digitlab.core.resources import resolve_model
 
-    checkpoint = load_checkpoint(args.model)
+    checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
     subset = classes if classes != tuple(range(10)) else None
     data = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset)
@@ -30,7 +31,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
         sys.stderr.write("\r" + " " * 32 + "\r")
     if args.json:
         rows = [r.__dict__ for r in results]
-        print(json.dumps({"model": args.model, "spec": checkpoint.spec.describe(), "probes": rows}))
+        about = {"model": args.model, "spec": checkpoint.spec.describe()}
+        print(json.dumps({**about, "probes": rows}, allow_nan=False))
         return 0
     print(f"{args.model}: {checkpoint.spec.describe()}, a softmax probe per layer "
           f"({len(data.train):,} train / {len(data.test):,} test images)")  # fmt: skip

@@ -24,10 +24,10 @@ HEADLINE = (
 
 
 def model_path(name: str) -> Path:
-    """A model file, or the name of a shipped model (mlp, linear)."""
-    from digitlab.core.resources import SHIPPED_MODELS, shipped_model_path
+    """A model file, or the name of a shipped model (robust, mlp, linear)."""
+    from digitlab.core.resources import resolve_model
 
-    return shipped_model_path(name) if name in SHIPPED_MODELS else Path(name)
+    return resolve_model(name)
 
 
 def _percent(value: float) -> str:

@@ -33,3 +33,16 @@ def shipped_model_path(name: str = "robust") -> Path:
     if name not in SHIPPED_MODELS:
         raise KeyError(f"no shipped model {name!r}; there are {', '.join(SHIPPED_MODELS)}")
     return resource_dir("models") / SHIPPED_MODELS[name]
+
+
+def resolve_model(text: str | None) -> Path:
+    """What a user typed where a model is expected: a shipped model's name (robust, mlp, linear;
+    found wherever digitlab is installed, from any folder), else a model file's path. None is
+    the default model. A shipped name wins over a file of that name in the current folder
+    (write ./mlp for the file)."""
+    if text is None:
+        return shipped_model_path()
+    return shipped_model_path(text) if text in SHIPPED_MODELS else Path(text)
+
+
+MODEL_HELP = f"a model file, or a shipped model: {', '.join(SHIPPED_MODELS)}"

@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         session.models.current_changed.connect(self._show_model)
         session.models.load_failed.connect(self._load_failed)
         session.run.finished.connect(self._run_finished)
+        self._settings_problem = stored.save_problem(self.settings)
+        if self._settings_problem:  # said once, now: at exit it would be too late to act
+            session.notices.warning(self._settings_problem, source="settings")
 
     # --- views -------------------------------------------------------------------------------
 
@@ -280,7 +283,9 @@ class MainWindow(QMainWindow):
         key = stored.read_text(self.settings, "session/model")
         return key if key and key != RUN_KEY else DEFAULT_KEY
 
-    def save_settings(self) -> None:
+    def save_settings(self) -> str | None:
+        """Write what the window remembers; one line if it could not be saved."""
+
         def encoded(data: QByteArray) -> str:
             return bytes(data.toBase64()).decode()
 
@@ -295,14 +300,16 @@ class MainWindow(QMainWindow):
         if model and model != RUN_KEY:
             settings.setValue("session/model", model)
         stored.write_section(settings, "session/run", self.session.run.settings.to_dict())
-        settings.sync()
+        return stored.sync_problem(settings)
 
     # --- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         try:
-            self.save_settings()
+            problem = self.save_settings()
         except Exception as exc:  # noqa: BLE001 - a settings problem must never block quitting
-            print(f"digitlab: could not save the settings: {exc}", file=sys.stderr)
+            problem = f"could not save the settings: {exc}"
+        if problem and not self._settings_problem:  # not said yet: the status bar is going
+            print(f"digitlab: {problem}", file=sys.stderr)
         self.session.close()
         super().closeEvent(event)

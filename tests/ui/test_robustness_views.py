@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from digitlab.session import Session
 from digitlab.ui.dispatch import QtDispatcher
@@ -54,13 +55,18 @@ def test_a_sweep_of_the_ticked_model_fills_the_figure(tiny_session, qtbot) -> No
 
 def test_cancel_stops_the_sweep_and_says_so(tiny_session, qtbot) -> None:
     view = shown(qtbot, RobustnessView(tiny_session))
-    finished = []
+    finished, after_cancel = [], []
     tiny_session.robustness.finished.connect(finished.append)
     view.run_or_cancel()
+    [job] = tiny_session.jobs.running("robustness")
     view.run_or_cancel()
     assert view.run_button.text() == "Run sweep" and view.progress.format() == "cancelled"
-    qtbot.wait(300)
-    assert not finished and not tiny_session.robustness.running
+    tiny_session.robustness.partial.connect(after_cancel.append)
+    tiny_session.robustness.progress.connect(after_cancel.append)
+    qtbot.waitUntil(lambda: job.finished, timeout=60_000)  # the worker itself stops
+    QApplication.processEvents()  # whatever the job posted before it stopped arrives now
+    assert job.cancelled and not finished and not after_cancel
+    assert view.run_button.text() == "Run sweep" and view.progress.format() == "cancelled"
 
 
 def test_no_model_ticked_is_a_message_not_a_run(tiny_session, qtbot) -> None:

@@ -33,11 +33,86 @@ def parse_hidden(
     try:
         sizes = tuple(int(part) for part in cleaned.split(","))
     except ValueError:
-        raise ValueError(f"hidden sizes are whole numbers like 100 or 100,50: {text!r}") from None
+        raise ValueError(
+            f"hidden sizes are whole numbers like 100 or 100,50: {clipped(text)}"
+        ) from None
     if any(s < 1 for s in sizes):
-        raise ValueError(f"hidden sizes are positive: {text!r}")
+        raise ValueError(f"hidden sizes are positive: {clipped(text)}")
     if max_units is not None and any(s > max_units for s in sizes):
-        raise ValueError(f"each hidden layer has 1 to {max_units} units: {text!r}")
+        raise ValueError(f"each hidden layer has 1 to {max_units} units: {clipped(text)}")
     if max_layers is not None and len(sizes) > max_layers:
-        raise ValueError(f"at most {max_layers} hidden layers: {text!r}")
+        raise ValueError(f"at most {max_layers} hidden layers: {clipped(text)}")
     return sizes
+
+
+# The bounds of each training setting, shared by the window's form, its stored settings and the
+# `train` options, so a value one accepts the others accept too. Seeds stop at 2**31 − 1 because
+# the window's spin box holds a 32-bit signed number.
+LIMITS: dict[str, tuple[float, float]] = {
+    "lr": (1e-6, 10.0),
+    "momentum": (0.0, 0.999),
+    "weight_decay": (0.0, 1.0),
+    "l1": (0.0, 1.0),
+    "batch_size": (1, 8192),
+    "epochs": (1, 1000),
+    "seed": (0, 2**31 - 1),
+    "refresh_every": (0, 10_000),
+}
+MAX_THREADS = 256  # more torch threads than any machine this runs on has cores
+
+# The training-time distortions' numbers (`core.distort.AUGMENTATIONS` is built from these, and
+# `train --help` describes them from the same numbers).
+AUGMENT_RECIPES: dict[str, dict[str, object]] = {
+    "light": {},  # the Augmentation defaults: ±2 px, scale 0.85…1.1, ±12°, pen ±0.6 px
+    "robust": {
+        "max_shift": 7.0,
+        "scale_range": (0.8, 1.2),
+        "max_degrees": 35.0,
+        "pen_range": (-1.5, 2.5),
+        "thin_share": 0.5,
+        "keep_fraction": 0.25,
+        "preprocess": True,
+    },
+}
+AUGMENT_DEFAULTS: dict[str, object] = {
+    "max_shift": 2.0,
+    "scale_range": (0.85, 1.1),
+    "max_degrees": 12.0,
+    "pen_range": (-0.6, 0.6),
+    "thin_share": 0.0,
+    "keep_fraction": 0.0,
+    "preprocess": False,
+}
+
+
+def augment_recipe(name: str) -> dict[str, object]:
+    """Every number of the augmentation `name`: its own, then the defaults."""
+    return {**AUGMENT_DEFAULTS, **AUGMENT_RECIPES[name]}
+
+
+def describe_augment(name: str) -> str:
+    """'±7 px, ±35°, scale 0.8…1.2, pen −1.5…+2.5 px, …' from the recipe itself, so help texts
+    cannot drift from the code."""
+    recipe = augment_recipe(name)
+    low, high = recipe["pen_range"]  # type: ignore[misc]
+    small, large = recipe["scale_range"]  # type: ignore[misc]
+    text = (
+        f"±{recipe['max_shift']:g} px, ±{recipe['max_degrees']:g}°, scale {small:g}…{large:g}, "
+        f"pen {low:g}…{high:+g} px".replace("-", "−")
+    )
+    if recipe["preprocess"]:
+        text += ", through the app's preprocessing"
+    return text
+
+
+def plural(count: int, word: str) -> str:
+    """'1 epoch', '2 epochs'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def clipped(text: str, limit: int = 40) -> str:
+    """A value the user typed, quoted, at most `limit` characters of it: a 5 KB argument is not
+    echoed back whole in a one-line message."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"

@@ -10,6 +10,7 @@ only to download the files the first time.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitlab.core.choices import DATASET_LABELS, DATASETS
+from digitlab.core.choices import DATASET_LABELS, DATASETS, clipped
 from digitlab.core.errors import DataError
 
 RAW_FILES = (
@@ -100,17 +101,22 @@ def parse_classes(text: str | Sequence[int] | None) -> tuple[int, ...] | None:
                 continue
             low, dash, high = part.partition("-")
             try:
-                values.extend(range(int(low), int(high) + 1) if dash else [int(part)])
+                first, last = (int(low), int(high)) if dash else (int(part), int(part))
             except ValueError:
                 raise ValueError(
-                    f"classes are digits separated by commas, like 0,1 or 0-4; got {text!r}"
+                    f"classes are digits separated by commas, like 0,1 or 0-4; got {clipped(text)}"
                 ) from None
+            if not (0 <= first <= 9 and 0 <= last <= 9):  # before making a range of them
+                raise ValueError(f"classes must be digits 0–9, got {clipped(text)}")
+            if last < first:
+                raise ValueError(f"a range of classes goes up, like 0-4; got {clipped(text)}")
+            values.extend(range(first, last + 1))
     else:
         values = [int(v) for v in text]
     if any(not 0 <= v <= 9 for v in values):
-        raise ValueError(f"classes must be digits 0–9, got {text!r}")
+        raise ValueError(f"classes must be digits 0–9, got {clipped(str(text))}")
     if len(set(values)) != len(values):
-        raise ValueError(f"a class is named twice in {text!r}")
+        raise ValueError(f"a class is named twice in {clipped(str(text))}")
     if len(values) < 2:
         raise ValueError("a class subset needs at least two classes")
     chosen = tuple(sorted(values))
@@ -174,7 +180,7 @@ def read_idx(path: Path, dims: int) -> np.ndarray:
             f"; expected 0000080{dims}): delete it to download it again"
         )
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
-    expected = int(np.prod(shape, dtype=np.int64))
+    expected = math.prod(shape)  # Python ints: 2³¹ × 2³¹ × 4 must not wrap round to 0
     if len(data) - header != expected:
         raise DataError(
             f"{path} is truncated or padded: its header promises {expected:,} bytes of data, "
@@ -183,7 +189,12 @@ def read_idx(path: Path, dims: int) -> np.ndarray:
     return np.frombuffer(data, np.uint8, offset=header).reshape(shape).copy()  # writable
 
 
-def _read_split(name: str, raw: Path, prefix: str) -> Split:
+SPLIT_NAMES = {"train": "training", "t10k": "test"}
+
+
+def _read_split(name: str, raw: Path, prefix: str, classes: tuple[int, ...]) -> Split:
+    """One split, refused when it holds no images or none of one of the chosen `classes`: a
+    net trained or tested on nothing gives numbers that mean nothing."""
     paths = [_find(raw, f"{prefix}-{kind}") for kind in ("images-idx3-ubyte", "labels-idx1-ubyte")]
     if None in paths:
         raise DataError(missing_data_message(name, raw, "the files are not there"))
@@ -193,8 +204,21 @@ def _read_split(name: str, raw: Path, prefix: str) -> Split:
             f"{DATASET_LABELS[name]} files in {raw} do not fit together: images "
             f"{images.shape}, labels {labels.shape}"
         )
-    if len(labels) and int(labels.max()) > 9:
+    split = SPLIT_NAMES[prefix]
+    if len(labels) == 0:
+        raise DataError(
+            f"{paths[0]} holds no images: the {split} split is empty; put the real file there "
+            f"(or delete it to download it again)"
+        )
+    if int(labels.max()) > 9:
         raise DataError(f"{paths[1]} has labels above 9 ({int(labels.max())}): it is not MNIST")
+    absent = sorted(set(classes) - set(np.unique(labels).tolist()))
+    if absent:
+        missing = ", ".join(map(str, absent))
+        raise DataError(
+            f"{paths[1]} has no images of class {missing}: the {split} split lacks "
+            f"{'it' if len(absent) == 1 else 'them'}; choose other classes, or use complete files"
+        )
     return Split(images, labels.astype(np.int64))
 
 
@@ -203,12 +227,13 @@ def download(name: str, root: str | os.PathLike[str] | None = None) -> None:
     the files arrive in a temporary folder and are moved into place at the end."""
     final = raw_folder(name, root)
     base = data_root(root)
-    print(f"Downloading {DATASET_LABELS[name]} into {final} (first run only)…", file=sys.stderr)
+    erase = _announce(f"Downloading {DATASET_LABELS[name]} into {final} (first run only)…")
     try:
         from torchvision import datasets
 
         parking = Path(tempfile.mkdtemp(prefix=".digitlab-download-", dir=_existing(base)))
     except (ImportError, OSError) as exc:
+        erase()
         reason = f"cannot download: {exc}"
         raise DataError(missing_data_message(name, final, reason)) from None
     previous_timeout = socket.getdefaulttimeout()
@@ -222,10 +247,29 @@ def download(name: str, root: str | os.PathLike[str] | None = None) -> None:
                 if candidate.exists() and not (final / candidate.name).exists():
                     shutil.move(str(candidate), final / candidate.name)
     except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
+        erase()
         raise DataError(missing_data_message(name, final, _download_failure(exc))) from None
     finally:
         socket.setdefaulttimeout(previous_timeout)
         shutil.rmtree(parking, ignore_errors=True)
+    erase()
+    print(f"{DATASET_LABELS[name]} downloaded into {final}", file=sys.stderr)
+
+
+def _announce(text: str) -> Callable[[], None]:
+    """Say a download has started, on a terminal only, and return what wipes the line: when it
+    fails, the failure is the one line left (a log or a pipe gets just that line)."""
+    stream = sys.stderr
+    if stream is None or not stream.isatty():
+        return lambda: None
+    stream.write(text)
+    stream.flush()
+
+    def erase() -> None:
+        stream.write("\r" + " " * len(text) + "\r")
+        stream.flush()
+
+    return erase
 
 
 def _existing(folder: Path) -> Path:
@@ -258,25 +302,64 @@ def load_dataset(
     """
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    base = data_root(root)
-    existing = next((p for p in (base, *base.parents) if p.exists()), base)
-    if existing.exists() and not existing.is_dir():
-        raise DataError(
-            f"the data folder {base} cannot be: {existing} is a file; point --data-dir or "
-            f"{ENV_VAR} at a folder (one that holds {DATASETS[name]}/raw/, or an empty one)"
-        )
-    raw = raw_folder(name, root)
+    base, raw = data_root(root), raw_folder(name, root)
+    _check_folders(name, base, raw)
+    chosen = tuple(sorted(classes)) if classes else tuple(range(10))
     if not is_downloaded(name, root):
         if not download_missing:
             raise DataError(missing_data_message(name, raw, "the files are not there"))
+        _check_writable(name, raw)
         if on_download is not None:
             on_download()
         download(name, root)
-    train, test = _read_split(name, raw, "train"), _read_split(name, raw, "t10k")
-    chosen = tuple(sorted(classes)) if classes else tuple(range(10))
+    train = _read_split(name, raw, "train", chosen)
+    test = _read_split(name, raw, "t10k", chosen)
     if chosen != tuple(range(10)):
         train, test = _select(train, chosen), _select(test, chosen)
     return Dataset(name=name, train=train, test=test, classes=chosen)
+
+
+def _check_folders(name: str, base: Path, raw: Path) -> None:
+    """The data folder and the dataset's files are what they should be: folders that are folders
+    and files that are regular files. A folder, a FIFO or a broken link where a file should be
+    is named, and nothing is downloaded over it (reading a FIFO would wait for ever)."""
+    for folder in (raw, *raw.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+    if not folder.is_dir():
+        raise DataError(
+            f"the data folder {base} cannot be: {folder} is {_kind(folder)}; point --data-dir "
+            f"or {ENV_VAR} at a folder (one that holds {DATASETS[name]}/raw/, or an empty one)"
+        )
+    for stem in RAW_FILES:
+        for candidate in (raw / stem, raw / f"{stem}.gz"):
+            if candidate.is_symlink() or candidate.exists():
+                if not candidate.is_file():
+                    raise DataError(
+                        f"{candidate} is {_kind(candidate)}, not a data file: remove it, or "
+                        f"put the real {candidate.name} there"
+                    )
+
+
+def _kind(path: Path) -> str:
+    """'a folder', 'a FIFO (named pipe)', … for a path that is not a regular file."""
+    if path.is_dir():
+        return "a folder"
+    if path.is_fifo():
+        return "a FIFO (named pipe)"
+    if path.is_symlink() and not path.exists():
+        return "a link that leads nowhere (broken, or a loop)"
+    if path.is_file():
+        return "a file"
+    return "not a regular file"
+
+
+def _check_writable(name: str, raw: Path) -> None:
+    """A download needs a folder it can write in: say so at once instead of trying."""
+    folder = _existing(raw)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        reason = f"cannot download: {folder} is not writable"
+        raise DataError(missing_data_message(name, raw, reason))
 
 
 class DatasetCache:

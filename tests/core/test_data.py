@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from digitlab.core import data
-from digitlab.core.data import DataError, DatasetCache, load_dataset, parse_classes, read_idx
+from digitlab.core.data import (
+    DataError,
+    Dataset,
+    DatasetCache,
+    Split,
+    load_dataset,
+    parse_classes,
+    read_idx,
+)
 from tests.conftest import make_tiny_dataset, write_idx, write_mnist_files
 
 
@@ -67,17 +75,57 @@ def test_class_subset_relabels_to_consecutive_outputs(tiny_mnist_dir: Path) -> N
     assert len(subset.test) == int(sum((full.test.labels == c).sum() for c in (3, 5, 8)))
 
 
-def test_a_subset_naming_a_class_absent_from_the_data(tmp_path: Path) -> None:
+def test_a_subset_naming_a_class_absent_from_the_data_is_refused(tmp_path: Path) -> None:
     tiny = make_tiny_dataset()
     few = tiny.train.labels < 5  # the files hold classes 0–4 only
-    from digitlab.core.data import Dataset, Split
-
     small = Dataset(
         "t", Split(tiny.train.images[few], tiny.train.labels[few]), tiny.test, tiny.classes
     )
     root = write_mnist_files(tmp_path, small)
-    loaded = load_dataset("mnist", root=root, classes=(3, 8), download_missing=False)
-    assert set(loaded.train.labels.tolist()) == {0}  # only the 3s; no 8s, and no crash
+    labels = root / "MNIST" / "raw" / "train-labels-idx1-ubyte"
+    with pytest.raises(DataError, match="has no images of class 8: the training split") as info:
+        load_dataset("mnist", root=root, classes=(3, 8), download_missing=False)
+    assert str(labels) in str(info.value)
+    assert len(load_dataset("mnist", root=root, classes=(3, 4), download_missing=False).train)
+
+
+def _without(split: Split, keep) -> Split:
+    return Split(split.images[keep], split.labels[keep])
+
+
+@pytest.mark.parametrize(
+    ("which", "file", "message"),
+    [
+        ("train", "train-images-idx3-ubyte", "holds no images: the training split is empty"),
+        ("test", "t10k-images-idx3-ubyte", "holds no images: the test split is empty"),
+    ],
+)
+def test_an_empty_split_is_refused_naming_its_file(tmp_path, which, file, message) -> None:
+    tiny = make_tiny_dataset()
+    empty = Split(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64))
+    train, test = (empty, tiny.test) if which == "train" else (tiny.train, empty)
+    root = write_mnist_files(tmp_path, Dataset("t", train, test, tiny.classes))
+    with pytest.raises(DataError, match=message) as info:
+        load_dataset("mnist", root=root, download_missing=False)
+    assert str(root / "MNIST" / "raw" / file) in str(info.value)
+
+
+def test_a_subset_the_test_split_lacks_is_refused(tmp_path: Path) -> None:
+    tiny = make_tiny_dataset()
+    test = _without(tiny.test, tiny.test.labels < 8)  # no 8s or 9s to test on
+    root = write_mnist_files(tmp_path, Dataset("t", tiny.train, test, tiny.classes))
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte has no images of class 8, 9"):
+        load_dataset("mnist", root=root, classes=(8, 9), download_missing=False)
+
+
+def test_a_header_claiming_more_than_64_bits_of_data_is_named(tiny_mnist_dir: Path) -> None:
+    import struct
+
+    images = tiny_mnist_dir / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    images.write_bytes(struct.pack(">HBB3I", 0, 8, 3, 2**31, 2**31, 4))  # 2⁶⁴ ≡ 0 in int64
+    with pytest.raises(DataError, match="truncated or padded") as info:
+        load_dataset("mnist", root=tiny_mnist_dir, download_missing=False)
+    assert str(images) in str(info.value)
 
 
 def test_missing_files_name_the_folder_and_files(tmp_path: Path) -> None:
@@ -195,7 +243,18 @@ def test_parse_classes(text, expected) -> None:
     assert parse_classes(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1", "a,b", "1,1", "3,12", "4-2", "0-1-2", "-1,2"])
+@pytest.mark.parametrize(
+    "text", ["1", "a,b", "1,1", "3,12", "4-2", "0-1-2", "-1,2", "0-1000000000", "9" * 5000]
+)
 def test_parse_classes_rejects_bad_subsets(text: str) -> None:
     with pytest.raises(ValueError):
         parse_classes(text)
+
+
+def test_a_huge_range_of_classes_is_refused_at_once_in_a_short_message() -> None:
+    with pytest.raises(ValueError, match="digits 0–9") as info:
+        parse_classes("0-" + "9" * 30)  # expanding it first would take all the memory
+    assert len(str(info.value)) < 120
+    with pytest.raises(ValueError) as info:
+        parse_classes("1" * 5000)
+    assert len(str(info.value)) < 160 and "5,000 characters" in str(info.value)

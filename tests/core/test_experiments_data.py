@@ -110,3 +110,20 @@ def test_a_cancel_stops_the_run(name: str, request, one_thread) -> None:
         request.getfixturevalue("mnist")  # the others load MNIST first: skipped without it
     with pytest.raises(ExperimentCancelled):
         EXPERIMENTS[name].run(Settings(quick=True), lambda f, t: None, lambda: True)
+
+
+def test_imbalance_on_data_without_nines_is_one_line(tmp_path, capsys, monkeypatch) -> None:
+    from digitlab.cli import main
+    from digitlab.core.data import Dataset, Split
+    from tests.conftest import make_tiny_dataset, write_mnist_files
+
+    tiny = make_tiny_dataset()
+    keep = tiny.test.labels != 9
+    test = Split(tiny.test.images[keep], tiny.test.labels[keep])
+    root = write_mnist_files(tmp_path / "data", Dataset("t", tiny.train, test, tiny.classes))
+    monkeypatch.setenv("DIGITLAB_DATA", str(root))  # restored after: the run sets it
+    code = main(["--data-dir", str(root), "experiment", "run", "imbalance", "--quick"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert "t10k-labels-idx1-ubyte has no images of class 9" in captured.err
+    assert "Warning" not in captured.err and "empty slice" not in captured.err

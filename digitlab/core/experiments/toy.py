@@ -43,10 +43,10 @@ def gaussian_classes(
 
 
 @lru_cache(maxsize=2)
-def _mnist(classes: tuple[int, ...] | None):
+def _mnist(classes: tuple[int, ...] | None, root: str):
     from digitlab.core.data import load_dataset
 
-    return load_dataset("mnist", classes=classes)
+    return load_dataset("mnist", root=root, classes=classes)
 
 
 def mnist(
@@ -58,7 +58,10 @@ def mnist(
     """MNIST from the usual data root (DIGITLAB_DATA; downloaded if missing and allowed) as
     float32 (N, 784) in [0, 1] and labels 0..k-1 (`classes` renumbered in order): a random
     `train_size` of the training split and `test_size` of the test split (all if None)."""
-    dataset = _mnist(tuple(sorted(classes)) if classes else None)
+    from digitlab.core.data import data_root
+
+    # by folder too: another DIGITLAB_DATA (`experiment --data-dir`) is other data
+    dataset = _mnist(tuple(sorted(classes)) if classes else None, str(data_root()))
     rng = np.random.default_rng(seed)
     parts = []
     for split, size in ((dataset.train, train_size), (dataset.test, test_size)):

@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 
 from digitlab import __version__
 from digitlab.cli import args as types
-from digitlab.core.choices import ACTIVATIONS, AUGMENT_NAMES, DATASETS, OPTIMIZERS, SCHEDULES
+from digitlab.core.choices import (
+    ACTIVATIONS,
+    AUGMENT_NAMES,
+    DATASETS,
+    LIMITS,
+    MAX_THREADS,
+    OPTIMIZERS,
+    SCHEDULES,
+    describe_augment,
+)
 from digitlab.core.errors import DigitlabError
 
 EXIT_FAILED = 1
@@ -27,12 +36,17 @@ class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error instead of usage + error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        import re
+
+        # argparse quotes a bad choice whole; a 5 KB argument is not echoed back whole
+        message = re.sub(r"'([^']{40})[^']{8,}'", r"'\1…'", message)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 MODEL_HELP = "a model file, or a shipped model: robust, mlp or linear"
 DATA_DIR_HELP = "dataset folder (default: $DIGITLAB_DATA, else the user cache)"
-THREADS_HELP = "torch CPU threads for train (default: all cores)"
+THREADS_HELP = f"torch CPU threads for train, 1 to {MAX_THREADS} (default: all cores)"
+SEED_HELP = f"0 to {LIMITS['seed'][1]:.0f}, as in the window (default: 0)"
 
 
 def _data_dir_option() -> argparse.ArgumentParser:
@@ -47,7 +61,7 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "train", help="train a model and save it", parents=[_data_dir_option()]
     )
     train.add_argument(
-        "--threads", type=types.positive_int, metavar="N", default=argparse.SUPPRESS,
+        "--threads", type=types.threads, metavar="N", default=argparse.SUPPRESS,
         help=THREADS_HELP,
     )  # fmt: skip
     train.add_argument(
@@ -58,7 +72,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         help="hidden layer sizes; 0 gives the 1-layer 784→10 net (default: 100)",
     )
     train.add_argument("--activation", choices=ACTIVATIONS, default="relu")
-    train.add_argument("--epochs", type=types.positive_int, default=3)
+    train.add_argument(
+        "--epochs", type=types.epochs, default=3, help=f"1 to {LIMITS['epochs'][1]:g} (default: 3)"
+    )
     train.add_argument(
         "--lr", type=types.positive_float, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
     )
@@ -70,9 +86,18 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         help="learning-rate schedule; cosine decays it to 0 by the last step",
     )
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    train.add_argument("--momentum", type=types.non_negative_float, default=0.9, help="for sgd")
-    train.add_argument("--weight-decay", type=types.non_negative_float, default=0.0, help="L2")
-    train.add_argument("--l1", type=types.non_negative_float, default=0.0, help="L1 on weights")
+    train.add_argument(
+        "--momentum", type=types.momentum, default=0.9,
+        help=f"for sgd: 0 to {LIMITS['momentum'][1]:g} (default: 0.9)",
+    )  # fmt: skip
+    train.add_argument(
+        "--weight-decay", type=types.weight_decay, default=0.0,
+        help=f"L2 penalty, 0 to {LIMITS['weight_decay'][1]:g} (default: 0)",
+    )  # fmt: skip
+    train.add_argument(
+        "--l1", type=types.l1, default=0.0,
+        help=f"L1 penalty on the weights, 0 to {LIMITS['l1'][1]:g} (default: 0)",
+    )  # fmt: skip
     train.add_argument(
         "--classes",
         type=types.classes,
@@ -85,10 +110,10 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         const="light",
         default="",
         choices=AUGMENT_NAMES,
-        help="random shift/scale/rotation/pen per image: light (the default when named: ±2 px, "
-        "±12°) or robust (±6 px, ±35°, pen −1.25…+2.5 px, through the app's preprocessing)",
+        help="random shift/scale/rotation/pen per image: light (the default when named: "
+        f"{describe_augment('light')}) or robust ({describe_augment('robust')})",
     )
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=types.seed, default=0, help=SEED_HELP)
     train.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="cpu")
     train.add_argument(
@@ -105,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"digitlab {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
-    parser.add_argument("--threads", type=types.positive_int, metavar="N", help=THREADS_HELP)
+    parser.add_argument("--threads", type=types.threads, metavar="N", help=THREADS_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_train(commands)
 
@@ -140,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     robust.add_argument("--png", metavar="DIR", help="write the figures (one per model) here")
     robust.add_argument(
         "--kinds",
-        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        type=types.kinds,
         default=["shift", "scale", "rotation", "pen", "noise"],
         metavar="K,K…",
         help="perturbations: shift,scale,rotation,pen,noise (default: all)",
@@ -162,11 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("action", choices=["list", "run"])
     experiment.add_argument("name", nargs="?", metavar="NAME", help="the experiment to run")
     experiment.add_argument("--quick", action="store_true", help="a smaller, faster version")
-    experiment.add_argument("--seed", type=int, default=0)
+    experiment.add_argument("--seed", type=types.seed, default=0, help=SEED_HELP)
     experiment.add_argument("--json", action="store_true", help="print one JSON object")
     experiment.add_argument("--out", metavar="DIR", help="write result.json and figure.png here")
     experiment.add_argument(
-        "--threads", type=types.positive_int, default=1, metavar="N",
+        "--threads", type=types.threads, default=1, metavar="N",
         help="torch threads (default 1: the nets are tiny, one thread is quickest)",
     )  # fmt: skip
 
@@ -222,7 +247,44 @@ def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
     return cmd_screenshot if name == "screenshot" else cmd_app
 
 
+# What a terminal that cannot show a character gets instead (cp1252, ASCII, …): "->", not a
+# UnicodeEncodeError in the middle of a message.
+ASCII_FALLBACKS = {
+    "→": "->", "←": "<-", "×": "x", "−": "-", "–": "-", "—": "-", "±": "+/-", "…": "...",
+    "°": " deg", "≤": "<=", "≥": ">=", "‖": "||", "σ": "sigma", "Δ": "d", "₁": "1", "₂": "2",
+    "’": "'", "“": '"', "”": '"', "²": "^2", "³": "^3", "·": ".",
+}  # fmt: skip
+
+
+def _fallback(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler behind ASCII_FALLBACKS; other characters become \\uXXXX."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(ASCII_FALLBACKS.get(c, ascii(c)[1:-1]) for c in text), error.end
+
+
+def _safe_streams() -> None:
+    """Output that never fails on the terminal's encoding, and messages that never land in
+    stdout: with stderr closed (`2>&-`) Python's sys.stderr is None, and print(file=None)
+    writes to stdout, into the JSON stream; send them to the null device instead."""
+    import codecs
+    import os
+
+    codecs.register_error("digitlab-ascii", _fallback)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and not encoding.startswith("utf"):
+            try:
+                stream.reconfigure(errors="digitlab-ascii")  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"digitlab {args.command}" if args.command else "digitlab"

@@ -6,6 +6,8 @@ import argparse
 import math
 from collections.abc import Callable
 
+from digitlab.core.choices import LIMITS, MAX_THREADS, clipped
+
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
     """'100' → (100,), '100,50' → (100, 50), '0' / 'none' / '' → () (the 1-layer net)."""
@@ -26,18 +28,50 @@ def classes(text: str) -> tuple[int, ...] | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def number(minimum: float, strict: bool) -> Callable[[str], float]:
-    """An argparse type for finite floats above (strict) or at least `minimum`."""
+def number(
+    minimum: float, strict: bool, maximum: float | None = None, what: str = "a number"
+) -> Callable[[str], float]:
+    """An argparse type for finite floats above (strict) or at least `minimum`, and at most
+    `maximum` when given; the message names the range and `what` the setting is."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not math.isfinite(value) or not (value > minimum if strict else value >= minimum):
-            raise argparse.ArgumentTypeError(
-                f"must be a number {'above' if strict else 'of at least'} {minimum:g}: {text!r}"
+            raise argparse.ArgumentTypeError(f"not a number: {clipped(text)}") from None
+        low_ok = value > minimum if strict else value >= minimum
+        if not math.isfinite(value) or not low_ok or (maximum is not None and value > maximum):
+            if maximum is not None:
+                bounds = f"from {minimum:g} to {maximum:g}"
+            else:
+                bounds = f"{'above' if strict else 'at least'} {minimum:g}"
+            raise argparse.ArgumentTypeError(f"{what} must be {bounds}: {clipped(text)}")
+        return value
+
+    return parse
+
+
+def whole(
+    minimum: int, maximum: int | None = None, what: str = "a whole number"
+) -> Callable[[str], int]:
+    """An argparse type for whole numbers from `minimum` to `maximum`, the range in the
+    message (so `--seed 2**70` or `--epochs 10**30` is refused before anything runs)."""
+
+    def parse(text: str) -> int:
+        digits = text.strip().lstrip("+-")
+        try:
+            value = int(text)
+        except ValueError:
+            if not (digits.isascii() and digits.isdigit()):
+                raise argparse.ArgumentTypeError(f"not a whole number: {clipped(text)}") from None
+            value = -math.inf if text.strip().startswith("-") else math.inf  # > 4300 digits
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = (
+                f"from {minimum:,} to {maximum:,}"
+                if maximum is not None
+                else (f"at least {minimum:,}")
             )
+            raise argparse.ArgumentTypeError(f"{what} must be {bounds}: {clipped(text)}")
         return value
 
     return parse
@@ -45,16 +79,30 @@ def number(minimum: float, strict: bool) -> Callable[[str], float]:
 
 positive_float = number(0.0, strict=True)
 non_negative_float = number(0.0, strict=False)
+positive_int = whole(1)
+# The window's bounds (core.choices.LIMITS): out of them training diverges or never ends, and the
+# message would blame the learning rate; better to name the setting now.
+momentum = number(0.0, strict=False, maximum=LIMITS["momentum"][1], what="momentum")
+weight_decay = number(0.0, strict=False, maximum=LIMITS["weight_decay"][1], what="weight decay")
+l1 = number(0.0, strict=False, maximum=LIMITS["l1"][1], what="the L1 penalty")
+epochs = whole(1, int(LIMITS["epochs"][1]), "epochs")
+seed = whole(0, int(LIMITS["seed"][1]), "a seed")
+threads = whole(1, MAX_THREADS, "threads")
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
+def kinds(text: str) -> list[str]:
+    """'shift,pen' → ['shift', 'pen']; an empty list or an unknown name is a bad argument."""
+    from digitlab.core.conditions import KINDS
+
+    chosen = [k.strip() for k in text.split(",") if k.strip()]
+    if not chosen:
+        raise argparse.ArgumentTypeError(f"name at least one of {','.join(KINDS)}")
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown perturbation {clipped(unknown[0])}; choose from {','.join(KINDS)}"
+        )
+    return list(dict.fromkeys(chosen))
 
 
 def window_size(text: str) -> tuple[int, int]:
@@ -62,7 +110,9 @@ def window_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a size looks like 1400x860, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"a size looks like 1400x860, got {clipped(text)}"
+        ) from None
     if not (200 <= width <= 8000 and 200 <= height <= 8000):
-        raise argparse.ArgumentTypeError(f"width and height must be 200–8000 px: {text!r}")
+        raise argparse.ArgumentTypeError(f"width and height must be 200–8000 px: {clipped(text)}")
     return width, height

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from digitlab.cli.progress import ProgressLine
+from digitlab.core.choices import plural
 from digitlab.core.errors import DigitlabError
 
 # The headline: the conditions a drawn digit meets on the pad (and the robust model's targets).
@@ -34,14 +35,15 @@ def _percent(value: float) -> str:
     return "     –" if value != value else f"{100 * value:6.1f}"
 
 
-def _print_tables(result) -> None:
+def _print_tables(result, dataset: str = "mnist") -> None:
+    from digitlab.core.choices import DATASET_LABELS
     from digitlab.core.conditions import Condition
 
     names = result.models
     width = max(12, *(len(n) + 6 for n in names))
     settings = [(p, "" if p else " raw") for p in result.preprocessing]
     kinds = {c.kind for c in result.conditions}
-    print(f"accuracy % on the MNIST test set ({result.samples} images); "
+    print(f"accuracy % on the {DATASET_LABELS[dataset]} test set ({result.samples} images); "
           "preprocessing on unless 'raw'\n")  # fmt: skip
     shown = [h for h in HEADLINE if h[1] in kinds]
     clean = next(c for c in result.conditions if c.is_clean)
@@ -108,6 +110,19 @@ def write_figures(result, folder: Path) -> list[Path]:
     return written
 
 
+def _one_dataset(datasets: dict[str, str]) -> str:
+    """The dataset every model was trained on (its test set is the one swept); models of
+    different datasets cannot share one sweep."""
+    if len(datasets) > 1:
+        from digitlab.core.choices import DATASET_LABELS
+
+        each = ", ".join(f"{stem} on {DATASET_LABELS.get(d, d)}" for d, stem in datasets.items())
+        raise DigitlabError(
+            f"the models were trained on different datasets ({each}): sweep them separately"
+        )
+    return next(iter(datasets))
+
+
 def cmd_robustness(args: argparse.Namespace) -> int:
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
@@ -118,19 +133,18 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
         check_output_folder(args.png, "--png")
     paths = [model_path(name) for name in args.models]
-    subjects, stems = [], []
+    subjects, stems, datasets = [], [], {}
     for path in paths:
         checkpoint = load_checkpoint(path)
         stem = path.stem if path.stem not in stems else str(path)
         stems.append(stem)
         subjects.append(Subject(stem, checkpoint.network, checkpoint.classes))
-    test = load_dataset("mnist", root=args.data_dir, download_missing=True).test
+        datasets.setdefault(checkpoint.dataset, stem)
+    dataset = _one_dataset(datasets)
+    test = load_dataset(dataset, root=args.data_dir, download_missing=True).test
     count = min(args.limit or len(test), len(test))
     preprocessing = {"both": (True, False), "on": (True,), "off": (False,)}[args.preprocessing]
-    try:
-        conditions = default_conditions(args.kinds)
-    except ValueError as exc:
-        raise DigitlabError(str(exc)) from None
+    conditions = default_conditions(args.kinds)  # the names were checked when parsing
     progress = ProgressLine(args.quiet or args.json)
     result = sweep(
         subjects, test.images[:count], test.labels[:count], conditions, preprocessing,
@@ -139,11 +153,12 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     progress.clear()
     figures = write_figures(result, Path(args.png)) if args.png else []
     if args.json:
-        print(json.dumps({**result.as_dict(), "figures": [str(f) for f in figures]}))
+        print(json.dumps({**result.as_dict(), "dataset": dataset,
+                          "figures": [str(f) for f in figures]}))  # fmt: skip
         return 0
-    _print_tables(result)
-    print(f"{len(conditions)} conditions × {len(preprocessing)} settings × {count} images "
-          f"in {result.seconds:.1f} s")  # fmt: skip
+    _print_tables(result, dataset)
+    print(f"{plural(len(conditions), 'condition')} × {plural(len(preprocessing), 'setting')} × "
+          f"{plural(count, 'image')} in {result.seconds:.1f} s")  # fmt: skip
     for figure in figures:
         print(f"wrote {figure}")
     return 0

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from digitlab.core.choices import plural
 from digitlab.core.errors import DigitlabError
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"training {spec.describe()} on {args.dataset} "
         f"({len(dataset.train)} train / {len(dataset.test)} test images, classes "
         f"{','.join(map(str, dataset.classes))}) with {args.optimizer} lr {lr:g}, "
-        f"batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}, device {device}",
+        f"batch {args.batch_size}, {plural(args.epochs, 'epoch')}, seed {args.seed}, "
+        f"device {device}",
         file=sys.stderr,
     )
     bar = ProgressBar(args.quiet)
@@ -133,8 +135,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"\ndigitlab train: interrupted while saving; {args.out} untouched", file=sys.stderr)
         return 130
     print(
-        f"test accuracy {last.test_accuracy:.2%} after {args.epochs} "
-        f"epoch{'s' if args.epochs != 1 else ''} "
+        f"test accuracy {last.test_accuracy:.2%} after {plural(args.epochs, 'epoch')} "
         f"({wall:.1f} s, {last.samples_seen / max(last.elapsed_s, 1e-9):,.0f} samples/s); "
         f"wrote {path}"
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from digitlab.core.choices import AUGMENT_NAMES, augment_recipe
 from digitlab.core.preprocess import SIZE
 
 
@@ -176,15 +177,8 @@ class Augmentation:
 
 # `digitlab train --augment NAME`: "light" keeps digits recognisable as MNIST's; "robust" is what
 # people do on a pad (turned, moved off the edge, drawn thin or thick), seen through the recipe.
+# The numbers live in `core.choices`, so `train --help` describes exactly these.
 AUGMENTATIONS = {
-    "light": Augmentation(),
-    "robust": Augmentation(
-        max_shift=7.0,
-        scale_range=(0.8, 1.2),
-        max_degrees=35.0,
-        pen_range=(-1.5, 2.5),
-        thin_share=0.5,
-        keep_fraction=0.25,
-        preprocess=True,
-    ),
+    name: Augmentation(**augment_recipe(name))  # type: ignore[arg-type]
+    for name in AUGMENT_NAMES
 }

@@ -11,7 +11,14 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from digitlab.core.choices import ACTIVATIONS, DATASETS, DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from digitlab.core.choices import (
+    ACTIVATIONS,
+    DATASETS,
+    DEFAULT_LR,
+    LIMITS,
+    OPTIMIZERS,
+    SCHEDULES,
+)
 from digitlab.core.choices import parse_hidden as parse_hidden_sizes
 from digitlab.core.data import parse_classes
 from digitlab.core.network import ModelSpec
@@ -19,16 +26,6 @@ from digitlab.core.protocol import DataRequest, TrainConfig
 
 MAX_HIDDEN_UNITS = 4096
 MAX_HIDDEN_LAYERS = 8
-LIMITS: dict[str, tuple[float, float]] = {
-    "lr": (1e-6, 10.0),
-    "momentum": (0.0, 0.999),
-    "weight_decay": (0.0, 1.0),
-    "l1": (0.0, 1.0),
-    "batch_size": (1, 8192),
-    "epochs": (1, 1000),
-    "seed": (0, 2**31 - 1),
-    "refresh_every": (0, 10_000),
-}
 SNAPSHOT_SECONDS = 0.09  # ~11 snapshots a second when refresh_every is 0 (display target ≥ 10)
 
 

@@ -205,3 +205,10 @@ def test_probe_reports_every_layer(tiny_mnist_dir, tmp_path, capsys) -> None:
     assert all(0.0 <= row["test_accuracy"] <= 1.0 for row in report["probes"])
     assert main(["probe", str(out), "--data-dir", str(tiny_mnist_dir)]) == 0
     assert "hidden 2" in capsys.readouterr().out
+
+
+def test_one_epoch_is_said_in_the_singular(tiny_mnist_dir, tmp_path, capsys) -> None:
+    out = tmp_path / "m.safetensors"
+    assert train_tiny(tiny_mnist_dir, out, "--hidden", "0", "--epochs", "1") == 0
+    captured = capsys.readouterr()
+    assert "batch 64, 1 epoch, seed 0" in captured.err and "after 1 epoch (" in captured.out

@@ -79,7 +79,7 @@ def test_ctrl_c_in_predict_or_evaluate_is_one_line(tmp_path, capsys, monkeypatch
 def test_a_real_ctrl_c_while_training_ends_cleanly(tiny_mnist_dir, tmp_path) -> None:
     out = tmp_path / "m.safetensors"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    args = ["--data-dir", str(tiny_mnist_dir), "train", "--epochs", "100000", "--out", str(out)]
+    args = ["--data-dir", str(tiny_mnist_dir), "train", "--epochs", "1000", "--out", str(out)]
     process = subprocess.Popen(
         [sys.executable, "-m", "digitlab", *args], stderr=subprocess.PIPE, text=True, env=env
     )

@@ -50,10 +50,33 @@ def test_tables_and_one_figure_per_model(tiny_mnist_dir, tiny_model, tmp_path, c
         assert picture.size[0] >= 800 and np.asarray(picture).std() > 10
 
 
-def test_bad_perturbation_and_missing_model_are_one_line(tiny_mnist_dir, tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("kinds", "said"),
+    [("wobble", "unknown perturbation 'wobble'"), (",", "name at least one of shift"),
+     ("noise,", None), ("", "name at least one")],
+)  # fmt: skip
+def test_perturbations_are_checked_when_parsing(kinds, said, capsys, monkeypatch) -> None:
+    from digitlab.cli import robustness
+
+    monkeypatch.setattr(robustness, "cmd_robustness", lambda args: args.kinds)  # no sweep
+    if said is None:
+        assert main(["robustness", "linear", "--kinds", kinds]) == ["noise"]
+        return
+    with pytest.raises(SystemExit) as info:  # a bad argument: exit 2, one line, no traceback
+        main(["robustness", "linear", "--kinds", kinds])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and said in err and err.count("\n") == 1
+
+
+def test_a_missing_model_is_one_line(tiny_mnist_dir, tmp_path, capsys):
     base = ["--data-dir", str(tiny_mnist_dir), "robustness"]
-    assert main([*base, "linear", "--kinds", "wobble"]) == 1
-    assert "unknown perturbation" in capsys.readouterr().err
     assert main([*base, str(tmp_path / "nothing.safetensors")]) == 1
     error = capsys.readouterr().err.strip()
     assert "nothing.safetensors" in error and "\n" not in error
+
+
+def test_one_setting_and_one_image_are_said_in_the_singular(tiny_mnist_dir, tiny_model, capsys):
+    args = ["--data-dir", str(tiny_mnist_dir), "robustness", str(tiny_model), "--kinds", "noise",
+            "--preprocessing", "off", "--limit", "1"]  # fmt: skip
+    assert main(args) == 0
+    assert "6 conditions × 1 setting × 1 image in" in capsys.readouterr().out

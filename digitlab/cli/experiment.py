@@ -29,7 +29,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from digitlab.core.experiments import EXPERIMENTS, Settings, run_experiment
+    from digitlab.core.experiments import EXPERIMENTS, Settings, run_experiment, table_lines
     from digitlab.core.files import check_output_folder, check_output_path
 
     out = Path(args.out) if args.out else None
@@ -50,10 +50,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(f"{experiment.title}\n\nQuestion: {experiment.question}\nMethod: {experiment.method}\n")
     for table in result.tables:
-        print("  ".join(f"{h:>14}" for h in table.header))
-        for row in table.rows:
-            print("  ".join(f"{v:>14.4g}" if isinstance(v, float) else f"{v!s:>14}" for v in row))
-        print()
+        print("\n".join(table_lines(table)) + "\n")
     verdict = {True: "agrees", False: "disagrees", None: "mixed"}[result.agrees]
     print(f"Result ({verdict}): {result.conclusion}")
     mode = "quick" if args.quick else "full"

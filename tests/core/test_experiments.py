@@ -87,3 +87,24 @@ def test_l1_leaves_more_weights_near_zero_than_no_penalty_or_l2() -> None:
     assert share[("L1", 0.01)] > share[("none", 0.0)] + 0.3
     assert share[("L1", 0.01)] > share[("L2", 0.01)]
     assert result.agrees is True and len(result.panels) == 2
+
+
+def test_tables_line_up_whatever_the_width_of_a_name() -> None:
+    from digitlab.core.experiments import Table, table_lines
+
+    rows = [["sign (straight-through)", 0.51234567, "> 400"], ["relu", 1.0, 12]]
+    table = Table(["activation", "accuracy", "epochs to 97%"], rows)
+    header, *rows = table_lines(table)
+    assert rows[0].startswith("sign (straight-through)  ") and rows[1].startswith("relu ")
+    for column in ("accuracy", "epochs to 97%"):  # right-aligned under its header
+        end = header.index(column) + len(column)
+        assert all(row[end - 1] != " " and (len(row) == end or row[end] == " ") for row in rows)
+    assert "0.5123" in rows[0] and len({len(line) for line in (header, *rows)}) == 1
+
+
+def test_an_epoch_count_past_the_run_stays_a_bound() -> None:
+    from digitlab.core.experiments.activations import speed_text
+
+    assert speed_text([401.0], 400) == "> 400"  # never reached: not "401"
+    assert speed_text([10.0, 20.0], 400) == "15"
+    assert speed_text([401.0, 200.0], 400) == "> 300"  # a mean with a censored run: a bound

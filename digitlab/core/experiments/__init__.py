@@ -59,6 +59,23 @@ class Table:
     rows: list[list[Any]]
 
 
+def table_lines(table: Table, gap: int = 2) -> list[str]:
+    """The table as text, header first: the first column (names) left-aligned, the others
+    right-aligned, each as wide as its widest cell, so a long name ("sign (straight-through)")
+    or header does not push the rest out of line."""
+    cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in table.rows]
+    rows = [list(table.header), *cells]
+    count = max(len(row) for row in rows)
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(count)]
+    lines = []
+    for row in rows:
+        parts = [
+            text.ljust(widths[i]) if i == 0 else text.rjust(widths[i]) for i, text in enumerate(row)
+        ]
+        lines.append((" " * gap).join(parts).rstrip())
+    return lines
+
+
 @dataclass
 class ExperimentResult:
     name: str

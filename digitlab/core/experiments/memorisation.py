@@ -12,6 +12,7 @@ import math
 import numpy as np
 import torch
 
+from digitlab.core.choices import plural
 from digitlab.core.experiments import (
     Experiment,
     ExperimentResult,
@@ -64,7 +65,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
     capacity_table, capacity, capacity_panel = _capacity(settings, progress, cancelled)
     agrees = all(slower)
     conclusion = (
-        f"True labels are fitted in {rows[0][3]} epochs on the Gaussians and {rows[2][3]} on "
+        f"True labels are fitted in {_epochs(rows[0][3])} on the Gaussians and {rows[2][3]} on "
         f"MNIST, random ones in {rows[1][3]} and {rows[3][3]}: "
         + ("random labels take longer to memorise, as the folklore says. " if agrees
            else "random labels were not always slower to fit here. ")
@@ -123,3 +124,8 @@ EXPERIMENT = Experiment(
     "labels on 50 … 1600 points: the largest set it fits completely.",
     run,
 )
+
+
+def _epochs(count: int | str) -> str:
+    """'1 epoch', '12 epochs', '> 150 epochs'."""
+    return plural(count, "epoch") if isinstance(count, int) else f"{count} epochs"

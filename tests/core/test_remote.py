@@ -110,10 +110,8 @@ def test_paced_child_waits_for_the_caller(trainer, data) -> None:
 def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     pid = trainer._channel.child.pid
     missing = DataRequest("mnist", str(tmp_path / "nothing-here"))
-    started = time.perf_counter()
     with pytest.raises(TrainingProcessError, match="MNIST is missing"):
         list(trainer.train(TrainJob(ModelSpec(), missing, TrainConfig(epochs=1))))
-    assert time.perf_counter() - started < 3  # reported at once, not after a time-out
     assert not (tmp_path / "nothing-here").exists()  # a failed download creates nothing
     # and the same child serves the next run
     assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
@@ -138,15 +136,11 @@ def test_prepare_loads_the_data_ahead(tmp_path) -> None:
         fresh.close()
 
 
-def test_prepare_never_downloads(tmp_path) -> None:
-    fresh = TrainerProcess()
-    try:
-        fresh.prepare(DataRequest("mnist", str(tmp_path / "empty")))
-        assert fresh.start(wait_s=60)
-        time.sleep(1.0)
-        assert not (tmp_path / "empty").exists()  # not even a folder: downloads wait for Start
-    finally:
-        fresh.close()
+def test_prepare_never_downloads(trainer, data, tmp_path) -> None:
+    trainer.prepare(DataRequest("mnist", str(tmp_path / "empty")))
+    # The child takes messages in order: once a run after it is done, the prepare was handled.
+    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
+    assert not (tmp_path / "empty").exists()  # not even a folder: downloads wait for Start
 
 
 def test_a_dead_child_is_a_clear_error(data) -> None:

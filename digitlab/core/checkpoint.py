@@ -129,11 +129,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 
 def _load(path: Path) -> Checkpoint:
     if not path.exists():
-        from digitlab.core.resources import SHIPPED_MODELS
-
-        raise CheckpointError(
-            f"{path}: no such model file (the shipped models are named {', '.join(SHIPPED_MODELS)})"
-        )
+        raise CheckpointError(f"{path}: no such model file")
     if not path.is_file():
         raise CheckpointError(f"{path} is not a model file (it is a folder or a special file)")
     try:

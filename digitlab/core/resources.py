@@ -39,10 +39,20 @@ def resolve_model(text: str | None) -> Path:
     """What a user typed where a model is expected: a shipped model's name (robust, mlp, linear;
     found wherever digitlab is installed, from any folder), else a model file's path. None is
     the default model. A shipped name wins over a file of that name in the current folder
-    (write ./mlp for the file)."""
+    (write ./mlp for the file). A missing file is a CheckpointError that names the choices."""
     if text is None:
         return shipped_model_path()
-    return shipped_model_path(text) if text in SHIPPED_MODELS else Path(text)
+    if text in SHIPPED_MODELS:
+        return shipped_model_path(text)
+    path = Path(text)
+    if not path.exists() and not path.is_symlink():
+        from digitlab.core.errors import CheckpointError
+
+        raise CheckpointError(
+            f"{path}: no such model file (give a model file's path, or a shipped model's name: "
+            f"{', '.join(SHIPPED_MODELS)})"
+        )
+    return path
 
 
 MODEL_HELP = f"a model file, or a shipped model: {', '.join(SHIPPED_MODELS)}"

@@ -37,7 +37,8 @@ def _no_constant(name: str):
 def test_resolve_model() -> None:
     assert resolve_model(None) == shipped_model_path("robust")
     assert resolve_model("linear") == shipped_model_path("linear")
-    assert resolve_model("models/linear.safetensors") == Path("models/linear.safetensors")
+    here = str(shipped_model_path("mlp"))
+    assert resolve_model(here) == Path(here)
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED_MODELS))
@@ -70,7 +71,8 @@ def test_the_help_names_the_shipped_models() -> None:
 def test_a_missing_model_names_the_shipped_ones(seven, tmp_path, capsys) -> None:
     assert main(["predict", "--model", str(tmp_path / "nope.safetensors"), str(seven)]) == 1
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and "robust, mlp, linear" in err
+    assert len(err.splitlines()) == 1 and "no such model file" in err
+    assert "shipped model's name: robust, mlp, linear" in err
 
 
 def _huge_weights(path: Path, value: float) -> Path:

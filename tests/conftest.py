@@ -134,3 +134,15 @@ def write_mnist_files(root: Path, dataset: Dataset | None = None, gz: bool = Fal
 def tiny_mnist_dir(tmp_path: Path) -> Path:
     """A data root holding the tiny dataset as real IDX files."""
     return write_mnist_files(tmp_path / "data")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say out loud how many tests the missing MNIST skipped: a quiet `s` is easy to miss."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    for_data = [r for r in skipped if "MNIST" in str(getattr(r, "longrepr", ""))]
+    if for_data:
+        terminalreporter.write_line(
+            f"{len(for_data)} tests skipped for want of the real MNIST: set DIGITLAB_DATA to the "
+            "folder that holds MNIST/raw/ to run them",
+            yellow=True,
+        )

@@ -76,9 +76,12 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "--epochs", type=types.epochs, default=3, help=f"1 to {LIMITS['epochs'][1]:g} (default: 3)"
     )
     train.add_argument(
-        "--lr", type=types.positive_float, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
+        "--lr", type=types.learning_rate, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
     )
-    train.add_argument("--batch-size", type=types.positive_int, default=64)
+    train.add_argument(
+        "--batch-size", type=types.batch_size, default=64,
+        help=f"1 to {LIMITS['batch_size'][1]:g} (default: 64)",
+    )  # fmt: skip
     train.add_argument(
         "--schedule",
         choices=SCHEDULES,

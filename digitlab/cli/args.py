@@ -44,7 +44,7 @@ def number(
             if maximum is not None:
                 bounds = f"from {minimum:g} to {maximum:g}"
             else:
-                bounds = f"{'above' if strict else 'at least'} {minimum:g}"
+                bounds = f"a finite number {'above' if strict else 'of at least'} {minimum:g}"
             raise argparse.ArgumentTypeError(f"{what} must be {bounds}: {clipped(text)}")
         return value
 
@@ -80,6 +80,8 @@ def whole(
 positive_float = number(0.0, strict=True)
 non_negative_float = number(0.0, strict=False)
 positive_int = whole(1)
+learning_rate = number(0.0, strict=True, what="the learning rate")
+batch_size = whole(1, int(LIMITS["batch_size"][1]), "the batch size")
 # The window's bounds (core.choices.LIMITS): out of them training diverges or never ends, and the
 # message would blame the learning rate; better to name the setting now.
 momentum = number(0.0, strict=False, maximum=LIMITS["momentum"][1], what="momentum")

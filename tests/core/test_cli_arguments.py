@@ -40,6 +40,8 @@ def refused(argv: list[str], capsys) -> str:
         ("--weight-decay", "1e308", "weight decay must be from 0 to 1"),
         ("--l1", "1e308", "the L1 penalty must be from 0 to 1"),
         ("--l1", "nan", "the L1 penalty must be from 0 to 1"),
+        ("--batch-size", "1" + "0" * 27, "the batch size must be from 1 to 8,192"),
+        ("--lr", "1e400", "the learning rate must be a finite number above 0"),
         ("--hidden", BIG + "x", "hidden sizes are whole numbers"),
         ("--activation", BIG, "invalid choice"),
     ],

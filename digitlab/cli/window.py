@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from digitlab.core.errors import DigitlabError
 
@@ -22,10 +23,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         return 0
     if not args.path:
         raise DigitlabError("give the picture file to write, e.g. digitlab screenshot out.png")
-    from digitlab.ui.screenshot import save_screenshot
+    from digitlab.ui.screenshot import Interrupted, save_screenshot
 
-    path = save_screenshot(
-        args.path, args.size, view=args.view, data_dir=args.data_dir, train=not args.no_train
-    )
+    try:
+        path = save_screenshot(
+            args.path, args.size, view=args.view, data_dir=args.data_dir, train=not args.no_train
+        )
+    except Interrupted as stopped:  # Ctrl+C or SIGTERM: nothing written, nothing left behind
+        print("digitlab screenshot: interrupted", file=sys.stderr)
+        return 128 + stopped.number  # 130 for Ctrl+C, 143 for SIGTERM, as a shell reports them
     print(f"wrote {path}")
     return 0

@@ -3,7 +3,8 @@
 The window's process never imports torch: predictions are numpy, model files are safetensors,
 training runs in a child process started when training is first wanted. So the window paints
 within a second and the shipped model answers a moment later. Ctrl+C, SIGTERM and SIGHUP close
-the window as Quit does (settings saved, trainer ended).
+the window as Quit does (settings saved, trainer ended); the process then exits as a shell
+reports a signal, 128 + its number (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def _application():
     return app
 
 
-def _route_signals(window) -> None:
+def _route_signals(window) -> list[int]:
     """Python runs signal handlers only between bytecodes; a socket the signal writes to wakes
-    the Qt loop so the handler runs at once even while the loop sits in C++."""
+    the Qt loop so the handler runs at once even while the loop sits in C++. Returns the list
+    the numbers of the signals that came are put in."""
     from PySide6.QtCore import QSocketNotifier
 
     reader, writer = socket.socketpair()
@@ -47,9 +49,16 @@ def _route_signals(window) -> None:
 
     notifier.activated.connect(drain)
     window._signal_sockets = (reader, writer, notifier)  # keep them alive with the window
+    came: list[int] = []
+
+    def close(number: int, _frame) -> None:
+        came.append(number)
+        window.close()
+
     for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if number is not None:
-            signal.signal(number, lambda *_: window.close())
+            signal.signal(number, close)
+    return came
 
 
 def run_app(data_dir: str | None = None) -> int:
@@ -96,11 +105,13 @@ def run_app(data_dir: str | None = None) -> int:
             )
 
     window.installEventFilter(FirstPaint(window))
-    _route_signals(window)
+    signals = _route_signals(window)
     session.models.current_changed.connect(answered)
     session.start(window.remembered_model())
     window.show()
     code = app.exec()
+    if signals:  # closed by Ctrl+C or a signal: say so in the exit status, as the README does
+        code = 128 + signals[0]
     # closeEvent has saved the settings and ended the trainer process. The interpreter's own
     # teardown of Qt objects takes time and is where Qt/Python exit crashes happen, so run the
     # exit handlers and leave now.

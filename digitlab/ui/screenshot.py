@@ -8,14 +8,19 @@ on the shipped 784→256→10; the confusion, mistakes and dataset views show it
 (the confusion view with its worst cell open); the robustness view sweeps both shipped models; the
 offsets view shows the 3 with the preprocessing off.
 Settings go to a private temporary folder: the user's own are neither read nor touched.
+Ctrl+C or SIGTERM stops it (`Interrupted`): no picture, the temporary folder removed, the
+trainer ended; `digitlab screenshot` then exits 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +102,48 @@ TIMEOUT_MS = 180_000
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(Exception):
+    """Ctrl+C or SIGTERM during a screenshot: it stopped, and wrote nothing."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+class _Stop:
+    """The stop signal, once one came; the handler only notes it and leaves Qt's loop (an
+    exception raised inside a Qt slot would be printed and dropped), `check` raises it."""
+
+    def __init__(self) -> None:
+        self.number: int | None = None
+        self.loop: Any = None
+
+    def note(self, number: int, _frame: Any = None) -> None:
+        self.number = self.number or number
+        if self.loop is not None:
+            self.loop.quit()
+
+    def check(self) -> None:
+        if self.number is not None:
+            raise Interrupted(self.number)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[_Stop]:
+    """SIGINT and SIGTERM noted for the screenshot's duration (main thread only), then restored."""
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    before = {number: signal.signal(number, stop.note) for number in STOP_SIGNALS}
+    try:
+        yield stop
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def save_screenshot(
@@ -122,14 +169,17 @@ def save_screenshot(
             view_spec(view)
         except KeyError as exc:
             raise DigitlabError(str(exc.args[0])) from None
-    folder = tempfile.mkdtemp(prefix="digitlab-screenshot-")
-    try:
-        return _render(target, size, view, train, Path(folder) / "settings.ini")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with _stop_on_signals() as stop:
+        folder = tempfile.mkdtemp(prefix="digitlab-screenshot-")
+        try:
+            return _render(target, size, view, train, Path(folder) / "settings.ini", stop)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _render(target: Path, size: tuple[int, int], view_id: str | None, train: bool, ini: Path):
+def _render(
+    target: Path, size: tuple[int, int], view_id: str | None, train: bool, ini: Path, stop: _Stop
+) -> Path:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from digitlab.session import Session
@@ -148,18 +198,20 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
     window.reset_layout()
     window.build_plot_views()
     window.show()
-    loop = QEventLoop()
+    loop = stop.loop = QEventLoop()
 
     def wait(ready, timeout_ms: int = TIMEOUT_MS) -> bool:
+        stop.check()
         timer = QTimer(singleShot=True, interval=timeout_ms)
         timer.timeout.connect(loop.quit)
-        poll = QTimer(interval=20)
+        poll = QTimer(interval=20)  # Python runs the signal handler at the next poll
         poll.timeout.connect(lambda: loop.quit() if ready() else None)
         timer.start()
         poll.start()
         if not ready():
             loop.exec()
         poll.stop()
+        stop.check()
         return ready()
 
     demo = DEMOS.get(view_id or "", Demo())
@@ -201,9 +253,12 @@ def _render(target: Path, size: tuple[int, int], view_id: str | None, train: boo
             if demo.settled is not None:
                 wait(lambda: demo.settled(widget))
             wait(lambda: False, 300)
-        return write_atomically(target, _encoded(widget.grab(), target.suffix))
+        picture = _encoded(widget.grab(), target.suffix)
+        stop.check()
+        return write_atomically(target, picture)
     finally:
-        window.close()
+        stop.loop = None
+        window.close()  # ends the trainer
         app.processEvents()
 
 

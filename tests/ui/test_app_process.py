@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -102,11 +103,12 @@ def test_no_torch_in_the_windows_process(tmp_path) -> None:
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_closes_the_window_like_quit(tmp_path, number) -> None:
+    """Closed as Quit does, with the exit status a shell gives a signal: 130 for Ctrl+C."""
     process = launch(tmp_path, idle_s=60)
     seen = milestones(process, "model")
     assert "model" in seen, process.stderr.read()
     process.send_signal(number)
-    assert process.wait(10) == 0
+    assert process.wait(10) == 128 + number
     assert "Traceback" not in process.stderr.read()
     assert (tmp_path / "cfg" / "digitlab" / "digitlab.conf").is_file()
 
@@ -162,3 +164,55 @@ def test_screenshot_names_an_unknown_view(tmp_path) -> None:
     )  # fmt: skip
     assert out.returncode == 1
     assert "no view 'nope'" in out.stderr and "weights" in out.stderr
+
+
+def test_a_pipe_for_the_settings_file_does_not_keep_the_window_from_painting(tmp_path) -> None:
+    fifo = tmp_path / "cfg" / "digitlab" / "digitlab.conf"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    process = launch(tmp_path)  # it closes itself once it has painted and answered
+    try:
+        out, err = process.communicate(timeout=90)
+    finally:
+        if process.poll() is None:  # it blocked on the pipe: a writer frees it, then it goes
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert {"painted", "rss"} <= {line.split(" ")[0] for line in out.splitlines()}
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # left as it was
+    assert "Traceback" not in err
+
+
+def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_screenshot_and_leaves_nothing(tmp_path, number) -> None:
+    """Ctrl+C or SIGTERM: no picture, no temporary folder, one line, 130 or 143."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "shot.png"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digitlab", "screenshot", str(out), "--no-train", "--size",
+         "420x300"],
+        env=environment(tmp_path, TMPDIR=str(temp)), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: any(temp.glob("digitlab-screenshot-*")) or process.poll() is not None,
+                  "the screenshot to start")  # fmt: skip
+        process.send_signal(number)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + number, err
+    lines = [line for line in err.splitlines() if line.strip() and "propagateSizeHints" not in line]
+    assert lines == ["digitlab screenshot: interrupted"], err
+    assert not out.exists() and list(temp.iterdir()) == []

@@ -300,11 +300,28 @@ def load_dataset(
     Raises DataError with the folder and file names when the data is missing (and cannot be
     downloaded) or corrupt. `on_download` is called before a download starts.
     """
+    raw = _ready_folder(name, root, download_missing, on_download)
+    chosen = tuple(sorted(classes)) if classes else tuple(range(10))
+    train = _read_split(name, raw, "train", chosen)
+    test = _read_split(name, raw, "t10k", chosen)
+    if chosen != tuple(range(10)):
+        train, test = _select(train, chosen), _select(test, chosen)
+    return Dataset(name=name, train=train, test=test, classes=chosen)
+
+
+def load_split(name: str, which: str, root: str | os.PathLike[str] | None = None) -> Split:
+    """One split ('train' or 'test') of data on disk: the window's analyses need the test
+    digits without reading (and dropping) 47 MB of training images."""
+    raw = _ready_folder(name, root, download_missing=False, on_download=None)
+    return _read_split(name, raw, "train" if which == "train" else "t10k", tuple(range(10)))
+
+
+def _ready_folder(name: str, root, download_missing: bool, on_download) -> Path:
+    """The dataset's raw folder, checked, with the files there (downloaded if allowed)."""
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     base, raw = data_root(root), raw_folder(name, root)
     _check_folders(name, base, raw)
-    chosen = tuple(sorted(classes)) if classes else tuple(range(10))
     if not is_downloaded(name, root):
         if not download_missing:
             raise DataError(missing_data_message(name, raw, "the files are not there"))
@@ -312,11 +329,7 @@ def load_dataset(
         if on_download is not None:
             on_download()
         download(name, root)
-    train = _read_split(name, raw, "train", chosen)
-    test = _read_split(name, raw, "t10k", chosen)
-    if chosen != tuple(range(10)):
-        train, test = _select(train, chosen), _select(test, chosen)
-    return Dataset(name=name, train=train, test=test, classes=chosen)
+    return raw
 
 
 def _check_folders(name: str, base: Path, raw: Path) -> None:

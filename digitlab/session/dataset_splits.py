@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
-from digitlab.core.data import Split, load_dataset
+from digitlab.core.data import Split, load_split
 from digitlab.session.jobs import JobRunner
 from digitlab.session.test_split import SharedTestSplit
 
@@ -23,7 +23,7 @@ SPLITS = ("train", "test")
 
 def mnist_train_set(data_root: str | None = None) -> Callable[[], Split]:
     def load() -> Split:
-        return load_dataset("mnist", root=data_root, download_missing=False).train
+        return load_split("mnist", "train", root=data_root)
 
     return load
 

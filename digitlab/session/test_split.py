@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from digitlab.core.data import Split, load_dataset
+from digitlab.core.data import Split, load_split
 
 
 def mnist_test_set(data_root: str | None = None) -> Callable[[], Split]:
     def load() -> Split:
-        return load_dataset("mnist", root=data_root, download_missing=False).test
+        return load_split("mnist", "test", root=data_root)
 
     return load
 

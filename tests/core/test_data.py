@@ -258,3 +258,19 @@ def test_a_huge_range_of_classes_is_refused_at_once_in_a_short_message() -> None
     with pytest.raises(ValueError) as info:
         parse_classes("1" * 5000)
     assert len(str(info.value)) < 160 and "5,000 characters" in str(info.value)
+
+
+def test_one_split_is_read_alone(tiny_mnist_dir, monkeypatch) -> None:
+    """The window's test-set analyses read the 10 000 test digits, not the training images."""
+    from digitlab.core import data
+
+    read = []
+    original = data.read_idx
+    monkeypatch.setattr(
+        data, "read_idx", lambda path, *a: read.append(path.name) or original(path, *a)
+    )
+    test = data.load_split("mnist", "test", root=tiny_mnist_dir)
+    expected = data.load_dataset("mnist", root=tiny_mnist_dir, download_missing=False).test
+    assert read[:2] == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] and len(read) == 6
+    assert np.array_equal(test.images, expected.images)
+    assert np.array_equal(test.labels, expected.labels)

@@ -99,7 +99,7 @@ def _unreadable(files: list[Path]) -> str | None:
 def _unsaveable(path: Path) -> str | None:
     """Why `path` (a regular file or absent) cannot be written, if it cannot."""
     if path.exists():
-        if os.access(path, os.W_OK) or _can_write_in(path.parent):
+        if os.access(path, os.W_OK):  # (QSettings refuses a read-only file, folder or not)
             return None
         return _kept(path, "it is read-only", f"make it writable (chmod u+w {path})")
     folder = next((f for f in path.parents if f.exists() or f.is_symlink()), Path("/"))

@@ -157,3 +157,18 @@ def test_a_save_that_fails_at_the_end_is_one_line_on_stderr(qtbot, session, conf
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "digitlab: the settings cannot be saved in" in err
     assert str(config / "digitlab") in err and "Traceback" not in err
+
+
+def test_a_read_only_settings_file_is_named_even_for_root(config, monkeypatch) -> None:
+    """(root may write anything: the file's mode is what QSettings goes by, so it is what is
+    checked; here os.access answers as it would for a user.)"""
+    target = config / "digitlab" / "digitlab.conf"
+    target.parent.mkdir(parents=True)
+    target.write_text("[General]\nversion=2\n")
+    real = os.access
+    monkeypatch.setattr(stored.os, "access", lambda path, mode: real(path, mode) and (
+        mode != os.W_OK or Path(path) != target))  # fmt: skip
+    settings = stored.open_settings()
+    problem = stored.save_problem(settings)
+    assert problem and str(target) in problem and f"chmod u+w {target}" in problem
+    assert settings.value("version") in (2, "2")  # still read

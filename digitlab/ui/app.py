@@ -10,6 +10,7 @@ reports a signal, 128 + its number (130 for Ctrl+C, 143 for SIGTERM, 129 for SIG
 from __future__ import annotations
 
 import atexit
+import linecache
 import os
 import signal
 import socket
@@ -90,6 +91,9 @@ def run_app(data_dir: str | None = None) -> int:
 
     def build_rest() -> None:
         window.build_plot_views()
+        # PySide reads the source of every module imported after it (to look for
+        # `from __feature__ import`); the lines it left in linecache are 17 MB nobody needs.
+        linecache.clearcache()
         probe.mark("built")
         finish_probe()
 

@@ -14,7 +14,6 @@ helper outlives the window even when the thread that waited for it was abandoned
 from __future__ import annotations
 
 import atexit
-import json
 import multiprocessing
 import os
 import sys
@@ -120,6 +119,14 @@ def _die_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="digitlab-parent-watch", daemon=True).start()
+    if sys.platform.startswith("linux"):  # also while a C call holds the GIL from the thread
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def _serve(path: Path, sender: Connection) -> None:
@@ -141,10 +148,38 @@ def _short(exc: BaseException) -> str:
     return short_reason(exc)
 
 
+MAX_PLAIN_VALUES = 100_000  # spec and metadata hold a few dozen values
+MAX_PLAIN_DEPTH = 64
+MAX_PLAIN_TEXT = 10_000
+
+
 def _plain(value: Any) -> Any:
     """Spec and metadata as plain JSON data: a tensor or other object there becomes its type's
-    name (a tensor in the metadata is never copied), deep nesting a CheckpointError upstream."""
-    return json.loads(json.dumps(value, default=lambda o: f"<{type(o).__name__}>"))
+    name (a tensor in the metadata is never copied). Every value is counted as it is visited,
+    shared ones each time, so a pickle that nests one list in itself ten times ("billion
+    laughs": 34 KB that would expand to gigabytes) stops at MAX_PLAIN_VALUES with a ValueError."""
+    seen = 0
+
+    def walk(item: Any, depth: int) -> Any:
+        nonlocal seen
+        seen += 1
+        if seen > MAX_PLAIN_VALUES:
+            raise ValueError(f"its spec and metadata hold over {MAX_PLAIN_VALUES:,} values")
+        if depth > MAX_PLAIN_DEPTH:
+            raise ValueError(f"its spec or metadata is nested over {MAX_PLAIN_DEPTH} deep")
+        if isinstance(item, dict):
+            return {str(key)[:200]: walk(inner, depth + 1) for key, inner in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [walk(inner, depth + 1) for inner in item]
+        if isinstance(item, str):
+            return item[:MAX_PLAIN_TEXT]
+        if item is None or isinstance(item, (bool, float)):
+            return item
+        if isinstance(item, int):
+            return item if -(2**63) <= item < 2**63 else "<int>"
+        return f"<{type(item).__name__}>"
+
+    return walk(value, 0)
 
 
 def read_legacy_here(path: Path) -> Legacy:
@@ -163,26 +198,32 @@ def read_legacy_here(path: Path) -> Legacy:
             f"{path} is not a digitlab model (a torch file without digitlab's model description)"
         )
     version = payload.get("version")
+    if version == LEGACY_VERSION + 1:
+        raise CheckpointError(
+            f"{path} is not a digitlab model (a torch file that claims version 2; digitlab "
+            "writes version 2 model files as safetensors, never as torch files)"
+        )
     if version != LEGACY_VERSION:
         raise unsupported_version(path, version)
     state = payload.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: the model file is damaged (no weights)")
+    for name, tensor in state.items():
+        if tensor.dtype != torch.float32 or tensor.layout != torch.strided:
+            kind = tensor.dtype if tensor.layout == torch.strided else tensor.layout
+            raise CheckpointError(f"{path}: the model file is damaged ({str(name)[:40]} is "
+                                  f"{kind}; digitlab models hold float32 weights)")  # fmt: skip
     _check_claimed_size(path, state)
     arrays = {}
     for name, tensor in state.items():
-        if tensor.dtype != torch.float32 or tensor.layout != torch.strided:
-            raise CheckpointError(
-                f"{path}: the model file is damaged ({str(name)[:40]} is {tensor.dtype})"
-            )
         try:
             arrays[str(name)[:200]] = np.array(tensor.detach().numpy(), np.float32, copy=True)
         except (RuntimeError, TypeError, ValueError) as exc:  # a view numpy cannot take
             raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
     try:
         spec, meta = _plain(payload.get("spec")), _plain(payload.get("meta", {}))
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise CheckpointError(f"{path}: the model file is damaged ({_short(exc)})") from None
+    except ValueError as exc:
+        raise CheckpointError(f"{path}: the model file is damaged ({exc})") from None
     return spec, arrays, meta
 
 

@@ -71,6 +71,40 @@ def test_objects_in_the_metadata_become_their_type_name(tmp_path) -> None:
     assert loaded.meta["tensor"] == "<Tensor>" and loaded.meta["loss"] is None
 
 
+def _laughs(levels: int = 9) -> list:
+    """One list nested in itself ten times per level: a few KB pickled, 10**levels values."""
+    laughs: list = [0] * 10
+    for _ in range(levels):
+        laughs = [laughs] * 10
+    return laughs
+
+
+@pytest.mark.parametrize("where", ["meta", "spec"])
+def test_shared_nesting_in_the_metadata_is_refused_not_expanded(tmp_path, where) -> None:
+    path = tmp_path / "laughs.pt"
+    _save(path, _good_state(), meta={"notes": _laughs()})
+    if where == "spec":
+        payload = torch.load(path, weights_only=True)
+        payload["spec"]["hidden"] = _laughs()
+        torch.save(payload, path)
+    assert path.stat().st_size < 100_000
+    with pytest.raises(CheckpointError, match="hold over 100,000 values"):
+        load_checkpoint(path)
+
+
+def test_weights_of_another_type_are_named_by_their_type(tmp_path) -> None:
+    state = {k: v.to(torch.bfloat16) for k, v in _good_state().items()}
+    with pytest.raises(CheckpointError, match="bfloat16; digitlab models hold float32"):
+        load_checkpoint(_save(tmp_path / "half.pt", state))
+
+
+def test_a_torch_file_claiming_version_2_says_version_2_is_safetensors(tmp_path) -> None:
+    path = _save(tmp_path / "v2.pt", _good_state())
+    torch.save({**torch.load(path, weights_only=True), "version": 2}, path)
+    with pytest.raises(CheckpointError, match="version 2 model files as safetensors"):
+        load_checkpoint(path)
+
+
 def test_code_in_a_torch_file_is_refused_in_one_short_line(tmp_path) -> None:
     torch.save({"format": FORMAT, "thing": threading.Thread}, tmp_path / "evil.pt")
     with pytest.raises(CheckpointError) as info:

@@ -30,6 +30,7 @@ SETTINGS_VERSION = 2
 ORGANISATION = APPLICATION = "digitlab"
 _PROBE = ("digitlab-settings-probe", "probe")  # a store nobody has: where would ours be?
 _PROBLEM = "digitlab_save_problem"  # a dynamic property of the QSettings object
+MAX_SETTINGS_BYTES = 4 * 2**20  # a window's settings take tens of KB
 
 
 def open_settings() -> QSettings:
@@ -88,6 +89,9 @@ def _unreadable(files: list[Path]) -> str | None:
         if stat.S_ISREG(info.st_mode):
             if path == files[0] and not os.access(path, os.R_OK):
                 return _lost(path, "it cannot be read", f"make it readable (chmod u+rw {path})")
+            if info.st_size > MAX_SETTINGS_BYTES:  # QSettings would read it whole, on start
+                size = f"{info.st_size / 2**20:,.0f} MB"
+                return _lost(path, f"it is {size}, far more than settings take", "remove it")
             continue
         if path != files[0] and stat.S_ISDIR(info.st_mode):
             continue  # a folder beside is no file QSettings reads

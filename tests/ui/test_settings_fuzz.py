@@ -92,6 +92,20 @@ def test_a_pipe_for_a_settings_file_is_never_read(config, where) -> None:
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # and the pipe is left alone
 
 
+def test_a_huge_settings_file_is_not_read(config) -> None:
+    """A sparse 4 GB file where the settings are: QSettings would read it whole on start (7 GB
+    of memory, seconds deaf to Ctrl+C); it is left alone and the window keeps its settings."""
+    (config / "digitlab").mkdir(parents=True)
+    huge = config / "digitlab" / "digitlab.conf"
+    with open(huge, "wb") as handle:
+        handle.truncate(4 * 2**30)
+    settings = stored.open_settings()
+    problem = stored.save_problem(settings)
+    assert problem and str(huge) in problem and "4,096 MB" in problem and "\n" not in problem
+    settings.setValue("x", 1)
+    assert stored.sync_problem(settings) is None and huge.stat().st_size == 4 * 2**30
+
+
 def _folder_for_file(config: Path) -> Path:
     (config / "digitlab" / "digitlab.conf").mkdir(parents=True)
     return config / "digitlab" / "digitlab.conf"

@@ -9,7 +9,7 @@ on the shipped 784→256→10; the confusion, mistakes and dataset views show it
 offsets view shows the 3 with the preprocessing off.
 Settings go to a private temporary folder: the user's own are neither read nor touched.
 Ctrl+C or SIGTERM stops it (`Interrupted`): no picture, the temporary folder removed, the
-trainer ended; `digitlab screenshot` then exits 128 + the signal's number (130, 143).
+trainer ended; `digitlab screenshot` then exits 128 + the signal's number (130, 143, 129).
 """
 
 from __future__ import annotations
@@ -102,7 +102,11 @@ TIMEOUT_MS = 180_000
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Ctrl+C, kill, a closed terminal: each stops the picture and cleans up (SIGHUP is missing on
+# Windows).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class Interrupted(Exception):

@@ -191,9 +191,10 @@ def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_a_screenshot_and_leaves_nothing(tmp_path, number) -> None:
-    """Ctrl+C or SIGTERM: no picture, no temporary folder, one line, 130 or 143."""
+    """Ctrl+C, SIGTERM or a closed terminal: no picture, no temporary folder, one line, 130,
+    143 or 129."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     out = tmp_path / "shot.png"

@@ -100,3 +100,15 @@ def test_probes_read_every_layer_and_random_layers_lose_information(results) -> 
 def test_a_cancel_stops_a_layer_experiment(mnist, name: str) -> None:
     with pytest.raises(ExperimentCancelled):
         EXPERIMENTS[name].run(Settings(quick=True), lambda f, t: None, lambda: True)
+
+
+def test_the_bottleneck_planes_take_the_few_digits_a_small_split_holds() -> None:
+    """A test split with 3 digits of a class (a small --data-dir) draws those 3, not numpy's
+    'Cannot take a larger sample than population' (which the CLI showed as a bad argument)."""
+    from digitlab.core.experiments.bottleneck import POINTS_PER_CLASS, scatter_panels
+
+    y = np.array([0] * 3 + [1] * (POINTS_PER_CLASS + 20))
+    x = np.random.default_rng(0).random((len(y), 784), dtype=np.float32)
+    panels = scatter_panels(build(2, 2, "default", seed=0), x, y, ["0", "1"], seed=0, error=0.5)
+    counts = [len(line.x) for line in panels[0].lines[:2]]
+    assert counts == [3, POINTS_PER_CLASS]

@@ -63,8 +63,9 @@ def plane_activations(net: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarra
 
 def scatter_panels(net, x: np.ndarray, y: np.ndarray, names, seed: int, error: float):
     rng = np.random.default_rng(seed)
-    chosen = np.concatenate([rng.choice(np.flatnonzero(y == c), POINTS_PER_CLASS, replace=False)
-                             for c in range(len(names))])  # fmt: skip
+    members = [np.flatnonzero(y == c) for c in range(len(names))]  # a small split may hold few
+    chosen = np.concatenate([rng.choice(m, min(POINTS_PER_CLASS, len(m)), replace=False)
+                             for m in members])  # fmt: skip
     panels = []
     activations = plane_activations(net, x[chosen])
     planes = [plane.astype(np.float64).round(3) for plane in activations]  # a small JSON

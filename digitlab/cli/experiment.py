@@ -9,21 +9,24 @@ import os
 from pathlib import Path
 
 from digitlab.cli.progress import ProgressLine
-from digitlab.core.errors import DigitlabError
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from digitlab.core.experiments import EXPERIMENTS
 
+    # A missing or unknown name is a bad argument: ValueError, which the CLI shows as one with
+    # exit code 2.
     if args.action == "list":
+        if args.name:
+            raise ValueError(f"'experiment list' takes no name (got {args.name[:40]!r})")
         for experiment in EXPERIMENTS.values():
             print(f"{experiment.number:>2}  {experiment.name:<15} {experiment.question}")
         return 0
     if not args.name:
-        raise DigitlabError("name the experiment to run (see digitlab experiment list)")
+        raise ValueError("name the experiment to run (see digitlab experiment list)")
     if args.name not in EXPERIMENTS:
-        raise DigitlabError(
-            f"no experiment {args.name!r}; the experiments are {', '.join(EXPERIMENTS)}"
+        raise ValueError(
+            f"no experiment {args.name[:40]!r}; the experiments are {', '.join(EXPERIMENTS)}"
         )
     return _run(args)
 

@@ -68,8 +68,10 @@ def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys) -> None:
     assert printed["tables"] == stored["tables"] and stored["settings"]["quick"] is True
     with Image.open(out / "figure.png") as figure:
         assert figure.size[0] >= 300
-    assert main(["experiment", "run", "nonsense"]) == 1
-    assert "no experiment 'nonsense'" in capsys.readouterr().err
+    for bad, message in ((["run", "nonsense"], "no experiment 'nonsense'"),
+                         (["run"], "name the experiment"), (["list", "extra"], "takes no name")):
+        assert main(["experiment", *bad]) == 2  # a bad argument, as argparse's own
+        assert message in capsys.readouterr().err
 
 
 def test_depth_compares_nets_of_about_the_same_size(depth) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from digitlab.core.errors import DigitlabError
-
 
 def cmd_app(args: argparse.Namespace) -> int:
     from digitlab.ui.app import run_app
@@ -21,8 +19,15 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         for spec in VIEWS:
             print(f"{spec.id:<16} {spec.title}")
         return 0
+    # Bad arguments (ValueError: exit 2, as argparse's own), before any window is made.
     if not args.path:
-        raise DigitlabError("give the picture file to write, e.g. digitlab screenshot out.png")
+        raise ValueError("give the picture file to write, e.g. digitlab screenshot out.png")
+    if args.view is not None:
+        from digitlab.ui.views import VIEWS
+
+        ids = [spec.id for spec in VIEWS]
+        if args.view not in ids:
+            raise ValueError(f"no view {args.view[:40]!r}; the views are {', '.join(ids)}")
     from digitlab.ui.screenshot import Interrupted, save_screenshot
 
     try:

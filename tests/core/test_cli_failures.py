@@ -181,5 +181,5 @@ def test_the_views_are_listed_without_a_picture_name_which_is_otherwise_asked_fo
     assert main(["screenshot", "--list-views"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert {"pad", "units", "evidence", "bottleneck", "probes"} <= set(listed)
-    assert main(["screenshot", "--no-train"]) == 1
+    assert main(["screenshot", "--no-train"]) == 2  # a bad argument
     assert "give the picture file" in one_line(capsys.readouterr().err)

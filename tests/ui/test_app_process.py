@@ -162,7 +162,7 @@ def test_screenshot_names_an_unknown_view(tmp_path) -> None:
         [sys.executable, "-m", "digitlab", "screenshot", str(tmp_path / "x.png"), "--view",
          "nope"], env=environment(tmp_path), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert out.returncode == 1
+    assert out.returncode == 2  # a bad argument
     assert "no view 'nope'" in out.stderr and "weights" in out.stderr
 
 

@@ -11,6 +11,7 @@ removes only the leftovers of writers that are gone (or of writes older than `ST
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
@@ -50,9 +51,14 @@ def _writer_alive(pid: int) -> bool:
     return True
 
 
+_MKSTEMP_PART = re.compile(r"[a-z0-9_]{8}")  # the random part tempfile.mkstemp puts in a name
+
+
 def _is_leftover(entry: Path, prefix: str) -> bool:
     """A temporary file of a write that is over: its writer is gone, or it is stale."""
     parts = entry.name[len(prefix) : -len(TEMP_SUFFIX)].split(".")
+    if not _MKSTEMP_PART.fullmatch(parts[-1]):  # not mkstemp's: a user's own ".m.old.tmp"
+        return False
     if len(parts) == 1:  # no writer named (an older digitlab): nobody waits for it
         return True
     if len(parts) != 2 or not parts[0].isdigit():  # another file's ("m.bin" beside "m")

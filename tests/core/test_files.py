@@ -57,12 +57,14 @@ def test_a_write_replaces_the_file_with_normal_permissions(tmp_path: Path) -> No
 
 def test_leftovers_of_an_interrupted_write_are_cleaned_by_the_next(tmp_path: Path) -> None:
     target = tmp_path / "m.bin"
-    leftover = tmp_path / ".m.bin.abc123.tmp"
+    leftover = tmp_path / ".m.bin.abc12_34.tmp"
     leftover.write_bytes(b"")  # what a SIGKILL during a save leaves
-    unrelated = tmp_path / ".other.bin.abc123.tmp"
-    unrelated.write_bytes(b"")
+    unrelated = tmp_path / ".other.bin.abc12_34.tmp"
+    users_own = tmp_path / ".m.bin.old.tmp"  # not a name mkstemp makes: the user's file
+    for kept in (unrelated, users_own):
+        kept.write_bytes(b"kept")
     write_atomically(target, b"data")
-    assert not leftover.exists() and unrelated.exists()
+    assert not leftover.exists() and unrelated.exists() and users_own.read_bytes() == b"kept"
 
 
 @pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
@@ -143,11 +145,11 @@ def test_two_runs_saving_to_one_path_both_succeed_and_the_last_wins(tmp_path: Pa
 def test_only_leftovers_of_writers_that_are_gone_or_stale_are_removed(tmp_path: Path) -> None:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    dead = tmp_path / f".m.bin.{gone.pid}.abc.tmp"
-    live = tmp_path / f".m.bin.{os.getpid()}.def.tmp"
-    stale = tmp_path / f".m.bin.{os.getpid()}.ghi.tmp"
-    huge = tmp_path / ".m.bin.99999999999999999999999.jkl.tmp"
-    other = tmp_path / f".m.bin.x.{os.getpid()}.mno.tmp"  # a temporary file of "m.bin.x"
+    dead = tmp_path / f".m.bin.{gone.pid}.abcd1234.tmp"
+    live = tmp_path / f".m.bin.{os.getpid()}.def_5678.tmp"
+    stale = tmp_path / f".m.bin.{os.getpid()}.ghi90123.tmp"
+    huge = tmp_path / ".m.bin.99999999999999999999999.jkl45678.tmp"
+    other = tmp_path / f".m.bin.x.{os.getpid()}.mno12345.tmp"  # a temporary file of "m.bin.x"
     for leftover in (dead, live, stale, huge, other):
         leftover.write_bytes(b"")
     old = time.time() - files.STALE_SECONDS - 60

@@ -301,18 +301,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except DigitlabError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(one_line(f"{prog}: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except ValueError as exc:  # bad hyper-parameter combinations caught by the core
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(one_line(f"{prog}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `digitlab predict *.png | head -1`: the reader has had enough
         _silence_stdout()
         return EXIT_FAILED
     except OSError as exc:  # a file the user named, or the output, cannot be written or read
         where = exc.filename or "cannot write the output"
-        print(f"{prog}: {where}: {exc.strerror or exc}", file=sys.stderr)
+        print(one_line(f"{prog}: {where}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FAILED
+
+
+MAX_MESSAGE = 1000  # characters: a 5 KB path or value is not echoed back whole
+
+
+def one_line(text: str) -> str:
+    """A message as one line of at most MAX_MESSAGE characters (a file name may hold a newline,
+    a value may be pages long)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= MAX_MESSAGE else f"{flat[: MAX_MESSAGE - 1]}…"
 
 
 def _silence_stdout() -> None:

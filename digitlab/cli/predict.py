@@ -6,11 +6,19 @@ import argparse
 import json
 import sys
 
+from digitlab.cli import one_line
+
+
+def _say(text: str) -> None:
+    """One line per problem on stderr, whatever the file's name holds (newlines too)."""
+    print(one_line(f"digitlab predict: {text}"), file=sys.stderr)
+
 
 def cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.core.choices import plural
     from digitlab.core.errors import DigitlabError
     from digitlab.core.images import read_image
     from digitlab.core.preprocess import PreprocessOptions, to_mnist
@@ -24,21 +32,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
         try:
             pixels = to_mnist(read_image(path), options)
         except DigitlabError as exc:
-            print(f"digitlab predict: {exc}", file=sys.stderr)
+            _say(str(exc))
             failures += 1
             continue
         answer: dict = {"file": path}
         if not pixels.any():
             empty += 1
             answer.update(empty=True, digit=None, probs=None)
-            print(
-                f"digitlab predict: {path} has no ink (a blank image): no answer", file=sys.stderr
-            )
+            _say(f"{path} has no ink (a blank image): no answer")
         else:
             probs = checkpoint.network.probabilities(pixels[None])[0]
             if not np.isfinite(probs).all():  # the loader refuses such models; never print NaN
-                print(f"digitlab predict: {path}: the model's outputs are not finite numbers "
-                      "(its weights are out of range)", file=sys.stderr)  # fmt: skip
+                _say(f"{path}: the model's outputs are not finite numbers (its weights are out "
+                     "of range)")  # fmt: skip
                 failures += 1
                 continue
             answer.update(
@@ -50,8 +56,5 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(json.dumps(answer, allow_nan=False), flush=True)
     if failures or empty:
         parts = [f"{failures} unreadable"] * bool(failures) + [f"{empty} blank"] * bool(empty)
-        print(
-            f"digitlab predict: {' and '.join(parts)} of {len(args.images)} files",
-            file=sys.stderr,
-        )
+        _say(f"{' and '.join(parts)} of {plural(len(args.images), 'file')}")
     return 1 if failures or empty else 0

@@ -183,3 +183,13 @@ def test_the_views_are_listed_without_a_picture_name_which_is_otherwise_asked_fo
     assert {"pad", "units", "evidence", "bottleneck", "probes"} <= set(listed)
     assert main(["screenshot", "--no-train"]) == 2  # a bad argument
     assert "give the picture file" in one_line(capsys.readouterr().err)
+
+
+def test_each_problem_is_one_line_whatever_the_file_name_or_its_length(tmp_path, capsys) -> None:
+    assert main(["predict", str(tmp_path / "a\nb.png")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "a b.png: no such file" in lines[0] and "of 1 file" in lines[1]
+    long_out = str(tmp_path / ("x/" * 2600)) + "m.safetensors"
+    assert main(["train", "--epochs", "1", "--out", long_out]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) <= 1001

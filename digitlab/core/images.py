@@ -19,6 +19,10 @@ from digitlab.core.errors import ImageError
 # photo would otherwise take gigabytes (Pillow decodes JPEGs at a reduced size directly).
 MAX_SIDE = 1024
 
+# Pillow refuses only beyond 179 M pixels, where an RGBA picture decodes to 700 MB; a photo of a
+# digit needs far less (a JPEG is decoded at a reduced size first, so it is counted after that).
+MAX_DECODED_BYTES = 256 * 2**20
+
 # Pillow's names of the formats digitlab opens: all decoded in-process (Pillow's own code or the
 # libraries it links: zlib, libjpeg, libtiff, libwebp), none runs another program or reads fonts
 # (a JPEG holding several pictures, MPO, opens through "JPEG").
@@ -43,12 +47,23 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path, formats=FORMATS) as image:
                 image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
+                width, height = image.size
+                if width * height * len(image.getbands()) > MAX_DECODED_BYTES:  # before decoding
+                    raise ImageError(
+                        f"{path} is too large an image ({width}×{height} pixels, "
+                        f"{image.mode}; digitlab reads up to {MAX_DECODED_BYTES // 2**20} MB of "
+                        "pixels): shrink it first"
+                    )
                 if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                    background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-                    image = Image.alpha_composite(background, image.convert("RGBA"))
+                    rgba = image.convert("RGBA")
+                    rgba.thumbnail((MAX_SIDE, MAX_SIDE))  # shrunk first: the paper is small
+                    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                    return np.asarray(Image.alpha_composite(paper, rgba).convert("L"))
                 gray = image.convert("L")
                 gray.thumbnail((MAX_SIDE, MAX_SIDE))
                 return np.asarray(gray)
+    except ImageError:
+        raise
     except UnidentifiedImageError:
         raise ImageError(
             f"not a supported image: {path} (digitlab reads {FORMAT_NAMES} files)"

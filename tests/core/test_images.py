@@ -101,3 +101,27 @@ def test_fuzz_any_bytes_give_an_image_or_one_line(tmp_path: Path, data: bytes) -
         assert "\n" not in str(exc)
     else:
         assert gray.ndim == 2 and gray.dtype == np.uint8 and max(gray.shape) <= MAX_SIDE
+
+
+def test_a_picture_too_large_to_decode_is_refused_before_decoding(tmp_path: Path) -> None:
+    """13 300² RGBA (a 700 KB PNG that Pillow accepts) would take 2.8 GB to read."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 9000, 9000, 8, 6, 0, 0, 0)  # 8-bit RGBA, and no pixels
+    path = tmp_path / "wide.png"
+    path.write_bytes(PNG_MAGIC + chunk(b"IHDR", header) + chunk(b"IDAT", b""))
+    with pytest.raises(ImageError, match=r"too large an image \(9000×9000 pixels, RGBA"):
+        read_image(path)
+
+
+def test_a_large_transparent_picture_is_shrunk_before_the_paper_goes_under(tmp_path) -> None:
+    rgba = np.zeros((3000, 3000, 4), np.uint8)
+    rgba[1000:2000, 1400:1600] = (0, 0, 0, 255)  # a black bar on transparent paper
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "bar.png")
+    gray = read_image(tmp_path / "bar.png")
+    assert gray.shape == (MAX_SIDE, MAX_SIDE) and gray[0, 0] == 255 and gray[512, 512] == 0

@@ -60,6 +60,8 @@ def whole(
     def parse(text: str) -> int:
         digits = text.strip().lstrip("+-")
         try:
+            if not digits.isascii():  # int() takes '١' (Arabic-Indic one) as 1
+                raise ValueError
             value = int(text)
         except ValueError:
             if not (digits.isascii() and digits.isdigit()):

@@ -72,10 +72,8 @@ class Split:
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A train and a test split of one dataset, possibly restricted to some classes.
-
     `classes[i]` is the original class of label i, so a "0 vs 1" subset has labels 0 and 1 and a
-    "3, 5, 8" subset has labels 0, 1, 2 standing for 3, 5 and 8.
-    """
+    "3, 5, 8" subset has labels 0, 1, 2 standing for 3, 5 and 8."""
 
     name: str
     train: Split
@@ -101,6 +99,8 @@ def parse_classes(text: str | Sequence[int] | None) -> tuple[int, ...] | None:
                 continue
             low, dash, high = part.partition("-")
             try:
+                if not part.isascii():  # int() takes '٣' (Arabic-Indic three) as 3
+                    raise ValueError
                 first, last = (int(low), int(high)) if dash else (int(part), int(part))
             except ValueError:
                 raise ValueError(
@@ -310,8 +310,7 @@ def load_dataset(
 
 
 def load_split(name: str, which: str, root: str | os.PathLike[str] | None = None) -> Split:
-    """One split ('train' or 'test') of data on disk: the window's analyses need the test
-    digits without reading (and dropping) 47 MB of training images."""
+    """One split ('train' or 'test') of data on disk, without reading the other (47 MB)."""
     raw = _ready_folder(name, root, download_missing=False, on_download=None)
     return _read_split(name, raw, "train" if which == "train" else "t10k", tuple(range(10)))
 

@@ -29,6 +29,8 @@ def refused(argv: list[str], capsys) -> str:
     ("option", "value", "said"),
     [
         ("--classes", "0-1000000000", "classes must be digits 0–9"),
+        ("--classes", "\u0663,4", "classes are digits separated by commas"),  # Arabic-Indic 3
+        ("--epochs", "\u0661", "not a whole number"),  # int() would read the Arabic-Indic 1
         ("--epochs", "1" + "0" * 30, "epochs must be from 1 to 1,000"),
         ("--epochs", "0", "epochs must be from 1 to 1,000"),
         ("--seed", str(2**70), "a seed must be from 0 to 2,147,483,647"),

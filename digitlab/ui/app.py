@@ -27,7 +27,22 @@ def _application():
     app.setApplicationName("digitlab")
     app.setOrganizationName("digitlab")
     app.setApplicationDisplayName("digitlab")
+    if app.platformName() == "offscreen":
+        _quiet_offscreen_plugin()
     return app
+
+
+def _quiet_offscreen_plugin() -> None:
+    """The offscreen platform (`digitlab screenshot`, no screen) warns, a dozen times a picture,
+    that it cannot do what only a window manager does ("This plugin does not support
+    propagateSizeHints()"); drop those lines, print the rest as Qt would."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(kind, context, message: str) -> None:
+        if not message.startswith("This plugin does not support"):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _route_signals(window) -> list[int]:

@@ -33,9 +33,22 @@ def test_an_unwritable_path_is_one_error_line(session, qtbot, tmp_path) -> None:
     image = QImage(10, 10, QImage.Format.Format_RGB32)
     button = ExportButton(session, lambda: image, lambda: "", "x")
     posted = notices_of(session)
-    button.save_to(str(tmp_path / "no such folder" / "x.png"))
+    (tmp_path / "a file").write_text("kept")
+    button.save_to(str(tmp_path / "a file" / "x.png"))  # a file where the folder should be
     qtbot.waitUntil(lambda: len(posted) > 0, timeout=5000)
-    assert posted[-1].level.value == "error" and "no such folder" in posted[-1].text
+    assert posted[-1].level.value == "error" and "a file" in posted[-1].text
+    assert "\n" not in posted[-1].text and (tmp_path / "a file").read_text() == "kept"
+
+
+def test_a_saved_picture_replaces_an_old_one_and_leaves_nothing_else(session, qtbot, tmp_path):
+    """Written beside and renamed over (core.files.write_atomically): no temporary file stays."""
+    target = tmp_path / "x.png"
+    target.write_bytes(b"old picture")
+    image = QImage(30, 20, QImage.Format.Format_RGB32)
+    posted = notices_of(session)
+    ExportButton(session, lambda: image, lambda: "", "x").save_to(str(target))
+    qtbot.waitUntil(lambda: len(posted) > 0, timeout=5000)
+    assert QImage(str(target)).size().width() == 30 and sorted(tmp_path.iterdir()) == [target]
 
 
 def test_copy_puts_a_tab_separated_table_on_the_clipboard(session) -> None:

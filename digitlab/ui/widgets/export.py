@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
 from digitlab.core.errors import DigitlabError
+from digitlab.core.files import write_atomically
 from digitlab.session.jobs import JobContext
 from digitlab.session.state import Session
 
@@ -66,9 +67,12 @@ def save_picture(session: Session, image: QImage, path: str) -> None:
         return
 
     def write(context: JobContext) -> str:
-        if not image.save(path, "PNG"):
-            raise DigitlabError(f"Cannot write {path}: is the folder there and writable?")
-        return path
+        data = png_bytes(image)
+        if not data:
+            raise DigitlabError(f"Cannot encode the picture for {path}")
+        # In one rename: an old picture stays whole if the save fails, and a reader never sees
+        # half a file.
+        return str(write_atomically(path, data))
 
     session.jobs.submit(
         write,

@@ -180,3 +180,19 @@ def test_damaged_kept_results_are_one_line_each_and_the_view_goes_on(
     with qtbot.waitSignal(session.experiments.finished, timeout=60_000):
         view.run_or_cancel()  # and the view goes on
     assert view.result.settings.seed == 6 and view.result.name == "counting"
+
+
+def test_a_legend_goes_to_the_corner_its_lines_leave_free() -> None:
+    from digitlab.core.experiments import Line, Panel
+    from digitlab.ui.plots.experiment_figure import CORNERS, legend_offset
+
+    falling = Line("falling", [0, 1, 2, 3, 4], [10, 5, 2, 1, 0.5])  # top left to bottom right
+    rising = Line("rising", [0, 1, 2, 3, 4], [0.5, 1, 2, 5, 10])  # bottom left to top right
+    assert legend_offset(Panel("p", "x", "y", [falling, falling])) in (
+        CORNERS["top right"], CORNERS["bottom left"])  # fmt: skip
+    assert legend_offset(Panel("p", "x", "y", [rising, rising])) == CORNERS["top left"]
+    both = Panel("p", "x", "y", [falling, rising])  # an X: every corner is crossed alike
+    assert legend_offset(both) == CORNERS["top left"]
+    high = Line("high", [0, 1, 2, 3, 4], [9, 9.5, 10, 9.5, 9])  # along the top, then a dot low left
+    assert legend_offset(Panel("p", "x", "y", [high, Line("dot", [0], [0], points=True)])) == (
+        CORNERS["bottom right"])  # fmt: skip

@@ -34,6 +34,44 @@ def figure_size(result: ExperimentResult) -> tuple[int, int]:
     return PANEL_SIZE[0] * columns, PANEL_SIZE[1] * rows
 
 
+# Offsets of pyqtgraph's legend for each corner: positive from the left or top, negative from
+# the right or bottom. In order of preference when corners are equally free.
+CORNERS = {"top left": (4, 4), "top right": (-4, 4), "bottom right": (-4, -4),
+           "bottom left": (4, -4)}  # fmt: skip
+
+
+def legend_offset(panel: Panel, plot_px: tuple[int, int] = (320, 250)) -> tuple[int, int]:
+    """The corner whose legend-sized box covers the fewest data (lines sampled along their
+    segments, points as they are), so the legend hides as little of the curves as it can."""
+    xs, ys = [], []
+    for line in panel.lines:
+        x, y = np.asarray(line.x, float), np.asarray(line.y, float)
+        if panel.log_y:
+            y = np.log10(np.where(y > 0, y, np.nan))
+        if not line.points and len(x) > 1:  # the segments between the points count too
+            t = np.linspace(0, 1, 12)[:, None]
+            x, y = (x[:-1] + t * np.diff(x)).ravel(), (y[:-1] + t * np.diff(y)).ravel()
+        xs.append(x)
+        ys.append(y)
+    x, y = (np.concatenate(v) if v else np.zeros(0) for v in (xs, ys))
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if not len(x):
+        return CORNERS["top left"]
+    x = (x - x.min()) / max(np.ptp(x), 1e-12)
+    y = (y - y.min()) / max(np.ptp(y), 1e-12)
+    longest = max(len(line.name) for line in panel.lines)
+    width = min(0.95, (36 + 6 * longest) / plot_px[0])
+    height = min(0.95, (8 + 17 * len(panel.lines)) / plot_px[1])
+    left, bottom = x < width, y < height
+    right, top = x > 1 - width, y > 1 - height
+    covered = {
+        "top left": np.sum(left & top), "top right": np.sum(right & top),
+        "bottom right": np.sum(right & bottom), "bottom left": np.sum(left & bottom),
+    }  # fmt: skip
+    return CORNERS[min(CORNERS, key=lambda corner: covered[corner])]
+
+
 class ExperimentFigure(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -63,7 +101,8 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
             # none, so the legend never hides a part of them.
             backdrop = QColor(self._background)
             backdrop.setAlpha(210)
-            plot.addLegend(offset=(4, 4), labelTextSize="8pt", labelTextColor=self._text,
+            plot.addLegend(offset=legend_offset(panel), labelTextSize="8pt",
+                           labelTextColor=self._text,
                            brush=None if panel.heatmap else backdrop)  # fmt: skip
         curves = [line for line in panel.lines if not line.points and line.colour is None]
         for line in panel.lines:

@@ -8,6 +8,7 @@ newest request wins. A failed load keeps the current model and says why.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,19 @@ class ModelSource:
     path: Path | None = None
 
 
+@dataclass(frozen=True, order=True)
+class ModelRef:
+    """Which model, at which version: what analyses cache on and views compare (never `is`).
+    The weights of a version never change; the live run gets a new version per snapshot, a file
+    opened again gets a new one too."""
+
+    key: str
+    version: int
+
+
+_versions = itertools.count(1)  # one counter for all: a version is never reused in a session
+
+
 @dataclass(frozen=True, eq=False)
 class ModelEntry:
     """A loaded model ready to answer: its network, the digits its outputs stand for, and a
@@ -56,6 +70,11 @@ class ModelEntry:
     classes: tuple[int, ...]
     description: str
     meta: dict[str, Any] = field(default_factory=dict)
+    version: int = field(default_factory=lambda: next(_versions))
+
+    @property
+    def ref(self) -> ModelRef:
+        return ModelRef(self.source.key, self.version)
 
     @property
     def key(self) -> str:

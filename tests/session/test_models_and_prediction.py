@@ -199,3 +199,14 @@ def test_classes_and_images_can_be_selected(session) -> None:
     session.selection.clear()
     assert classes.values == [4, None] and images.values == [ImageRef("test", 42), None]
     assert session.selection.digit is None and session.selection.image is None
+
+
+def test_every_model_entry_has_its_own_version() -> None:
+    """What analyses key on: (key, version), a new version for new weights, never reused."""
+    from digitlab.session.models import ModelEntry, source_for
+    from tests.conftest import random_network
+
+    first = ModelEntry(source_for("run"), random_network(), tuple(range(10)), "a")
+    second = ModelEntry(source_for("run"), random_network(seed=1), tuple(range(10)), "b")
+    assert first.ref.key == second.ref.key == "run" and first.ref != second.ref
+    assert first.ref < second.ref and hash(first.ref) != hash(second.ref)

@@ -146,7 +146,24 @@ class RunState:
         return time.perf_counter() - start
 
 
-FINISHED_STATUSES = ("done", "cancelled", "diverged")
+class SnapshotStatus(str, enum.Enum):
+    """What a snapshot marks. A `str` enum: it pickles to the window process by value."""
+
+    RUNNING = "running"
+    EPOCH = "epoch"  # an epoch ended; test_accuracy is set
+    DONE = "done"  # the run reached its end; test_accuracy is set
+    CANCELLED = "cancelled"
+    DIVERGED = "diverged"  # the loss blew up; the weights are those of the last good snapshot
+
+    @property
+    def finished(self) -> bool:
+        """The last snapshot of a run."""
+        return self in (SnapshotStatus.DONE, SnapshotStatus.CANCELLED, SnapshotStatus.DIVERGED)
+
+    @property
+    def evaluated(self) -> bool:
+        """The snapshot comes with a test evaluation (an epoch's end, or the run's)."""
+        return self in (SnapshotStatus.EPOCH, SnapshotStatus.DONE)
 
 
 @dataclass
@@ -154,8 +171,7 @@ class Snapshot:
     """What the loop reports. Arrays are copies: the receiver may keep them.
 
     weights[i] is layer i's (out, in) matrix, deltas[i] its change since the previous snapshot.
-    status is 'running', 'epoch' (an epoch ended; test_accuracy is set), 'done', 'cancelled' or
-    'diverged' (the loss blew up; the weights are those of the last good snapshot).
+    status is a `SnapshotStatus` (a plain string given here is converted).
     """
 
     step: int
@@ -169,11 +185,14 @@ class Snapshot:
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     deltas: list[np.ndarray]
-    status: str = "running"
+    status: SnapshotStatus = SnapshotStatus.RUNNING
     test_accuracy: float | None = None
     message: str = ""
     elapsed_s: float = 0.0
     train_size: int = 0
+
+    def __post_init__(self) -> None:
+        self.status = SnapshotStatus(self.status)
 
     @property
     def progress(self) -> float:
@@ -181,7 +200,7 @@ class Snapshot:
 
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
+        return self.status.finished
 
     def network(self, spec: ModelSpec) -> Network:
         return Network.from_arrays(spec, self.weights, self.biases)

@@ -23,6 +23,7 @@ from digitlab.core.protocol import (
     DataRequest,
     RunState,
     Snapshot,
+    SnapshotStatus,
     Stage,
     TrainConfig,
     TrainJob,
@@ -150,13 +151,13 @@ def train(
     last_report = time.perf_counter()
     test_acc: float | None = None
 
-    def snapshot(epoch: int, status: str, message: str = "") -> Snapshot:
+    def snapshot(epoch: int, status: SnapshotStatus, message: str = "") -> Snapshot:
         nonlocal previous, last_good, last_report
         now = time.perf_counter()
         current = [w.detach().clone() for w in _weights(model)]
         deltas = [(c - p).cpu().numpy() for c, p in zip(current, previous)]
         previous = current
-        if status != "diverged":
+        if status is not SnapshotStatus.DIVERGED:
             last_good = {k: v.detach().clone() for k, v in model.state_dict().items()}
         elapsed = max(now - window.started, 1e-9)
         snap = Snapshot(
@@ -188,7 +189,7 @@ def train(
             if paused_for:
                 window.started += paused_for
             if state.cancelled:
-                yield snapshot(epoch, "cancelled", f"stopped at step {step}")
+                yield snapshot(epoch, SnapshotStatus.CANCELLED, f"stopped at step {step}")
                 return
             t0 = time.perf_counter()
             index = order[start : start + min(config.batch_size, total - seen)]
@@ -223,7 +224,7 @@ def train(
                 model.load_state_dict(last_good)
                 yield snapshot(
                     epoch,
-                    "diverged",
+                    SnapshotStatus.DIVERGED,
                     f"the loss reached {mean_loss:.4g} by step {step}: the run diverged "
                     f"(is the learning rate {config.lr:g} too high?); "
                     "the weights of the last good snapshot are kept",
@@ -232,10 +233,10 @@ def train(
             if last_of_epoch:
                 break
             if due:
-                yield snapshot(epoch, "running")
+                yield snapshot(epoch, SnapshotStatus.RUNNING)
         test_acc = accuracy(model, tx, ty)
         last = epoch == epochs - 1
-        yield snapshot(epoch, "done" if last else "epoch")
+        yield snapshot(epoch, SnapshotStatus.DONE if last else SnapshotStatus.EPOCH)
     model.eval()
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from digitlab.core.network import Network
-from digitlab.core.protocol import RunState, Snapshot, TrainJob
+from digitlab.core.protocol import RunState, Snapshot, SnapshotStatus, TrainJob
 
 
 class Trainer(Protocol):
@@ -53,10 +53,10 @@ class RunOutcome:
         shown = f"{epochs:.0f}" if math.isclose(epochs, round(epochs)) else f"{epochs:.2f}"
         plural = "" if shown == "1" else "s"
         accuracy = f"{test_accuracy:.2%}" if test_accuracy is not None else "–"
-        if last.status == "done":
+        if last.status is SnapshotStatus.DONE:
             message = f"Finished: test accuracy {accuracy} after {shown} epoch{plural}"
             return cls(RunEnd.DONE, message, test_accuracy, epochs)
-        if last.status == "diverged":
+        if last.status is SnapshotStatus.DIVERGED:
             return cls(RunEnd.DIVERGED, f"Diverged: {last.message}", None, epochs)
         message = f"Stopped after {shown} epoch{plural} (test accuracy {accuracy})"
         return cls(RunEnd.STOPPED, message, test_accuracy, epochs)

@@ -10,7 +10,15 @@ import pytest
 
 from digitlab.core.model import new_model, to_network
 from digitlab.core.network import ModelSpec
-from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainConfig, TrainJob
+from digitlab.core.protocol import (
+    DataRequest,
+    RunState,
+    Snapshot,
+    SnapshotStatus,
+    Stage,
+    TrainConfig,
+    TrainJob,
+)
 from digitlab.core.remote import TrainerProcess, TrainingProcessError
 from digitlab.core.training import train
 from tests.conftest import write_mnist_files
@@ -69,7 +77,7 @@ def test_cancel_reaches_the_child(trainer, data) -> None:
     for snap in each_snapshot(trainer.train(job(data, epochs=500), state)):
         seen.append(snap)
         state.cancel()
-    assert seen[-1].status == "cancelled"
+    assert seen[-1].status is SnapshotStatus.CANCELLED
     assert seen[-1].samples_seen < seen[-1].total_samples
 
 
@@ -114,7 +122,7 @@ def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
         list(trainer.train(TrainJob(ModelSpec(), missing, TrainConfig(epochs=1))))
     assert not (tmp_path / "nothing-here").exists()  # a failed download creates nothing
     # and the same child serves the next run
-    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
+    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status is SnapshotStatus.DONE
     assert trainer._channel.child.pid == pid
 
 
@@ -131,7 +139,7 @@ def test_prepare_loads_the_data_ahead(tmp_path) -> None:
         assert fresh.start(wait_s=60)
         time.sleep(1.0)  # the tiny files load in milliseconds once the child is ready
         shutil.rmtree(root)
-        assert snapshots(fresh.train(job(request, epochs=1)))[-1].status == "done"
+        assert snapshots(fresh.train(job(request, epochs=1)))[-1].status is SnapshotStatus.DONE
     finally:
         fresh.close()
 
@@ -139,7 +147,7 @@ def test_prepare_loads_the_data_ahead(tmp_path) -> None:
 def test_prepare_never_downloads(trainer, data, tmp_path) -> None:
     trainer.prepare(DataRequest("mnist", str(tmp_path / "empty")))
     # The child takes messages in order: once a run after it is done, the prepare was handled.
-    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status == "done"
+    assert snapshots(trainer.train(job(data, epochs=1)))[-1].status is SnapshotStatus.DONE
     assert not (tmp_path / "empty").exists()  # not even a folder: downloads wait for Start
 
 

@@ -12,7 +12,15 @@ import torch
 from digitlab.core.data import Dataset, DatasetCache
 from digitlab.core.model import new_model
 from digitlab.core.network import ModelSpec
-from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainConfig, TrainJob
+from digitlab.core.protocol import (
+    DataRequest,
+    RunState,
+    Snapshot,
+    SnapshotStatus,
+    Stage,
+    TrainConfig,
+    TrainJob,
+)
 from digitlab.core.training import LocalTrainer, accuracy, run_job, train
 from tests.conftest import make_tiny_dataset
 
@@ -26,7 +34,7 @@ def run(dataset: Dataset, hidden=(), state=None, **config):
 @pytest.mark.parametrize("hidden", [(), (16,)])
 def test_learns_the_tiny_dataset(tiny_dataset: Dataset, hidden) -> None:
     net, snaps = run(tiny_dataset, hidden, epochs=3, lr=3e-3)
-    assert snaps[-1].status == "done" and snaps[-1].finished
+    assert snaps[-1].status is SnapshotStatus.DONE and snaps[-1].finished
     assert snaps[-1].test_accuracy > 0.95
     test = tiny_dataset.test
     images, labels = torch.from_numpy(test.as_float()), torch.from_numpy(test.labels)
@@ -43,9 +51,9 @@ def test_snapshots_count_samples_and_epochs(tiny_dataset: Dataset) -> None:
     steps_per_epoch = 512 // 32
     assert snaps[-1].step == 2 * steps_per_epoch
     assert snaps[-1].samples_seen == snaps[-1].total_samples == 1024
-    assert [s.status for s in snaps].count("epoch") == 1
-    assert all(s.test_accuracy is not None for s in snaps if s.status in ("epoch", "done"))
-    running = [s for s in snaps if s.status == "running"]
+    assert [s.status for s in snaps].count(SnapshotStatus.EPOCH) == 1
+    assert all(s.test_accuracy is not None for s in snaps if s.status.evaluated)
+    running = [s for s in snaps if s.status is SnapshotStatus.RUNNING]
     assert all(s.step % 4 == 0 for s in running)
     assert [s.step for s in snaps] == sorted(s.step for s in snaps)
 
@@ -53,9 +61,9 @@ def test_snapshots_count_samples_and_epochs(tiny_dataset: Dataset) -> None:
 def test_a_sample_budget_ends_the_run_exactly_and_measures_the_test_set(tiny_dataset) -> None:
     _, snaps = run(tiny_dataset, epochs=8, batch_size=30, samples=700, snapshot_every=5)
     last = snaps[-1]
-    assert last.status == "done" and last.samples_seen == last.total_samples == 700
+    assert last.status is SnapshotStatus.DONE and last.samples_seen == last.total_samples == 700
     assert last.epochs == 2 and last.test_accuracy is not None  # 512 + 188 samples
-    assert [s.status for s in snaps].count("epoch") == 1
+    assert [s.status for s in snaps].count(SnapshotStatus.EPOCH) == 1
 
 
 def test_deltas_are_the_change_between_snapshots(tiny_dataset: Dataset) -> None:
@@ -94,7 +102,7 @@ def test_cancel_stops_at_once(tiny_dataset: Dataset) -> None:
         seen.append(snap)
         if len(seen) == 3:
             state.cancel()
-    assert seen[-1].status == "cancelled"
+    assert seen[-1].status is SnapshotStatus.CANCELLED
     assert seen[-1].step == 6  # the step after the cancel never ran
     assert len(seen) == 4
 
@@ -130,10 +138,10 @@ def test_pause_holds_the_loop_until_resumed(tiny_dataset: Dataset) -> None:
 def test_a_diverging_run_stops_and_keeps_good_weights(tiny_dataset: Dataset) -> None:
     net, snaps = run(tiny_dataset, hidden=(16,), optimizer="sgd", lr=1e4, snapshot_every=1)
     last = snaps[-1]
-    assert last.status == "diverged"
+    assert last.status is SnapshotStatus.DIVERGED
     assert "diverged" in last.message and "learning rate" in last.message
     assert all(torch.isfinite(p).all() for p in net.parameters())
-    good = [s for s in snaps if s.status == "running"]
+    good = [s for s in snaps if s.status is SnapshotStatus.RUNNING]
     assert good, "a good snapshot came before the blow-up"
     assert np.array_equal(net.layers[0].weight.detach().numpy(), good[-1].weights[0])
     assert np.array_equal(last.weights[0], good[-1].weights[0])
@@ -157,7 +165,7 @@ def test_l1_makes_weights_sparser(tiny_dataset: Dataset) -> None:
 
 def test_a_strong_l1_penalty_is_not_mistaken_for_divergence(tiny_dataset: Dataset) -> None:
     _, snaps = run(tiny_dataset, hidden=(100,), epochs=1, l1=0.2, snapshot_every=1)
-    assert snaps[-1].status == "done"
+    assert snaps[-1].status is SnapshotStatus.DONE
     assert snaps[0].loss < 3.0  # the reported loss is the cross-entropy, without the penalty
 
 
@@ -193,7 +201,7 @@ def test_a_job_loads_its_data_then_trains(tiny_dataset: Dataset, tmp_path) -> No
     items = list(run_job(job, RunState(), DatasetCache()))
     assert items[:2] == [Stage.LOADING_DATA, Stage.TRAINING]
     assert all(isinstance(item, Snapshot) for item in items[2:])
-    assert items[-1].status == "done" and items[-1].train_size == 512
+    assert items[-1].status is SnapshotStatus.DONE and items[-1].train_size == 512
 
 
 def test_a_job_starts_from_given_weights_or_from_its_seed(tiny_dataset: Dataset) -> None:

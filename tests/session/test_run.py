@@ -8,7 +8,7 @@ import pytest
 from digitlab.core.checkpoint import load_checkpoint
 from digitlab.core.data import DatasetCache
 from digitlab.core.errors import DataError
-from digitlab.core.protocol import Stage
+from digitlab.core.protocol import SnapshotStatus, Stage
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY
@@ -41,7 +41,7 @@ def test_a_run_goes_through_its_phases_and_learns(session, dispatcher) -> None:
     assert outcome.message == f"Finished: test accuracy {outcome.test_accuracy:.2%} after 2 epochs"
     assert session.run.epochs_trained == pytest.approx(2.0)
     last = updates.last
-    assert last.snapshot.status == "done" and last.epoch == pytest.approx(2.0)
+    assert last.snapshot.status is SnapshotStatus.DONE and last.epoch == pytest.approx(2.0)
     assert last.network.spec.hidden == (16,)
     assert np.array_equal(session.run.network.weights[0], last.snapshot.weights[0])
     x, _ = session.run.curves.loss()

@@ -2,7 +2,9 @@
 
 Columns and rows come from the registry (`ViewSpec.column`, `.row`); sizes are its pixel sizes at
 a 1400×860 window, scaled to the window actually shown. On a small screen the two plots of the
-last column share one place as tabs, so the weights keep a useful size at 1024×640.
+last column share one place as tabs, so the weights keep a useful size at 1024×640. A view that
+should be a tab behind an unregistered one (a trimmed registry) goes at the foot of the last
+column.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ def tabbed(spec: ViewSpec) -> bool:
 def columns() -> list[list[ViewSpec]]:
     """The views placed in columns (not those that start as a tab behind another)."""
     grouped: dict[int, list[ViewSpec]] = defaultdict(list)
+    last = max((spec.column for spec in VIEWS if spec.column is not None), default=0)
     for spec in VIEWS:
         if not tabbed(spec):
-            grouped[spec.column].append(spec)
-    return [sorted(grouped[c], key=lambda s: s.row) for c in sorted(grouped)]
+            column = last if spec.column is None else spec.column
+            grouped[column].append(spec)
+    return [sorted(grouped[c], key=lambda s: (s.column is None, s.row)) for c in sorted(grouped)]
 
 
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget], width: int, height: int) -> None:

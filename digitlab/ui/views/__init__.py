@@ -5,10 +5,10 @@ Adding a view: write `digitlab/ui/views/<name>.py` with a `View` subclass, then 
 one when it builds it (the pure-Qt ones before the first paint, the plots right after), and
 views never import each other (an import-linter contract checks that).
 
-`column` and `row` give the default arrangement: columns side by side from the left, rows
-stacked within a column (or `tab_with`: a tab behind another view, for views one opens when
-needed); `width` and `height` are the default sizes in pixels at a 1400×860
-window. `plots` marks views that need pyqtgraph (built just after the window appears).
+Each view starts either in a column (`column=`, `row=`: columns side by side from the left, rows
+stacked within a column; `width=`, `height=`: its default size in pixels at a 1400×860 window)
+or as a tab behind another view (`tab_with=`: for views one opens when needed; no place or size
+of its own). `plots=False` marks the pure-Qt views, built before the first paint.
 """
 
 from __future__ import annotations
@@ -23,18 +23,27 @@ if TYPE_CHECKING:
     from digitlab.session import Session
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ViewSpec:
+    """One view of the window: how to build it and where it starts.
+
+    A view starts either in a column (`column`, `row`, `width`, `height`) or as a tab behind
+    another (`tab_with`), never both; a tab takes the place and size of the view in front."""
+
     id: str
     title: str
     factory: str  # "module:Class"
-    column: int
-    row: int
+    tip: str = ""
+    plots: bool = True  # needs pyqtgraph: built just after the window appears
+    column: int | None = None  # None: it starts as a tab behind `tab_with`
+    row: int = 0
     width: int = 300
     height: int = 300
-    plots: bool = True
-    tip: str = ""
-    tab_with: str = ""  # placed as a tab behind this view, not in a column of its own
+    tab_with: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.column is None) == (not self.tab_with):
+            raise ValueError(f"view {self.id!r}: give a column or tab_with, not both or neither")
 
     def create(self, session: Session) -> QWidget:
         module, _, name = self.factory.partition(":")
@@ -42,54 +51,87 @@ class ViewSpec:
 
 
 VIEWS: list[ViewSpec] = [
-    ViewSpec("pad", "Drawing pad", "digitlab.ui.views.pad:PadView", 0, 0, 300, 430, False,
-             "Draw a digit; pen width, offset, undo and clear"),
-    ViewSpec("prediction", "Prediction", "digitlab.ui.views.prediction:PredictionView", 0, 1,
-             300, 300, True, "The answering model's confidence for each class"),
-    ViewSpec("model", "Model", "digitlab.ui.views.model_chooser:ModelView", 1, 0, 230, 110, False,
-             "Which model reads the drawing"),
-    ViewSpec("preview", "What the net sees", "digitlab.ui.views.preview:PreviewView", 1, 1,
-             230, 330, True, "The 28×28 input after MNIST preprocessing, step by step"),
-    ViewSpec("training", "Training settings", "digitlab.ui.views.training_form:TrainingFormView",
-             2, 0, 280, 460, False, "Data, network and optimiser of the next run"),
-    ViewSpec("run", "Run", "digitlab.ui.views.run_controls:RunView", 2, 1, 280, 260, False,
-             "Start, pause, stop and reset; progress and speed"),
-    ViewSpec("curves", "Curves", "digitlab.ui.views.curves:CurvesView", 3, 0, 590, 190, True,
-             "Loss and accuracy while training"),
-    ViewSpec("weights", "Weights", "digitlab.ui.views.weights:WeightsView", 3, 1, 590, 530, True,
-             "Every unit's incoming weights, and what the last updates changed"),
-    ViewSpec("activations", "Activations", "digitlab.ui.views.activations:ActivationsView", 3, 2,
-             590, 190, True, "Each hidden unit's input for the drawing", tab_with="curves"),
-    ViewSpec("units", "Hidden units", "digitlab.ui.views.hidden_units:HiddenUnitsView", 3, 4, 590,
-             530, True, "Each hidden unit's filter and votes; dead units; click one for more",
+    ViewSpec(id="pad", title="Drawing pad",
+             factory="digitlab.ui.views.pad:PadView",
+             tip="Draw a digit; pen width, offset, undo and clear",
+             column=0, row=0, width=300, height=430, plots=False),
+    ViewSpec(id="prediction", title="Prediction",
+             factory="digitlab.ui.views.prediction:PredictionView",
+             tip="The answering model's confidence for each class",
+             column=0, row=1, width=300, height=300),
+    ViewSpec(id="model", title="Model",
+             factory="digitlab.ui.views.model_chooser:ModelView",
+             tip="Which model reads the drawing",
+             column=1, row=0, width=230, height=110, plots=False),
+    ViewSpec(id="preview", title="What the net sees",
+             factory="digitlab.ui.views.preview:PreviewView",
+             tip="The 28×28 input after MNIST preprocessing, step by step",
+             column=1, row=1, width=230, height=330),
+    ViewSpec(id="training", title="Training settings",
+             factory="digitlab.ui.views.training_form:TrainingFormView",
+             tip="Data, network and optimiser of the next run",
+             column=2, row=0, width=280, height=460, plots=False),
+    ViewSpec(id="run", title="Run",
+             factory="digitlab.ui.views.run_controls:RunView",
+             tip="Start, pause, stop and reset; progress and speed",
+             column=2, row=1, width=280, height=260, plots=False),
+    ViewSpec(id="curves", title="Curves",
+             factory="digitlab.ui.views.curves:CurvesView",
+             tip="Loss and accuracy while training",
+             column=3, row=0, width=590, height=190),
+    ViewSpec(id="weights", title="Weights",
+             factory="digitlab.ui.views.weights:WeightsView",
+             tip="Every unit's incoming weights, and what the last updates changed",
+             column=3, row=1, width=590, height=530),
+    # The views that start as tabs behind another, put there in this order:
+    ViewSpec(id="activations", title="Activations",
+             factory="digitlab.ui.views.activations:ActivationsView",
+             tip="Each hidden unit's input for the drawing",
+             tab_with="curves"),
+    ViewSpec(id="units", title="Hidden units",
+             factory="digitlab.ui.views.hidden_units:HiddenUnitsView",
+             tip="Each hidden unit's filter and votes; dead units; click one for more",
              tab_with="weights"),
-    ViewSpec("bottleneck", "2-D bottleneck", "digitlab.ui.views.bottleneck:BottleneckView", 3, 5,
-             590, 530, True, "Test digits in the plane of each 2-unit layer, live while training",
+    ViewSpec(id="bottleneck", title="2-D bottleneck",
+             factory="digitlab.ui.views.bottleneck:BottleneckView",
+             tip="Test digits in the plane of each 2-unit layer, live while training",
              tab_with="weights"),
-    ViewSpec("probes", "Layer probes", "digitlab.ui.views.probes:ProbesView", 3, 6, 590, 400,
-             True, "A linear read-out per layer, and each layer's test digits by PCA",
-             tab_with="weights"),  # its two plots need the height of the lower column
-    ViewSpec("robustness", "Robustness", "digitlab.ui.views.robustness:RobustnessView", 3, 10,
-             590, 530, True, "Accuracy of several models as the test digits are moved, scaled, "
-             "turned, thinned, thickened or made noisy", tab_with="weights"),
-    ViewSpec("experiments", "Experiments", "digitlab.ui.views.experiments:ExperimentsView", 3,
-             12, 590, 530, True, "The classic small-net experiments: run one, see whether the "
-             "folklore holds", tab_with="weights"),
-    ViewSpec("offsets", "Drawing offsets", "digitlab.ui.views.offsets:OffsetsView", 3, 11, 590,
-             400, True, "The answer with the drawing moved up to 6 pixels each way",
+    ViewSpec(id="probes", title="Layer probes",
+             factory="digitlab.ui.views.probes:ProbesView",
+             tip="A linear read-out per layer, and each layer's test digits by PCA",
              tab_with="weights"),
-    ViewSpec("evidence", "Evidence", "digitlab.ui.views.evidence:EvidenceView", 3, 3, 590, 300,
-             True, "Which pixels push toward the answer, and against another class",
+    ViewSpec(id="robustness", title="Robustness",
+             factory="digitlab.ui.views.robustness:RobustnessView",
+             tip="Accuracy of several models as the test digits are moved, scaled, "
+             "turned, thinned, thickened or made noisy",
              tab_with="weights"),
-    ViewSpec("confusion", "Confusion", "digitlab.ui.views.confusion:ConfusionView", 3, 7, 590,
-             530, True, "Test-set confusion matrix; click a cell for its images, most confident "
-             "first", tab_with="weights"),
-    ViewSpec("mistakes", "Mistakes", "digitlab.ui.views.mistakes:MistakesView", 3, 8, 590, 530,
-             True, "The most confident mistakes on the test set, by true and predicted class",
+    ViewSpec(id="experiments", title="Experiments",
+             factory="digitlab.ui.views.experiments:ExperimentsView",
+             tip="The classic small-net experiments: run one, see whether the "
+             "folklore holds",
              tab_with="weights"),
-    ViewSpec("dataset", "Dataset", "digitlab.ui.views.dataset:DatasetView", 3, 9, 590, 530,
-             True, "The training and test digits: counts and average image per class, and every "
-             "image of a class", tab_with="weights"),
+    ViewSpec(id="offsets", title="Drawing offsets",
+             factory="digitlab.ui.views.offsets:OffsetsView",
+             tip="The answer with the drawing moved up to 6 pixels each way",
+             tab_with="weights"),
+    ViewSpec(id="evidence", title="Evidence",
+             factory="digitlab.ui.views.evidence:EvidenceView",
+             tip="Which pixels push toward the answer, and against another class",
+             tab_with="weights"),
+    ViewSpec(id="confusion", title="Confusion",
+             factory="digitlab.ui.views.confusion:ConfusionView",
+             tip="Test-set confusion matrix; click a cell for its images, most "
+             "confident first",
+             tab_with="weights"),
+    ViewSpec(id="mistakes", title="Mistakes",
+             factory="digitlab.ui.views.mistakes:MistakesView",
+             tip="The most confident mistakes on the test set, by true and predicted class",
+             tab_with="weights"),
+    ViewSpec(id="dataset", title="Dataset",
+             factory="digitlab.ui.views.dataset:DatasetView",
+             tip="The training and test digits: counts and average image per class, "
+             "and every image of a class",
+             tab_with="weights"),
 ]  # fmt: skip
 
 

@@ -24,7 +24,8 @@ from digitlab.core.preprocess import (
 )
 
 OFFSETS = tuple(range(-6, 7))  # MNIST pixels
-PAD_PIXELS_PER_MNIST_PIXEL = 10
+PAD_SIZE = 280  # the drawing pad's image is PAD_SIZE × PAD_SIZE pixels
+PAD_PIXELS_PER_MNIST_PIXEL = PAD_SIZE // SIZE  # so one MNIST pixel is ten pad pixels
 
 
 @dataclass(frozen=True, eq=False)

@@ -144,13 +144,14 @@ def demo_session(model: str | None = "mlp", drawing: bool = True) -> Session:
     """A live session for a view shown alone: the shipped model and a drawn 7."""
     import numpy as np
 
+    from digitlab.core.drawing_grid import PAD_SIZE
     from digitlab.ui.dispatch import QtDispatcher
 
     session = Session(QtDispatcher())
     if model:
         session.start(model)
     if drawing:
-        pad = np.zeros((280, 280), np.uint8)
+        pad = np.zeros((PAD_SIZE, PAD_SIZE), np.uint8)  # strokes in pad pixels
         pad[60:80, 70:210] = 255
         for row in range(80, 230):
             col = 200 - (row - 80) * 80 // 150

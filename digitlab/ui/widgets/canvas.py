@@ -26,10 +26,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitlab.core.drawing_grid import PAD_PIXELS_PER_MNIST_PIXEL as PIXELS_PER_MNIST_PIXEL
+from digitlab.core.drawing_grid import PAD_SIZE as CANVAS_SIZE
 from digitlab.core.drawing_grid import reshaped
 
-CANVAS_SIZE = 280
-PIXELS_PER_MNIST_PIXEL = CANVAS_SIZE // 28
 DEFAULT_PEN_WIDTH = 18.0
 MIN_PEN_WIDTH, MAX_PEN_WIDTH = 1.0, 80.0
 

@@ -32,12 +32,14 @@ from digitlab.core.robustness import Subject, default_conditions, sweep
 def confusion_after_model_change(network, test) -> float:
     """What `session.test_predictions` computes for a new model (the confusion matrix, per-class
     accuracy, every cell ranked by confidence, the top image per cell), the split in memory."""
-    from digitlab.session.test_predictions import compute_report
+    from digitlab.session.models import ModelEntry, source_for
+    from digitlab.session.split_predictions import compute_report
 
+    entry = ModelEntry(source_for("mlp"), network, tuple(range(10)), "")
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        compute_report(network, tuple(range(10)), test)
+        compute_report(entry, test)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -47,9 +47,9 @@ def headless_rate(dataset) -> float:
 
 def planes_time(network, classes) -> float:
     """Milliseconds to place the test digits in the planes, as the window does (one BLAS thread)."""
-    from digitlab.session.test_split import SharedTestSplit, mnist_test_set
+    from digitlab.session.shared_split import SharedSplit, mnist_test_set
 
-    test = SharedTestSplit(mnist_test_set()).inputs(classes, 10_000)
+    test = SharedSplit(mnist_test_set()).inputs(classes, 10_000)
     times = []
     for _ in range(5):
         started = time.perf_counter()
@@ -90,7 +90,7 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
             QTimer.singleShot(10, loop.quit)
             loop.exec()
 
-    wait(lambda: session.run.trainer_ready and session.units.report is not None)
+    wait(lambda: session.run.trainer_ready and session.units.latest is not None)
     window.docks["bottleneck"].raise_()  # after the first layout, which puts the weights in front
     wait(lambda: view.on_screen())
     time.sleep(3)  # the trainer loads MNIST

@@ -2,30 +2,22 @@
 
 Reading the 60 000 training digits and averaging each class takes a moment, so it runs in the
 background (one job per split, the newest request wins) and each split is read once: the test
-split is the session's shared one, the training split has a shared reader of its own. A missing
+split is the session's shared one, the training split has a `SharedSplit` of its own. A missing
 dataset becomes a summary with the reason, never an exception in the window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from psygnal import Signal
 
-from digitlab.core.data import Split, load_split
+from digitlab.core.data import Split
 from digitlab.session.jobs import JobRunner
-from digitlab.session.test_split import SharedTestSplit
+from digitlab.session.shared_split import SharedSplit
 
 SPLITS = ("train", "test")
-
-
-def mnist_train_set(data_root: str | None = None) -> Callable[[], Split]:
-    def load() -> Split:
-        return load_split("mnist", "train", root=data_root)
-
-    return load
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,11 +61,9 @@ def failed_summary(name: str, error: str) -> SplitSummary:
 class DatasetSplits:
     """`session.datasets`: summaries of the train and test splits, made on request."""
 
-    changed = Signal(object)  # SplitSummary
+    changed = Signal(SplitSummary)
 
-    def __init__(
-        self, jobs: JobRunner, test_split: SharedTestSplit, train_split: SharedTestSplit
-    ) -> None:
+    def __init__(self, jobs: JobRunner, test_split: SharedSplit, train_split: SharedSplit) -> None:
         self._jobs = jobs
         self._splits = {"train": train_split, "test": test_split}
         self._summaries: dict[str, SplitSummary] = {}

@@ -2,7 +2,8 @@
 
 A probe per layer (`core.probes`) fitted on TRAIN_IMAGES training images, scored on the test set,
 and the first three principal components of each layer's activations for PCA_POINTS test
-images. It takes seconds, so it runs when the user asks, reports progress and can be cancelled.
+images. It takes seconds, so it runs when the user asks, reports progress and can be cancelled:
+a `Task` (see `analysis.py`).
 """
 
 from __future__ import annotations
@@ -10,24 +11,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from psygnal import Signal
 
 from digitlab.core.data import DatasetCache, load_dataset
-from digitlab.core.network import Network
 from digitlab.core.probes import ProbeCancelled, ProbeResult, layer_features, probe_layers
-from digitlab.session.jobs import JobRunner
+from digitlab.session.jobs import JobContext
+from digitlab.session.models import ModelEntry, ModelRef
 
 TRAIN_IMAGES = 10_000  # the window probes on a sixth of the training set: seconds, not a minute
 PCA_POINTS = 2_000
 
 
 @dataclass(frozen=True, eq=False)
+class ProbeRequest:
+    """Probe this model version on `dataset`'s digits of its classes."""
+
+    entry: ModelEntry
+    dataset: str = "mnist"
+
+    @property
+    def ref(self) -> ModelRef:
+        return self.entry.ref
+
+
+@dataclass(frozen=True, eq=False)
 class ProbeReport:
-    network: Network
+    ref: ModelRef
     results: list[ProbeResult]
     projections: dict[str, np.ndarray]  # layer → (PCA_POINTS, 3) coordinates of test points
     labels: np.ndarray  # the digits of those points
-    error: str = ""
 
 
 def principal_components(features: np.ndarray, count: int = 3) -> np.ndarray:
@@ -47,62 +58,27 @@ def offline_datasets() -> DatasetCache:
     return DatasetCache(load, size=1)
 
 
-class LayerProbes:
-    progress = Signal(object)  # Progress
-    finished = Signal(object)  # ProbeReport
-
-    def __init__(
-        self, jobs: JobRunner, datasets: DatasetCache, data_root: str | None = None
-    ) -> None:
-        self._jobs, self._datasets, self._data_root = jobs, datasets, data_root
-        self._running = False
-        self.report: ProbeReport | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._running
-
-    def run(self, network: Network, classes: tuple[int, ...], dataset: str = "mnist") -> None:
-        """Probe every layer of `network` (a newer run replaces one going on)."""
-        subset = classes if classes != tuple(range(10)) else None
-
-        def work(context) -> ProbeReport:
-            data = self._datasets.get(dataset, self._data_root, subset)
-            train, test = data.train, data.test
-            try:
-                results = probe_layers(
-                    network, train.images[:TRAIN_IMAGES], train.labels[:TRAIN_IMAGES],
-                    test.images, test.labels, progress=context.progress,
-                    cancelled=lambda: context.cancelled,
-                )  # fmt: skip
-            except ProbeCancelled:
-                context.check()  # ends the job as cancelled: nothing is delivered
-                raise
-            points = test.images[:PCA_POINTS]
-            projections = {
-                name: principal_components(features)
-                for name, features in layer_features(network, points)
-            }
-            digits = np.asarray(classes)[test.labels[:PCA_POINTS]]
-            return ProbeReport(network, results, projections, digits)
-
-        self._running = True
-        self._jobs.submit(
-            work,
-            key="probes",
-            on_done=self._deliver,
-            on_error=lambda message: self._deliver(
-                ProbeReport(network, [], {}, np.empty(0, int), message)
-            ),
-            on_progress=self.progress.emit,
-            name="digitlab-probes",
-        )
-
-    def cancel(self) -> None:
-        self._jobs.cancel("probes")
-        self._running = False
-
-    def _deliver(self, report: ProbeReport) -> None:
-        self._running = False
-        self.report = report
-        self.finished.emit(report)
+def probe_model(
+    datasets: DatasetCache, data_root: str | None, request: ProbeRequest, context: JobContext
+) -> ProbeReport:
+    """Probe every layer of the model (TRAIN_IMAGES to fit, the test set to score), then the
+    PCA of each layer for PCA_POINTS test digits."""
+    network, classes = request.entry.network, request.entry.classes
+    subset = classes if classes != tuple(range(10)) else None
+    data = datasets.get(request.dataset, data_root, subset)
+    train, test = data.train, data.test
+    try:
+        results = probe_layers(
+            network, train.images[:TRAIN_IMAGES], train.labels[:TRAIN_IMAGES],
+            test.images, test.labels, progress=context.progress,
+            cancelled=lambda: context.cancelled,
+        )  # fmt: skip
+    except ProbeCancelled:
+        context.check()  # ends the job as cancelled: nothing is delivered
+        raise
+    points = test.images[:PCA_POINTS]
+    projections = {
+        name: principal_components(features) for name, features in layer_features(network, points)
+    }
+    digits = np.asarray(classes)[test.labels[:PCA_POINTS]]
+    return ProbeReport(request.ref, results, projections, digits)

@@ -1,8 +1,9 @@
-"""The MNIST test split, read once on first use and shared by the analyses that need it.
+"""A dataset split (MNIST's test or training digits), read once on first use and shared.
 
-The unit statistics and the bottleneck planes both run over the 10 000 test digits, in
-background threads; the first to ask reads them (the numpy IDX reader: no torch in the window)
-and the others wait for that read instead of starting their own.
+The unit statistics, the bottleneck planes, the test-set answers and the dataset browser all run
+over the 10 000 test digits in background threads; the first to ask reads them (the numpy IDX
+reader: no torch in the window) and the others wait for that read instead of starting their own.
+The dataset browser's training split is a `SharedSplit` too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ def mnist_test_set(data_root: str | None = None) -> Callable[[], Split]:
     return load
 
 
-class SharedTestSplit:
+def mnist_train_set(data_root: str | None = None) -> Callable[[], Split]:
+    def load() -> Split:
+        return load_split("mnist", "train", root=data_root)
+
+    return load
+
+
+class SharedSplit:
+    """One split, read by the first thread that asks; the others wait for that read."""
+
     def __init__(self, load: Callable[[], Split]) -> None:
         self._load = load
         self._split: Split | None = None
@@ -40,7 +50,7 @@ class SharedTestSplit:
             return self._split
 
     def inputs(self, classes: tuple[int, ...], limit: int) -> DigitInputs:
-        """The first `limit` test digits of `classes`, ready for a network (see `DigitInputs`);
+        """The first `limit` digits of `classes`, ready for a network (see `DigitInputs`);
         the last ones made are kept (a net in training asks for the same ones ~10×/s)."""
         split = self.get()
         key = (tuple(classes), limit)
@@ -52,7 +62,7 @@ class SharedTestSplit:
 
 @dataclass(frozen=True, eq=False)
 class DigitInputs:
-    """Test digits as network inputs, sorted by class (each class is one slice), as a scipy
+    """Digits as network inputs, sorted by class (each class is one slice), as a scipy
     sparse matrix: four pixels in five are blank, and the first layer's product skips them."""
 
     inputs: Any  # scipy.sparse CSR (N, 784) float32 in 0…1

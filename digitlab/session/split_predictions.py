@@ -1,16 +1,16 @@
-"""The current model's answers on the whole test split, computed in the background.
+"""The current model's answers on the whole test split: a `Followed` analysis with a target.
 
-The confusion and mistakes views ask (`request`) when they are on screen; the work (one forward
+The confusion and mistakes views ask (`fetch`) when they are on screen; the work (one forward
 pass over the 10 000 test digits, a confusion matrix and a few sorts) runs off the main thread,
-one computation at a time with the newest request waiting (`NewestOnly`). Which network to
-compute for is the `target`: the current model; for the net being trained, the network of its
+newest request wins, cached per model version (see `analysis.py`). Which model version to
+compute for is the `target`: the current model; for the net being trained, the version of its
 last test evaluation (an epoch's end), not each of its ~10 snapshots a second.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 from psygnal import Signal
@@ -18,66 +18,46 @@ from psygnal import Signal
 from digitlab.core.data import Split
 from digitlab.core.metrics import Evaluation, confusion_matrix, predict_probabilities
 from digitlab.core.mistakes import top_per_cell
-from digitlab.core.network import Network
-from digitlab.session.jobs import JobRunner, NewestOnly
-from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary
+from digitlab.session.analysis import AnalysisFailed, Followed
+from digitlab.session.jobs import JobContext, JobRunner
+from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary, ModelRef
 from digitlab.session.run import TrainingRun
-from digitlab.session.test_split import SharedTestSplit
+from digitlab.session.shared_split import SharedSplit
 
 EVALUATED = ("epoch", "done")  # snapshot statuses that come with a test evaluation
 
 
 @dataclass(frozen=True, eq=False)
 class PredictionsReport:
-    """One network's answers on the test digits of its classes, or why there are none.
+    """One model version's answers on the test digits of its classes.
     Labels and predictions are 0..k-1, standing for `classes`."""
 
-    network: Network
+    ref: ModelRef
     classes: tuple[int, ...]
     images: np.ndarray  # (N, 28, 28) uint8
     labels: np.ndarray  # (N,)
     predicted: np.ndarray  # (N,)
     confidence: np.ndarray  # (N,) the probability of the predicted class
     true_probability: np.ndarray  # (N,) the probability of the true class
-    evaluation: Evaluation | None  # confusion matrix and per-class accuracy (core.metrics)
+    evaluation: Evaluation  # confusion matrix and per-class accuracy (core.metrics)
     top_cells: np.ndarray  # (k, k) index of each cell's most confident image, -1 if empty
-    error: str = ""
 
     @property
     def confusion(self) -> np.ndarray:
-        k = len(self.classes)
-        return self.evaluation.confusion if self.evaluation else np.zeros((k, k), np.int64)
+        return self.evaluation.confusion
 
     @property
     def per_class_accuracy(self) -> np.ndarray:
-        k = len(self.classes)
-        return self.evaluation.per_class_accuracy if self.evaluation else np.full(k, np.nan)
+        return self.evaluation.per_class_accuracy
 
     @cached_property
     def mistakes(self) -> int:
         return int(np.count_nonzero(self.labels != self.predicted))
 
 
-def failed_report(network: Network, classes: tuple[int, ...], error: str) -> PredictionsReport:
-    """An empty report that says why (missing test data, a failed computation)."""
-    k = len(classes)
-    none = np.empty(0, np.int64)
-    return PredictionsReport(
-        network,
-        classes,
-        np.empty((0, 28, 28), np.uint8),
-        none,
-        none,
-        np.empty(0, np.float32),
-        np.empty(0, np.float32),
-        None,
-        np.full((k, k), -1),
-        error,
-    )
-
-
-def compute_report(network: Network, classes: tuple[int, ...], split: Split) -> PredictionsReport:
-    """The report for `network` on the test digits of `classes` (labels mapped to 0..k-1)."""
+def compute_report(entry: ModelEntry, split: Split) -> PredictionsReport:
+    """The report for a model on the test digits of its classes (labels mapped to 0..k-1)."""
+    network, classes = entry.network, entry.classes
     images, labels = class_subset(split, classes)
     k = len(classes)
     probabilities = predict_probabilities(network, images)
@@ -88,7 +68,7 @@ def compute_report(network: Network, classes: tuple[int, ...], split: Split) -> 
     top = top_per_cell(labels, predicted, confidence, k)
     true_probability = probabilities[rows, labels]
     return PredictionsReport(
-        network, classes, images, labels, predicted, confidence, true_probability, evaluation, top
+        entry.ref, classes, images, labels, predicted, confidence, true_probability, evaluation, top
     )
 
 
@@ -103,69 +83,59 @@ def class_subset(split: Split, classes: tuple[int, ...]) -> tuple[np.ndarray, np
     return split.images[keep], mapped[keep]
 
 
-class TestPredictions:
-    """`session.test_predictions`: the target network's answers on the test split."""
+def split_answers(
+    test_split: SharedSplit, entry: ModelEntry, _params: object, context: JobContext
+) -> PredictionsReport:
+    """The report for `entry` on the shared test split (read once)."""
+    split = test_split.get()
+    context.check()
+    return compute_report(entry, split)
 
-    __test__ = False  # not a pytest class, whatever its name
-    changed = Signal(object)  # PredictionsReport
-    target_changed = Signal()  # another network to compute for: views on screen ask again
+
+def failure_text(failure: AnalysisFailed) -> str:
+    """The line a view shows for a failure: no model, or why there are no answers."""
+    return failure.message if failure.ref is None else f"No test-set answers: {failure.message}"
+
+
+class SplitPredictions:
+    """`session.test_predictions`: the target model version's answers on the test split."""
+
+    target_changed = Signal()  # another version to compute for: views on screen ask again
 
     def __init__(
-        self, jobs: JobRunner, test_split: SharedTestSplit, models: ModelLibrary, run: TrainingRun
+        self, jobs: JobRunner, test_split: SharedSplit, models: ModelLibrary, run: TrainingRun
     ) -> None:
-        self._test_split, self._models, self._run = test_split, models, run
-        self._newest = NewestOnly(jobs, "test-predictions", "digitlab-predictions")
-        self._report: PredictionsReport | None = None
-        self._target: tuple[Network, tuple[int, ...]] | None = None
+        self._run = run
+        compute = partial(split_answers, test_split)
+        self.analysis: Followed[PredictionsReport] = Followed(
+            jobs, "test-predictions", compute, PredictionsReport
+        )
+        self.changed, self.failed = self.analysis.changed, self.analysis.failed
+        self._target: ModelEntry | None = None
         self._following = False  # the target is the net being trained
         models.current_changed.connect(self._on_model)
         self._on_model(models.current)
 
     @property
-    def report(self) -> PredictionsReport | None:
-        """The newest report (maybe for an older target; compare `report.network`)."""
-        return self._report
-
-    @property
-    def target(self) -> tuple[Network, tuple[int, ...]] | None:
-        """(network, classes) the views should show: the current model's."""
+    def target(self) -> ModelEntry | None:
+        """The model version the views should show: the current model's."""
         return self._target
 
-    def current(self) -> PredictionsReport | None:
-        """The report for the target, if it has arrived."""
-        report, target = self._report, self._target
-        return report if report is not None and target and report.network is target[0] else None
+    def current(self) -> PredictionsReport | AnalysisFailed | None:
+        """The outcome for the target, if it has arrived."""
+        return self.analysis.get(self._target) if self._target is not None else None
 
-    def fetch(self) -> PredictionsReport | str | None:
+    def fetch(self) -> PredictionsReport | AnalysisFailed | None:
         """What a view should show: the target's report (asked for if need be), None while it is
-        being computed, or a line saying why there is none (no model, the failure)."""
+        being computed, or why there is none (no model, the failure)."""
         if self._target is None:
-            return "No model"
-        self.request()
-        report = self.current()
-        if report is not None and report.error:
-            return f"No test-set answers: {report.error}"
-        return report
+            return AnalysisFailed(None, "No model")
+        return self.analysis.fetch(self._target)
 
     def request(self) -> None:
         """Compute for the target unless that is done or under way."""
-        if self._target is None:
-            return
-        network, classes = self._target
-        if self._report is not None and self._report.network is network:
-            return
-
-        def compute(context) -> PredictionsReport:
-            split = self._test_split.get()
-            context.check()
-            return compute_report(network, classes, split)
-
-        self._newest.request(
-            network,
-            compute,
-            on_done=self._deliver,
-            on_error=lambda message: self._deliver(failed_report(network, classes, message)),
-        )
+        if self._target is not None:
+            self.analysis.request(self._target)
 
     def _on_model(self, entry: ModelEntry | None) -> None:
         if entry is None:
@@ -173,14 +143,14 @@ class TestPredictions:
         elif entry.key == RUN_KEY and self._following:
             latest = self._run.latest  # a snapshot without a test evaluation keeps the target
             evaluated = latest is not None and latest.snapshot.status in EVALUATED
-            target = (entry.network, entry.classes) if evaluated else self._target
+            target = entry if evaluated else self._target
         else:
-            target = (entry.network, entry.classes)
+            target = entry
         self._following = entry is not None and entry.key == RUN_KEY
-        if target is not self._target:
+        if _ref(target) != _ref(self._target):
             self._target = target
             self.target_changed.emit()
 
-    def _deliver(self, report: PredictionsReport) -> None:
-        self._report = report
-        self.changed.emit(report)
+
+def _ref(entry: ModelEntry | None) -> ModelRef | None:
+    return entry.ref if entry is not None else None

@@ -12,27 +12,31 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from psygnal import Signal
 
+from digitlab.core.conditions import SweepResult
 from digitlab.core.data import DatasetCache, Split
-from digitlab.session.dataset_splits import DatasetSplits, mnist_train_set
+from digitlab.core.drawing_grid import OffsetGrid
+from digitlab.session.analysis import Followed, Task
+from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.notices import Notices
-from digitlab.session.planes import BottleneckPlanes
-from digitlab.session.probes import LayerProbes, offline_datasets
-from digitlab.session.robustness import DrawingOffsets, RobustnessSweeps
+from digitlab.session.planes import PlanesReport, has_planes, plane_report
+from digitlab.session.probes import ProbeReport, offline_datasets, probe_model
+from digitlab.session.robustness import drawing_offsets, run_sweep, sweep_subjects
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
-from digitlab.session.test_predictions import TestPredictions
-from digitlab.session.test_split import SharedTestSplit, mnist_test_set
-from digitlab.session.unit_stats import UnitStatistics
+from digitlab.session.shared_split import SharedSplit, mnist_test_set, mnist_train_set
+from digitlab.session.split_predictions import SplitPredictions
+from digitlab.session.unit_stats import UnitsReport, unit_statistics
 
 
 class Answer(enum.Enum):
@@ -87,15 +91,21 @@ class Session:
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
-        self.test_split = SharedTestSplit(test_set or mnist_test_set(data_root))
-        self.units = UnitStatistics(self.jobs, self.test_split)
-        self.planes = BottleneckPlanes(self.jobs, self.test_split)
-        self.test_predictions = TestPredictions(self.jobs, self.test_split, self.models, self.run)
-        train_split = SharedTestSplit(train_set or mnist_train_set(data_root))
-        self.datasets = DatasetSplits(self.jobs, self.test_split, train_split)
-        self.probes = LayerProbes(self.jobs, probe_datasets or offline_datasets(), data_root)
-        self.robustness = RobustnessSweeps(self.jobs, self.models, self.test_split)
-        self.offsets = DrawingOffsets(self.jobs)
+        self.test_split = test = SharedSplit(test_set or mnist_test_set(data_root))
+        jobs = self.jobs  # the analyses: Followed (follow a model) or Task (on demand)
+        self.units = Followed(jobs, "units", partial(unit_statistics, test), UnitsReport)
+        self.planes = Followed(
+            jobs, "planes", partial(plane_report, test), PlanesReport, applies=has_planes
+        )
+        self.test_predictions = SplitPredictions(jobs, test, self.models, self.run)
+        train_split = SharedSplit(train_set or mnist_train_set(data_root))
+        self.datasets = DatasetSplits(jobs, test, train_split)
+        probe_data = probe_datasets or offline_datasets()
+        self.probes = Task(jobs, "probes", partial(probe_model, probe_data, data_root), ProbeReport)
+        sweep = partial(run_sweep, test)
+        self.robustness = Task(jobs, "robustness", sweep, SweepResult, SweepResult,
+                               prepare=partial(sweep_subjects, self.models))  # fmt: skip
+        self.offsets = Followed(jobs, "offset-grid", drawing_offsets, OffsetGrid, keep=1)
         self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights

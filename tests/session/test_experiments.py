@@ -75,7 +75,7 @@ def test_a_failing_run_and_bad_files_give_one_line(session, dispatcher, tmp_path
     failed = Recorder(session.experiments.failed)
     session.experiments.run("broken", Settings())
     pump(dispatcher, lambda: len(failed) > 0)
-    assert "the loss became nan" in failed.last and session.experiments.running is None
+    assert "the loss became nan" in failed.last.message and session.experiments.running is None
     cases = {"garbage.json": b"\x00\xff not json", "list.json": b"[1, 2]",
              "partial.json": b'{"name": "x", "settings": {"quick": true, "seed": 0}}'}  # fmt: skip
     for file_name, content in cases.items():
@@ -84,12 +84,12 @@ def test_a_failing_run_and_bad_files_give_one_line(session, dispatcher, tmp_path
         count = len(failed)
         session.experiments.open(path)
         pump(dispatcher, lambda count=count: len(failed) > count)
-        assert str(path) in failed.last and "\n" not in failed.last
+        assert str(path) in failed.last.message and "\n" not in failed.last.message
         assert path.read_bytes() == content  # left as it was
     count = len(failed)
     session.experiments.open(tmp_path / "missing.json")
     pump(dispatcher, lambda: len(failed) > count)
-    assert "cannot read" in failed.last
+    assert "cannot read" in failed.last.message and failed.last.ref is None
 
 
 def test_a_kept_result_is_read_on_its_own_and_a_damaged_one_names_its_path(

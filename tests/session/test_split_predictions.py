@@ -10,9 +10,10 @@ from digitlab.core.metrics import evaluate
 from digitlab.core.mistakes import cell_indices
 from digitlab.core.training import LocalTrainer
 from digitlab.session import QueueDispatcher, Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.session.models import RUN_KEY
 from digitlab.session.run_settings import RunSettings
-from digitlab.session.test_predictions import class_subset
+from digitlab.session.split_predictions import class_subset
 from tests.conftest import make_tiny_dataset
 from tests.session.conftest import Recorder, pump, session_without_test_data, tiny_cache
 
@@ -43,7 +44,7 @@ def test_the_confusion_matrix_is_evaluates_and_sums_to_the_test_set(tiny_session
     dispatcher.drain(0.1)
     assert len(reports) == 1
     report = session.test_predictions.current()
-    assert report is reports.last and not report.error
+    assert report is reports.last and report.ref == session.models.current.ref
     network = session.models.current.network
     expected = evaluate(network, test)
     assert report.confusion.sum() == len(test) == len(report.labels)
@@ -62,17 +63,19 @@ def test_the_confusion_matrix_is_evaluates_and_sums_to_the_test_set(tiny_session
     assert len(reports) == 1
 
 
-def test_missing_test_data_is_a_report_with_the_reason() -> None:
+def test_missing_test_data_is_a_failure_with_the_reason() -> None:
     dispatcher, session = session_without_test_data()
     try:
+        assert session.test_predictions.fetch() == AnalysisFailed(None, "No model")
         session.start("mlp")
         pump(dispatcher, lambda: session.models.current is not None)
+        failures = Recorder(session.test_predictions.failed)
         reports = Recorder(session.test_predictions.changed)
         session.test_predictions.request()
-        pump(dispatcher, lambda: len(reports) > 0)
-        report = reports.last
-        assert report.error.startswith("MNIST is missing") and report.evaluation is None
-        assert report.confusion.sum() == 0 and len(report.images) == 0
+        pump(dispatcher, lambda: len(failures) > 0)
+        failure = session.test_predictions.fetch()
+        assert failure is failures.last and failure.ref == session.models.current.ref
+        assert failure.message.startswith("MNIST is missing") and len(reports) == 0
     finally:
         session.close()
 
@@ -95,8 +98,8 @@ def test_a_run_is_followed_at_its_test_evaluations(tiny_session) -> None:
     assert session.models.current.key == RUN_KEY
     evaluations = sum(u.snapshot.status in ("epoch", "done") for u in updates.values)
     assert 1 <= len(targets) <= 1 + evaluations  # not one per snapshot
-    network, classes = session.test_predictions.target
-    assert network is session.models.current.network and classes == (2, 7)
+    target = session.test_predictions.target
+    assert target.ref == session.models.current.ref and target.classes == (2, 7)
     reports = Recorder(session.test_predictions.changed)
     session.test_predictions.request()
     pump(dispatcher, lambda: len(reports) > 0)

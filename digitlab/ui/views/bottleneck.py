@@ -20,8 +20,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
 
 from digitlab.core.bottleneck import plane_points, planes
-from digitlab.core.network import Network
 from digitlab.session import Session
+from digitlab.session.analysis import failed_or_none
+from digitlab.session.models import ModelEntry
 from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.point_cloud import PointCloud, settle
@@ -67,6 +68,7 @@ class BottleneckView(View):
         self._star_input = None
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.planes.changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.planes.failed, lambda _: self.schedule_refresh())
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
         self.refresh()
 
@@ -110,19 +112,20 @@ class BottleneckView(View):
             self._drawn = None
             self._show_message(NO_PLANE)
             return
-        report = self.session.planes.report
-        if report is None or report.network is not network:
-            self._ask_for_planes(network, entry.classes)
-        if report is None or report.error or not report.points:
+        report = self.session.planes.latest  # the newest, maybe for an older version
+        if self.session.planes.get(entry) is None:
+            self._ask_for_planes(entry)
+        if not isinstance(report, PlanesReport) or not report.points:
             if self._drawn is None:  # keep the last planes on show until the new ones come
-                self._show_message(report.error if report is not None else WAITING)
+                failed = failed_or_none(report)
+                self._show_message(failed.message if failed is not None else WAITING)
             return
         if report is not self._drawn:
             self._draw_points(report)
         self._draw_drawing(report)
         self.pages.setCurrentWidget(self.canvas)
 
-    def _ask_for_planes(self, network: Network, classes: tuple[int, ...]) -> None:
+    def _ask_for_planes(self, entry: ModelEntry) -> None:
         """Ask `session.planes` for this network's planes, at most every MIN_INTERVAL_S (a net
         in training changes ~10×/s); a request held back is made when the interval is up."""
         wait_s = MIN_INTERVAL_S - (time.perf_counter() - self._last_request)
@@ -131,7 +134,7 @@ class BottleneckView(View):
                 self._request_timer.start(int(1000 * wait_s) + 1)
             return
         self._last_request = time.perf_counter()
-        self.session.planes.request(network, classes)
+        self.session.planes.request(entry)
 
     def _draw_points(self, report: PlanesReport) -> None:
         network, classes = report.network, report.classes

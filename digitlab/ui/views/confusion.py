@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from digitlab.core.mistakes import cell_indices
 from digitlab.session import Session
-from digitlab.session.test_predictions import PredictionsReport
+from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.plots.confusion_plot import MODES, ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
@@ -98,6 +99,7 @@ class ConfusionView(View):
         predictions = session.test_predictions
         self.subscribe(predictions.target_changed, lambda: self.schedule_refresh())
         self.subscribe(predictions.changed, lambda _: self.schedule_refresh())
+        self.subscribe(predictions.failed, lambda _: self.schedule_refresh())
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -116,8 +118,8 @@ class ConfusionView(View):
             waiting = self._shown is None
             self.summary.setText("Counting the test set…" if waiting else "Updating…")
             return
-        if isinstance(report, str):
-            self._show_nothing(report)
+        if isinstance(report, AnalysisFailed):
+            self._show_nothing(failure_text(report))
             return
         new = report is not self._shown
         self._shown = report

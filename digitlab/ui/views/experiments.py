@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from digitlab.core.experiments import ExperimentResult, Settings
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.session.jobs import Progress
 from digitlab.ui.plots.experiment_figure import PER_ROW, ExperimentFigure, grid_shape
 from digitlab.ui.view import View, run_alone
@@ -210,7 +211,8 @@ class ExperimentsView(View):
         self.pick(result.name)
         self.show_result(result)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, failure: AnalysisFailed) -> None:
+        message = failure.message
         if not self._names:  # the catalogue itself did not load (torch missing, say)
             self.catalogue.item(0).setText(f"The experiments could not be loaded: {message}")
         if not self.session.experiments.running:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from digitlab.core.network import Network
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.session.unit_stats import UnitsReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.mosaic import grid_for_room, tile
@@ -86,7 +87,7 @@ class UnitDetail(QWidget):
         lines = [
             f"<b>unit {unit}</b> of layer {layer + 1} · bias {network.biases[layer][unit]:+.3f}"
         ]
-        stats = report.layers[layer] if report is not None and report.layers else None
+        stats = report.layers[layer] if isinstance(report, UnitsReport) else None
         if stats is not None and report.images is not None:
             state = "dead: never on" if stats.dead[unit] else f"on for {stats.firing[unit]:.0%}"
             lines.append(f"{state} of the {len(report.images):,} test images · importance "
@@ -146,6 +147,7 @@ class HiddenUnitsView(View):
         self._chosen: int | None = None
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.units.changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.units.failed, lambda _: self.schedule_refresh())
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -158,6 +160,11 @@ class HiddenUnitsView(View):
     def _network(self) -> Network | None:
         entry = self.session.models.current
         return entry.network if entry is not None else None
+
+    def _outcome(self) -> UnitsReport | AnalysisFailed | None:
+        """The statistics for the current model version (asked for if need be)."""
+        entry = self.session.models.current
+        return self.session.units.fetch(entry) if entry is not None else None
 
     def layer(self) -> int:
         return max(self.layer_combo.currentIndex(), 0)
@@ -178,11 +185,9 @@ class HiddenUnitsView(View):
                 self.layer_combo.addItem(f"{index + 1} ({units} units)")
             self.layer_combo.blockSignals(False)
             self.detail.hide()
-        self.session.units.request(network)
-        report = self.session.units.report
-        report = report if report is not None and report.network is network else None
+        report = self._outcome()
         layer = self.layer()
-        stats = report.layers[layer] if report is not None and report.layers else None
+        stats = report.layers[layer] if isinstance(report, UnitsReport) else None
         incoming = network.weights[layer]
         outgoing = network.weights[layer + 1] if layer + 1 == len(hidden) else None
         units = incoming.shape[0]
@@ -197,13 +202,14 @@ class HiddenUnitsView(View):
         self.box.autoRange(padding=0.0)
         self.header.setText(self._summary(report, stats, units))
         if self._chosen is not None and self._chosen < units:
-            self.detail.show_unit(network, layer, self._chosen, report)
+            shown = report if isinstance(report, UnitsReport) else None
+            self.detail.show_unit(network, layer, self._chosen, shown)
 
-    def _summary(self, report: UnitsReport | None, stats, units: int) -> str:
+    def _summary(self, report: UnitsReport | AnalysisFailed | None, stats, units: int) -> str:
         if report is None:
             return f"{units} units · counting over the test set…"
-        if report.error:
-            return f"{units} units · no test-set statistics: {report.error}"
+        if isinstance(report, AnalysisFailed):
+            return f"{units} units · no test-set statistics: {report.message}"
         return (f"{units} units · {stats.dead_count} dead (never on for the "
                 f"{len(report.images):,} test images)")  # fmt: skip
 
@@ -222,8 +228,8 @@ class HiddenUnitsView(View):
         if network is None or len(network.weights) < 2:
             return
         self._chosen = unit
-        report = self.session.units.report
-        report = report if report is not None and report.network is network else None
+        report = self.session.units.get(self.session.models.current)
+        report = report if isinstance(report, UnitsReport) else None
         self.detail.show_unit(network, self.layer(), unit, report)
         if not self.detail.isVisible():
             self.detail.show()

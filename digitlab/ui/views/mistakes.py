@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
-from digitlab.session.test_predictions import PredictionsReport
+from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
 from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
@@ -73,6 +74,7 @@ class MistakesView(View):
         predictions = session.test_predictions
         self.subscribe(predictions.target_changed, lambda: self.schedule_refresh())
         self.subscribe(predictions.changed, lambda _: self.schedule_refresh())
+        self.subscribe(predictions.failed, lambda _: self.schedule_refresh())
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -88,8 +90,8 @@ class MistakesView(View):
         if report is None:
             self.summary.setText("Reading the test set…" if self._shown is None else "Updating…")
             return
-        if isinstance(report, str):
-            self._show_nothing(report)
+        if isinstance(report, AnalysisFailed):
+            self._show_nothing(failure_text(report))
             return
         if report is self._shown:
             return

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from digitlab.core.drawing_grid import OffsetGrid
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.robustness import DrawingInput
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
@@ -88,6 +90,7 @@ class OffsetsView(View):
         self.grid: OffsetGrid | None = None
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.offsets.changed, self._on_grid)
+        self.subscribe(session.offsets.failed, self._on_failed)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -105,12 +108,12 @@ class OffsetsView(View):
             return
         pen = PENS[self.pen.currentText()]
         options = self.session.drawing.options
-        self.session.offsets.request(entry.network, entry.classes, canvas, options, pen)
+        self.session.offsets.request(entry, DrawingInput(canvas, options, pen))
 
-    def _on_grid(self, grid) -> None:
-        if isinstance(grid, str):
-            self.summary.setText(grid)
-            return
+    def _on_failed(self, failure: AnalysisFailed) -> None:
+        self.summary.setText(failure.message)
+
+    def _on_grid(self, grid: OffsetGrid) -> None:
         if self.session.drawing.canvas is None:
             return
         self.grid = grid

@@ -17,8 +17,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.session.jobs import Progress
-from digitlab.session.probes import TRAIN_IMAGES, ProbeReport
+from digitlab.session.probes import TRAIN_IMAGES, ProbeReport, ProbeRequest
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 
@@ -83,6 +84,7 @@ class ProbesView(View):
         layout.addWidget(self.canvas, 1)
         self.subscribe(session.probes.progress, self._on_progress)
         self.subscribe(session.probes.finished, lambda _: self.schedule_refresh())
+        self.subscribe(session.probes.failed, lambda _: self.schedule_refresh())
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.refresh()
 
@@ -94,7 +96,7 @@ class ProbesView(View):
         if entry is None:
             return
         dataset = entry.meta.get("dataset", "mnist") if entry.meta else "mnist"
-        self.session.probes.run(entry.network, entry.classes, dataset)
+        self.session.probes.run(ProbeRequest(entry, dataset))
         self.progress.setValue(0)
         self.status.setText("probing…")
         self._update_buttons()
@@ -113,12 +115,12 @@ class ProbesView(View):
         self.run_button.setEnabled(not running and self.session.models.current is not None)
         self.cancel_button.setEnabled(running)
 
-    def _report(self) -> ProbeReport | None:
-        """The last report, if it is for the model that answers now."""
-        report, entry = self.session.probes.report, self.session.models.current
-        if report is None or entry is None or report.network is not entry.network:
+    def _report(self) -> ProbeReport | AnalysisFailed | None:
+        """The last outcome, if it is for the model version that answers now."""
+        outcome, entry = self.session.probes.outcome, self.session.models.current
+        if outcome is None or entry is None or outcome.ref != entry.ref:
             return None
-        return report
+        return outcome
 
     def refresh(self) -> None:
         self._update_buttons()
@@ -126,9 +128,9 @@ class ProbesView(View):
         for label in self._labels:
             self.bars_plot.removeItem(label)
         self._labels = []
-        if report is None or report.error:
+        if not isinstance(report, ProbeReport):
             if report is not None:
-                self.status.setText(f"Could not probe: {report.error}")
+                self.status.setText(f"Could not probe: {report.message}")
             elif not self.session.probes.running:
                 self.status.setText(HINT)
             self.bars.setOpts(x=[], height=[])
@@ -158,7 +160,7 @@ class ProbesView(View):
 
     def _draw_projection(self) -> None:
         report = self._report()
-        if report is None or report.error:
+        if not isinstance(report, ProbeReport):
             return
         coords = report.projections.get(self.layer_combo.currentText())
         if coords is None:

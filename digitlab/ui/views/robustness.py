@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.session.jobs import Progress
 from digitlab.session.models import ModelKind
 from digitlab.session.robustness import SweepRequest
@@ -164,10 +165,10 @@ class RobustnessView(View):
         self.progress.setValue(1000)
         self.progress.setFormat(f"done in {result.seconds:.1f} s")
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, failure: AnalysisFailed) -> None:
         self.run_button.setText("Run sweep")
-        self.progress.setFormat(message)
-        self.session.notices.error(message, source="robustness")
+        self.progress.setFormat(failure.message)
+        self.session.notices.error(failure.message, source="robustness")
 
     def _show_heatmaps(self, index: int) -> None:
         if self._result is not None and index >= 0:

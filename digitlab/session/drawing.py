@@ -34,9 +34,9 @@ EMPTY_INPUT.setflags(write=False)
 
 
 class Drawing:
-    input_changed = Signal(object)  # NetInput
-    options_changed = Signal(object)  # PreprocessOptions
-    digit_placed = Signal(object)  # (28, 28) uint8: a digit to put on the pad (from a gallery)
+    input_changed = Signal(NetInput)
+    options_changed = Signal(PreprocessOptions)
+    digit_placed = Signal(np.ndarray)  # (28, 28) uint8, read-only: a digit for the pad to take
 
     def __init__(self) -> None:
         self._canvas: np.ndarray | None = None

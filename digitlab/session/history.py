@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from digitlab.core.network import Network
+from digitlab.session.models import ModelRef
 
 DEFAULT_MAX_BYTES = 64 * 2**20  # ~200 snapshots of a 784→100→10 net
 DEFAULT_MAX_ENTRIES = 4000
@@ -26,6 +27,7 @@ class HistoryEntry:
     test_accuracy: float | None
     network: Network
     epoch_end: bool = False
+    ref: ModelRef | None = None  # the run's version this snapshot was (what a timeline selects)
 
     @property
     def nbytes(self) -> int:

@@ -3,6 +3,9 @@
 Sources are the shipped models, the net being trained (once a run has weights) and the model
 files the user opened. Files are read off the main thread; when several loads overlap, the
 newest request wins. A failed load keeps the current model and says why.
+
+The live run is one object: the library does not copy it, it asks the run (`live`) for its
+current `ModelEntry`, a new version per snapshot. Compare models by `ref`, never by `is`.
 """
 
 from __future__ import annotations
@@ -111,46 +114,64 @@ def source_for(key: str) -> ModelSource:
     return ModelSource(str(path), ModelKind.FILE, path.name, path)
 
 
+def _no_run() -> ModelEntry | None:
+    return None
+
+
 class ModelLibrary:
     """Loaded models by key, the current one, and the list the chooser shows."""
 
     sources_changed = Signal()  # a file was opened, or the run appeared or went
-    current_changed = Signal(object)  # ModelEntry | None: another model, or new weights
-    loading = Signal(object)  # ModelSource being read
-    load_failed = Signal(object)  # LoadFailure
+    current_changed = Signal(ModelEntry | None)  # another model, or a new version of the run
+    loading = Signal(ModelSource)  # being read
+    load_failed = Signal(LoadFailure)  # the current model still answers
 
     def __init__(
         self,
         jobs: JobRunner,
         notices: Notices,
         loader: Callable[[Path], Checkpoint] = load_checkpoint,
+        live: Callable[[], ModelEntry | None] = _no_run,
     ) -> None:
+        """`live` gives the training run's current version (None: no weights yet); call
+        `run_changed` whenever it may have changed."""
         self._jobs, self._notices, self._loader = jobs, notices, loader
-        self._entries: dict[str, ModelEntry] = {}
+        self._live = live
+        self._entries: dict[str, ModelEntry] = {}  # loaded files and shipped models
         self._files: list[ModelSource] = []
-        self._current: ModelEntry | None = None
+        self._current: ModelEntry | None = None  # a loaded model answering
+        self._follows_run = False  # the run answers, whichever version it is at
+        self._run_listed = False
         self._wanted: str | None = None  # requested, maybe still loading
 
     # --- reading -----------------------------------------------------------------------------
 
     @property
     def current(self) -> ModelEntry | None:
-        return self._current
+        return self._live() if self._follows_run else self._current
 
     @property
     def wanted(self) -> str | None:
         """The key last asked for (it may still be loading), else the current one's."""
-        return self._wanted or (self._current.key if self._current else None)
+        current = self.current
+        return self._wanted or (current.key if current else None)
+
+    @property
+    def follows_run(self) -> bool:
+        """The training run answers (whichever version it is at)."""
+        return self._follows_run
 
     def sources(self) -> list[ModelSource]:
         """Shipped models, the training run (when it has weights), then opened files."""
         listed = _shipped_sources()
-        if RUN_KEY in self._entries:
-            listed.append(self._entries[RUN_KEY].source)
+        run = self._live()
+        if run is not None:
+            listed.append(run.source)
         return listed + list(self._files)
 
     def entry(self, key: str) -> ModelEntry | None:
-        return self._entries.get(key)
+        """The model `key` names, if loaded (the run: its current version)."""
+        return self._live() if key == RUN_KEY else self._entries.get(key)
 
     def is_loading(self) -> bool:
         """A model was asked for and has not arrived yet (results come via the main thread)."""
@@ -162,13 +183,13 @@ class ModelLibrary:
         """Answer with model `key` (loaded in the background if needed). With `fallback`, a
         model that cannot be loaded is replaced by the fallback, with a notice."""
         if key == RUN_KEY:
-            if RUN_KEY not in self._entries:
+            if self._live() is None:
                 self._notices.info("No training run yet: press Start to train one")
                 if fallback:
                     self.select(fallback)
                 return
             self._jobs.cancel("model-load")  # an older file request must not win later
-            self._activate(self._entries[RUN_KEY])
+            self._follow_run()
         elif key in self._entries:
             self._jobs.cancel("model-load")  # a slower, older request must not win
             self._activate(self._entries[key])
@@ -210,9 +231,8 @@ class ModelLibrary:
                     source=str(path),
                 )
                 self.select(fallback)
-            else:
+            else:  # load_failed tells the views; the current model answers on
                 self._notices.error(message, source=str(path))
-                self.current_changed.emit(self._current)  # the chooser shows what still answers
 
         self._jobs.submit(
             lambda context: self._loader(path), key="model-load", on_done=done, on_error=failed
@@ -220,31 +240,26 @@ class ModelLibrary:
 
     def _activate(self, entry: ModelEntry) -> None:
         self._wanted = None
-        self._current = entry
+        self._current, self._follows_run = entry, False
         self.current_changed.emit(entry)
+
+    def _follow_run(self) -> None:
+        self._wanted = None
+        self._current, self._follows_run = None, True
+        self.current_changed.emit(self._live())
 
     # --- the training run ------------------------------------------------------------------
 
-    def set_run_network(
-        self, network: Network | None, classes: tuple[int, ...], description: str
-    ) -> None:
-        """New weights from the training run (None: the run was reset). The run answers at once
-        if it is the current model, or if nothing else is."""
-        appeared = RUN_KEY not in self._entries and network is not None
-        if network is None:
-            gone = self._entries.pop(RUN_KEY, None)
-            if gone is not None:
-                self.sources_changed.emit()
-                if self._current is gone:
-                    self._current = None
-                    self.current_changed.emit(None)
-            return
-        entry = ModelEntry(source_for(RUN_KEY), network, classes, description)
-        self._entries[RUN_KEY] = entry
-        if appeared:
+    def run_changed(self) -> None:
+        """The run has a new version, or appeared, or went (Reset). It answers at once if it
+        is the current model, or if nothing else is."""
+        run = self._live()
+        if (run is not None) != self._run_listed:
+            self._run_listed = run is not None
             self.sources_changed.emit()
-        if self._current is not None and self._current.key == RUN_KEY:
-            self._current = entry
-            self.current_changed.emit(entry)
-        elif self._current is None and self._wanted is None:
-            self._activate(entry)
+        if self._follows_run:
+            if run is None:
+                self._follows_run = False
+            self.current_changed.emit(run)
+        elif run is not None and self._current is None and self._wanted is None:
+            self._follow_run()

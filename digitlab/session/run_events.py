@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from digitlab.core.network import Network
 from digitlab.core.protocol import RunState, Snapshot, SnapshotStatus, TrainJob
+from digitlab.session.models import ModelEntry
 
 
 class Trainer(Protocol):
@@ -64,11 +65,19 @@ class RunOutcome:
 
 @dataclass(frozen=True, eq=False)
 class RunUpdate:
-    """One snapshot as the views need it: the network, and where it sits on the curves."""
+    """One snapshot as the views need it: the run's model at this version (the very entry the
+    model library answers with), and where it sits on the curves."""
 
     snapshot: Snapshot
-    network: Network
-    classes: tuple[int, ...]
+    model: ModelEntry
     epoch: float  # epochs trained by this model so far (across continued runs)
     course_epoch: float = 0.0  # epochs trained towards the epochs set (see session.course)
     course_epochs: int = 0  # the epochs set
+
+    @property
+    def network(self) -> Network:
+        return self.model.network
+
+    @property
+    def classes(self) -> tuple[int, ...]:
+        return self.model.classes

@@ -28,9 +28,9 @@ class ImageRef:
 
 
 class Selection:
-    unit_changed = Signal(object)  # UnitRef | None
-    class_changed = Signal(object)  # int | None (a digit)
-    image_changed = Signal(object)  # ImageRef | None
+    unit_changed = Signal(UnitRef | None)
+    class_changed = Signal(int | None)  # a digit
+    image_changed = Signal(ImageRef | None)
 
     def __init__(self) -> None:
         self._unit: UnitRef | None = None

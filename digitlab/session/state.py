@@ -69,7 +69,7 @@ def _default_trainer() -> Trainer:
 
 
 class Session:
-    prediction_changed = Signal(object)  # Prediction
+    prediction_changed = Signal(Prediction)
 
     def __init__(
         self,
@@ -87,7 +87,8 @@ class Session:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
         loader = {} if model_loader is None else {"loader": model_loader}
-        self.models = ModelLibrary(self.jobs, self.notices, **loader)
+        # The run's model is one object: the library asks the run for its current version.
+        self.models = ModelLibrary(self.jobs, self.notices, live=lambda: self.run.model, **loader)
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
@@ -114,7 +115,7 @@ class Session:
         self.drawing.input_changed.connect(self._on_input)
         self.models.current_changed.connect(self._on_model)
         self.run.updated.connect(self._on_run_update)
-        self.run.cleared.connect(self._on_run_cleared)
+        self.run.model_changed.connect(self._on_run_model)
         self.run.phase_changed.connect(self._on_run_phase)
         self._predict()
 
@@ -144,23 +145,22 @@ class Session:
         if phase is RunPhase.STARTING:
             self._follow_run = True
 
+    def _on_run_model(self, model: ModelEntry | None) -> None:
+        was_answering = self.models.follows_run
+        self.models.run_changed()
+        if model is None and was_answering:  # back to what answered before the run took over
+            self.models.select(self._before_run or DEFAULT_KEY, fallback=DEFAULT_KEY)
+
     def _on_run_update(self, update: RunUpdate) -> None:
-        self.models.set_run_network(update.network, update.classes, self.run.description())
         if self._follow_run:
             self._follow_run = False
-            if self.models.current is None or self.models.current.key != RUN_KEY:
+            if not self.models.follows_run:
                 self._before_run = self.models.wanted
                 self.models.select(RUN_KEY)
                 self.notices.info(
                     "The drawing is now read by the net being trained; "
                     "choose another model under Model to switch back"
                 )
-
-    def _on_run_cleared(self) -> None:
-        was_answering = self.models.current is not None and self.models.current.key == RUN_KEY
-        self.models.set_run_network(None, (), "")
-        if was_answering:  # back to the model that answered before the run took over
-            self.models.select(self._before_run or DEFAULT_KEY, fallback=DEFAULT_KEY)
 
     def _predict(self) -> None:
         entry = self.models.current

@@ -178,7 +178,7 @@ def test_choosing_the_run_cancels_a_slower_file_load(dispatcher) -> None:
     try:
         session.models.open_file("slow.safetensors")
         network = load_checkpoint(shipped_model_path("mlp")).network
-        session.models.set_run_network(network, tuple(range(10)), "live")  # the run appears
+        session.run.adopt(network, tuple(range(10)), "live")  # the run appears
         session.models.select(RUN_KEY)
         release.set()
         dispatcher.drain(0.5)

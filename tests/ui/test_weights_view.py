@@ -64,7 +64,7 @@ def random_network(*sizes: int, seed: int = 0) -> Network:
 def answer_with(session, network: Network, classes=None) -> None:
     """Make a network answer as the run's model would (no training needed)."""
     classes = tuple(range(network.spec.num_classes)) if classes is None else classes
-    session.models.set_run_network(network, classes, network.spec.describe())
+    session.run.adopt(network, classes, network.spec.describe())
     session.models.select(RUN_KEY)
 
 

@@ -42,6 +42,8 @@ class ModelView(View):
         self.subscribe(models.sources_changed, self._fill)
         self.subscribe(models.current_changed, self._show_current)
         self.subscribe(models.loading, self._show_loading)
+        # A failed load keeps the current model: show it again (the combo moved to the file).
+        self.subscribe(models.load_failed, lambda _: self._show_current(models.current))
         self._fill()
         self._show_current(models.current)
 

@@ -239,7 +239,7 @@ class WeightsView(View):
         self.changes_box.setToolTip(CHANGES_TIP if live else CHANGES_OFF_TIP)
         latest = self.session.run.latest
         self._deltas = None
-        if live and latest is not None and latest.network is network:
+        if live and latest is not None and latest.model.ref == entry.ref:
             self._deltas = [np.asarray(d) for d in latest.snapshot.deltas]
         show_deltas = live and self.changes_box.isChecked()
         shapes = [tuple(w.shape) for w in network.weights]

@@ -1,0 +1,88 @@
+"""The run's state machine and its pacing gate.
+
+A run is IDLE, STARTING (trainer starting, data loading), RUNNING, PAUSED or FINISHED. The pause
+and cancel flags are shared with the trainer (`RunState`); each run gets an id, so the reports
+of an abandoned run are ignored. A paced run (a snapshot every N steps) waits at the gate after
+each snapshot until the views have drawn it, never longer than `ACK_TIMEOUT_S`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from digitlab.core.protocol import RunState, Snapshot, Stage
+from digitlab.session.jobs import JobContext
+from digitlab.session.run_events import RunPhase
+
+ACK_TIMEOUT_S = 2.0  # a paced run never waits longer than this for the display
+
+
+class RunControl:
+    def __init__(self) -> None:
+        self.phase = RunPhase.IDLE
+        self.stage: Stage | None = None  # what the run does before its first snapshot
+        self.state = RunState()
+        self.gate = threading.Event()
+        self.run_id = 0
+
+    def begin(self) -> int:
+        """A new run: fresh flags and gate; returns its id."""
+        self.run_id += 1
+        self.state, self.gate = RunState(), threading.Event()
+        self.stage = None
+        return self.run_id
+
+    def is_current(self, run_id: int) -> bool:
+        return run_id == self.run_id
+
+    def cancel(self) -> None:
+        """Ask the trainer to stop (its last snapshot still arrives)."""
+        self.state.cancel()
+        self.gate.set()
+
+    def abandon(self) -> None:
+        """Cancel, and ignore whatever the run still reports."""
+        self.cancel()
+        self.run_id += 1
+
+    def set_phase(self, phase: RunPhase) -> bool:
+        """Move to `phase`; False when already there."""
+        if phase is self.phase:
+            return False
+        self.phase = phase
+        return True
+
+    def pause(self) -> RunPhase | None:
+        """The phase pausing leads to, or None when there is nothing to pause."""
+        if self.phase in (RunPhase.RUNNING, RunPhase.STARTING):
+            self.state.pause()
+            return RunPhase.PAUSED
+        return None
+
+    def resume(self) -> RunPhase | None:
+        """The phase resuming leads to, or None when the run is not paused."""
+        if self.phase is not RunPhase.PAUSED:
+            return None
+        self.state.resume()
+        return RunPhase.RUNNING if self.stage is Stage.TRAINING else RunPhase.STARTING
+
+
+def relay(
+    items: Iterable[Stage | Snapshot],
+    context: JobContext,
+    state: RunState,
+    gate: threading.Event,
+    paced: bool,
+) -> None:
+    """Pass the trainer's stages and snapshots to the main thread (a job thread's work); a paced
+    run waits at the gate after each snapshot until the views have drawn it."""
+    for item in items:
+        if context.cancelled:
+            state.cancel()
+        if paced and isinstance(item, Snapshot) and not item.finished:
+            gate.clear()
+            context.partial(item)
+            gate.wait(ACK_TIMEOUT_S)
+        else:
+            context.partial(item)

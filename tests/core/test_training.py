@@ -221,3 +221,14 @@ def test_a_job_starts_from_given_weights_or_from_its_seed(tiny_dataset: Dataset)
 def test_a_job_must_fit_its_data() -> None:
     with pytest.raises(ValueError, match="2 classes"):
         TrainJob(ModelSpec(), DataRequest(classes=(0, 1)), TrainConfig())
+
+
+def test_a_status_is_an_enum_that_pickles_by_value() -> None:
+    """The trainer process sends snapshots pickled; a status arrives as the same member."""
+    import pickle
+
+    status = pickle.loads(pickle.dumps(SnapshotStatus.EPOCH))
+    assert status is SnapshotStatus.EPOCH and status.evaluated and not status.finished
+    assert SnapshotStatus.DONE.evaluated and SnapshotStatus.DIVERGED.finished
+    snap = Snapshot(0, 0, 1, 0, 1, 0.0, 0.0, 0.0, [], [], [], status="cancelled")  # type: ignore[arg-type]
+    assert snap.status is SnapshotStatus.CANCELLED and snap.finished

@@ -64,6 +64,7 @@ def test_a_broken_file_keeps_the_current_model_and_says_why(session, dispatcher,
     notices, failures = Recorder(session.notices.posted), Recorder(session.models.load_failed)
     session.start()
     pump(dispatcher, lambda: session.models.current is not None)
+    changed = Recorder(session.models.current_changed)
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"nonsense")
     session.models.open_file(broken)
@@ -72,6 +73,7 @@ def test_a_broken_file_keeps_the_current_model_and_says_why(session, dispatcher,
     assert "is not a digitlab model" in failures.last.message
     assert notices.last.level is Level.ERROR and notices.last.source == str(broken)
     assert [s.key for s in session.models.sources()] == ["robust", "mlp", "linear"]
+    assert len(changed) == 0  # no resync poke: the same model answers on (load_failed says it)
 
 
 def test_an_opened_file_is_listed_and_answers(session, dispatcher, tmp_path) -> None:

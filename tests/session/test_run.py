@@ -287,3 +287,22 @@ def test_warming_up_is_asked_once_per_dataset(dispatcher) -> None:
         assert [p.classes for p in prepared] == [None, (0, 1)]
     finally:
         session.close()
+
+
+def test_each_snapshot_is_a_new_version_of_one_live_model(session, dispatcher) -> None:
+    """The run's model is one object: the library answers with the run's own entry, each
+    snapshot is a new version with read-only weights, and history entries name their version."""
+    updates, changed = Recorder(session.run.updated), Recorder(session.models.current_changed)
+    run_once(session, dispatcher, FAST.replaced(epochs=2))
+    versions = [u.model.ref for u in updates.values]
+    assert len(set(versions)) == len(versions) and versions == sorted(versions)
+    assert all(ref.key == RUN_KEY for ref in versions)
+    assert session.models.current is session.run.model is updates.last.model
+    assert session.models.entry(RUN_KEY).ref == session.run.model.ref == changed.last.ref
+    assert [e.ref for e in session.run.history.entries] == versions
+    assert not session.run.network.weights[0].flags.writeable
+    assert session.models.current.description == session.run.description()
+    session.run.reset()
+    pump(dispatcher, lambda: session.models.current is not None)
+    assert session.run.model is None and session.models.entry(RUN_KEY) is None
+    assert not session.models.follows_run and session.models.current.key == DEFAULT_KEY

@@ -1,5 +1,5 @@
-"""The `digitlab` command: no sub-command opens the window; train / evaluate / probe / robustness /
-predict / screenshot.
+"""The `digitlab` command: no sub-command opens the window; the commands are listed in
+`cli.commands` (one module and one line each).
 
 Every user-facing failure (missing data, bad model file, unreadable image, bad argument, Ctrl+C)
 ends in one clear line on stderr and a non-zero exit, never a traceback. This module needs only
@@ -11,20 +11,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from digitlab import __version__
-from digitlab.cli import args as types
-from digitlab.core.choices import (
-    ACTIVATIONS,
-    AUGMENT_NAMES,
-    DATASETS,
-    LIMITS,
-    MAX_THREADS,
-    OPTIMIZERS,
-    SCHEDULES,
-    describe_augment,
-)
+from digitlab.cli.args import DATA_DIR_HELP, THREADS_HELP, threads
+from digitlab.cli.commands import COMMANDS, Command, command
 from digitlab.core.errors import DigitlabError
 
 EXIT_FAILED = 1
@@ -43,10 +35,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-MODEL_HELP = "a model file, or a shipped model: robust, mlp or linear"
-DATA_DIR_HELP = "dataset folder (default: $DIGITLAB_DATA, else the user cache)"
-THREADS_HELP = f"torch CPU threads for train, 1 to {MAX_THREADS} (default: all cores)"
-SEED_HELP = f"0 to {LIMITS['seed'][1]:.0f}, as in the window (default: 0)"
+class _CommandParser(_Parser):
+    """A command's parser, filled by its module (`add_arguments`) the first time it parses or
+    shows its help: `digitlab --help` lists the commands without importing their modules."""
+
+    def __init__(self, *args: Any, command: Command | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._command = command
+
+    def _filled(self) -> None:
+        if self._command is not None:
+            command, self._command = self._command, None
+            command.load().add_arguments(self)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._filled()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._filled()
+        return super().format_help()
+
+    def format_usage(self) -> str:
+        self._filled()
+        return super().format_usage()
 
 
 def _data_dir_option() -> argparse.ArgumentParser:
@@ -56,76 +68,8 @@ def _data_dir_option() -> argparse.ArgumentParser:
     return common
 
 
-def _add_train(commands: argparse._SubParsersAction) -> None:
-    train = commands.add_parser(
-        "train", help="train a model and save it", parents=[_data_dir_option()]
-    )
-    train.add_argument(
-        "--threads", type=types.threads, metavar="N", default=argparse.SUPPRESS,
-        help=THREADS_HELP,
-    )  # fmt: skip
-    train.add_argument(
-        "--hidden",
-        type=types.hidden_sizes,
-        default=(100,),
-        metavar="H[,H…]",
-        help="hidden layer sizes; 0 gives the 1-layer 784→10 net (default: 100)",
-    )
-    train.add_argument("--activation", choices=ACTIVATIONS, default="relu")
-    train.add_argument(
-        "--epochs", type=types.epochs, default=3, help=f"1 to {LIMITS['epochs'][1]:g} (default: 3)"
-    )
-    train.add_argument(
-        "--lr", type=types.learning_rate, help="learning rate (default: 1e-3 adam, 0.1 sgd)"
-    )
-    train.add_argument(
-        "--batch-size", type=types.batch_size, default=64,
-        help=f"1 to {LIMITS['batch_size'][1]:g} (default: 64)",
-    )  # fmt: skip
-    train.add_argument(
-        "--schedule",
-        choices=SCHEDULES,
-        default="constant",
-        help="learning-rate schedule; cosine decays it to 0 by the last step",
-    )
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    train.add_argument(
-        "--momentum", type=types.momentum, default=0.9,
-        help=f"for sgd: 0 to {LIMITS['momentum'][1]:g} (default: 0.9)",
-    )  # fmt: skip
-    train.add_argument(
-        "--weight-decay", type=types.weight_decay, default=0.0,
-        help=f"L2 penalty, 0 to {LIMITS['weight_decay'][1]:g} (default: 0)",
-    )  # fmt: skip
-    train.add_argument(
-        "--l1", type=types.l1, default=0.0,
-        help=f"L1 penalty on the weights, 0 to {LIMITS['l1'][1]:g} (default: 0)",
-    )  # fmt: skip
-    train.add_argument(
-        "--classes",
-        type=types.classes,
-        metavar="C,C…",
-        help="class subset: 0,1 or 0-4 (default: all)",
-    )
-    train.add_argument(
-        "--augment",
-        nargs="?",
-        const="light",
-        default="",
-        choices=AUGMENT_NAMES,
-        help="random shift/scale/rotation/pen per image: light (the default when named: "
-        f"{describe_augment('light')}) or robust ({describe_augment('robust')})",
-    )
-    train.add_argument("--seed", type=types.seed, default=0, help=SEED_HELP)
-    train.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
-    train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="cpu")
-    train.add_argument(
-        "--out", required=True, metavar="PATH", help="where to write the model (.safetensors)"
-    )
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: the top-level options, then each command of the registry."""
     parser = _Parser(
         prog="digitlab",
         description="A desktop lab for looking inside small neural networks on handwritten "
@@ -133,121 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"digitlab {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
-    parser.add_argument("--threads", type=types.threads, metavar="N", help=THREADS_HELP)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _add_train(commands)
-
-    evaluate = commands.add_parser(
-        "evaluate", help="test accuracy, per class, confusion matrix", parents=[_data_dir_option()]
-    )
-    evaluate.add_argument("model", metavar="MODEL", help=MODEL_HELP)
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.add_argument(
-        "--png",
-        metavar="PATH",
-        help="also write the confusion matrix with each cell's most confident image as a PNG",
-    )
-
-    probe = commands.add_parser(
-        "probe",
-        help="a linear probe per layer: how readable the digit is at each depth",
-        parents=[_data_dir_option()],
-    )
-    probe.add_argument("model", metavar="MODEL", help=MODEL_HELP)
-    probe.add_argument("--json", action="store_true", help="print one JSON object")
-
-    robust = commands.add_parser(
-        "robustness",
-        help="accuracy under shift, scale, rotation, pen and noise (tables; figures with --png)",
-        parents=[_data_dir_option()],
-    )
-    robust.add_argument(
-        "models", nargs="+", metavar="MODEL", help="model files, or robust / mlp / linear (shipped)"
-    )
-    robust.add_argument("--json", action="store_true", help="print one JSON object")
-    robust.add_argument("--png", metavar="DIR", help="write the figures (one per model) here")
-    robust.add_argument(
-        "--kinds",
-        type=types.kinds,
-        default=["shift", "scale", "rotation", "pen", "noise"],
-        metavar="K,K…",
-        help="perturbations: shift,scale,rotation,pen,noise (default: all)",
-    )
-    robust.add_argument(
-        "--preprocessing", choices=["both", "on", "off"], default="both",
-        help="the window's MNIST preprocessing after the perturbation (default: both)",
-    )  # fmt: skip
-    robust.add_argument(
-        "--limit", type=types.positive_int, metavar="N", help="the first N test images only"
-    )
-    robust.add_argument("--quiet", action="store_true", help="no progress line")
-
-    experiment = commands.add_parser(
-        "experiment",
-        help="the classic small-net experiments: list, or run one",
-        parents=[_data_dir_option()],
-    )
-    experiment.add_argument("action", choices=["list", "run"])
-    experiment.add_argument("name", nargs="?", metavar="NAME", help="the experiment to run")
-    experiment.add_argument("--quick", action="store_true", help="a smaller, faster version")
-    experiment.add_argument("--seed", type=types.seed, default=0, help=SEED_HELP)
-    experiment.add_argument("--json", action="store_true", help="print one JSON object")
-    experiment.add_argument("--out", metavar="DIR", help="write result.json and figure.png here")
-    experiment.add_argument(
-        "--threads", type=types.threads, default=1, metavar="N",
-        help="torch threads (default 1: the nets are tiny, one thread is quickest)",
-    )  # fmt: skip
-
-    predict = commands.add_parser("predict", help="classify image files (one JSON line each)")
-    predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", metavar="MODEL", help=f"{MODEL_HELP} (default: robust)")
-    predict.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
-    predict.add_argument("--no-centre", action="store_true", help="skip centring by mass")
-
-    shot = commands.add_parser(
-        "screenshot",
-        help="render the window (or one view) in a demo state to a PNG",
-        parents=[_data_dir_option()],
-    )
-    shot.add_argument("path", metavar="PATH", nargs="?", help="the picture file to write (.png)")
-    shot.add_argument("--size", type=types.window_size, default=(1400, 860), metavar="WxH")
-    shot.add_argument("--view", metavar="ID", help="render one view alone (see --list-views)")
-    shot.add_argument("--list-views", action="store_true", help="print the view ids and exit")
-    shot.add_argument(
-        "--no-train", action="store_true", help="skip the short demo run (needs no MNIST)"
-    )
+    parser.add_argument("--threads", type=threads, metavar="N", help=THREADS_HELP)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    for each in COMMANDS:
+        parents = [_data_dir_option()] if each.data_dir else []
+        commands.add_parser(each.name, help=each.help, parents=parents, command=each)
     return parser
-
-
-def _command(name: str | None) -> Callable[[argparse.Namespace], int]:
-    """The function behind a sub-command, imported only when it runs."""
-    if name == "train":
-        from digitlab.cli.train import cmd_train
-
-        return cmd_train
-    if name == "evaluate":
-        from digitlab.cli.evaluate import cmd_evaluate
-
-        return cmd_evaluate
-    if name == "probe":
-        from digitlab.cli.probe import cmd_probe
-
-        return cmd_probe
-    if name == "robustness":
-        from digitlab.cli.robustness import cmd_robustness
-
-        return cmd_robustness
-    if name == "experiment":
-        from digitlab.cli.experiment import cmd_experiment
-
-        return cmd_experiment
-    if name == "predict":
-        from digitlab.cli.predict import cmd_predict
-
-        return cmd_predict
-    from digitlab.cli.window import cmd_app, cmd_screenshot
-
-    return cmd_screenshot if name == "screenshot" else cmd_app
 
 
 # What a terminal that cannot show a character gets instead (cp1252, ASCII, …): "->", not a
@@ -292,11 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prog = f"digitlab {args.command}" if args.command else "digitlab"
     try:
-        if args.threads and args.command == "train":
-            import torch
-
-            torch.set_num_threads(args.threads)
-        return _command(args.command)(args)
+        return command(args.command).load().run(args)
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

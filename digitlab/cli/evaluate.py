@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from digitlab.cli.args import MODEL_HELP
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--png",
+        metavar="PATH",
+        help="also write the confusion matrix with each cell's most confident image as a PNG",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
     from digitlab.core.metrics import evaluate

@@ -4,14 +4,27 @@ experiments from the terminal, each with its table, figure and conclusion."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
+from digitlab.cli.args import SEED_HELP, seed, threads
 from digitlab.cli.progress import ProgressLine
 
 
-def cmd_experiment(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["list", "run"])
+    parser.add_argument("name", nargs="?", metavar="NAME", help="the experiment to run")
+    parser.add_argument("--quick", action="store_true", help="a smaller, faster version")
+    parser.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--out", metavar="DIR", help="write result.json and figure.png here")
+    parser.add_argument(
+        "--threads", type=threads, default=1, metavar="N",
+        help="torch threads (default 1: the nets are tiny, one thread is quickest)",
+    )  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
     from digitlab.core.experiments import EXPERIMENTS
 
     # A missing or unknown name is a bad argument: ValueError, which the CLI shows as one with
@@ -32,6 +45,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import json
+
     from digitlab.core.experiments import EXPERIMENTS, Settings, run_experiment, table_lines
     from digitlab.core.files import check_output_folder, check_output_path
 

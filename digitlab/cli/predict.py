@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from digitlab.cli import one_line
+from digitlab.cli.args import MODEL_HELP
 
 
 def _say(text: str) -> None:
@@ -14,7 +14,16 @@ def _say(text: str) -> None:
     print(one_line(f"digitlab predict: {text}"), file=sys.stderr)
 
 
-def cmd_predict(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("images", nargs="+", metavar="IMAGE")
+    parser.add_argument("--model", metavar="MODEL", help=f"{MODEL_HELP} (default: robust)")
+    parser.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
+    parser.add_argument("--no-centre", action="store_true", help="skip centring by mass")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
     import numpy as np
 
     from digitlab.core.checkpoint import load_checkpoint

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from digitlab.cli.args import MODEL_HELP
 
-def cmd_probe(args: argparse.Namespace) -> int:
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
     from digitlab.core.probes import probe_layers

@@ -4,9 +4,9 @@ noise, with the window's preprocessing on and off; tables on stdout, figures wit
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from digitlab.cli import args as types
 from digitlab.cli.progress import ProgressLine
 from digitlab.core.choices import plural
 from digitlab.core.errors import DigitlabError
@@ -123,7 +123,32 @@ def _one_dataset(datasets: dict[str, str]) -> str:
     return next(iter(datasets))
 
 
-def cmd_robustness(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "models", nargs="+", metavar="MODEL", help="model files, or robust / mlp / linear (shipped)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--png", metavar="DIR", help="write the figures (one per model) here")
+    parser.add_argument(
+        "--kinds",
+        type=types.kinds,
+        default=["shift", "scale", "rotation", "pen", "noise"],
+        metavar="K,K…",
+        help="perturbations: shift,scale,rotation,pen,noise (default: all)",
+    )
+    parser.add_argument(
+        "--preprocessing", choices=["both", "on", "off"], default="both",
+        help="the window's MNIST preprocessing after the perturbation (default: both)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--limit", type=types.positive_int, metavar="N", help="the first N test images only"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
     from digitlab.core.checkpoint import load_checkpoint
     from digitlab.core.data import load_dataset
     from digitlab.core.robustness import Subject, default_conditions, sweep

@@ -7,8 +7,10 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from digitlab.cli.args import THREADS_HELP, add_options, threads
 from digitlab.core.choices import plural
 from digitlab.core.errors import DigitlabError
+from digitlab.core.hyperparams import CLI_OPTIONS, train_config
 
 if TYPE_CHECKING:
     from digitlab.core.protocol import Snapshot
@@ -64,7 +66,20 @@ def _resolve_device(name: str) -> str:
     return "cpu"
 
 
-def cmd_train(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--threads, one option per hyper-parameter of the table, --out and --quiet."""
+    parser.add_argument(
+        "--threads", type=threads, metavar="N", default=argparse.SUPPRESS, help=THREADS_HELP
+    )
+    add_options(parser, CLI_OPTIONS)
+    parser.add_argument(
+        "--out", required=True, metavar="PATH", help="where to write the model (.safetensors)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, showing progress, and save the model with what trained it."""
     from digitlab.core.checkpoint import save_checkpoint
     from digitlab.core.choices import DEFAULT_LR
     from digitlab.core.data import load_dataset
@@ -72,9 +87,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from digitlab.core.memory import check_trainable
     from digitlab.core.model import new_model, to_network
     from digitlab.core.network import ModelSpec
-    from digitlab.core.protocol import TrainConfig
     from digitlab.core.training import train
 
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     check_output_path(args.out)
     check_trainable(ModelSpec(args.hidden, args.activation), args.batch_size)  # before the data
@@ -83,20 +101,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     spec = ModelSpec(
         hidden=args.hidden, activation=args.activation, num_classes=dataset.num_classes
     )
-    config = TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=lr,
-        optimizer=args.optimizer,
-        momentum=args.momentum,
-        weight_decay=args.weight_decay,
-        l1=args.l1,
-        seed=args.seed,
-        augment=args.augment,
-        schedule=args.schedule,
-        snapshot_seconds=0.1,
-        device=device,
-    )
+    config = train_config(vars(args), lr=lr, device=device, snapshot_seconds=0.1)
     model = new_model(spec, seed=args.seed)
     print(
         f"training {spec.describe()} on {args.dataset} "

@@ -45,19 +45,6 @@ def parse_hidden(
     return sizes
 
 
-# The bounds of each training setting, shared by the window's form, its stored settings and the
-# `train` options, so a value one accepts the others accept too. Seeds stop at 2**31 − 1 because
-# the window's spin box holds a 32-bit signed number.
-LIMITS: dict[str, tuple[float, float]] = {
-    "lr": (1e-6, 10.0),
-    "momentum": (0.0, 0.999),
-    "weight_decay": (0.0, 1.0),
-    "l1": (0.0, 1.0),
-    "batch_size": (1, 8192),
-    "epochs": (1, 1000),
-    "seed": (0, 2**31 - 1),
-    "refresh_every": (0, 10_000),
-}
 MAX_THREADS = 256  # more torch threads than any machine this runs on has cores
 
 # The training-time distortions' numbers (`core.distort.AUGMENTATIONS` is built from these, and

@@ -17,27 +17,30 @@ from typing import Any
 
 import numpy as np
 
-from digitlab.core.choices import AUGMENT_NAMES, OPTIMIZERS, SCHEDULES
+from digitlab.core.hyperparams import HYPERPARAMS
 from digitlab.core.network import ModelSpec, Network
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters of one run. snapshot_every=0 throttles by time (snapshot_seconds)."""
+    """Hyper-parameters of one run. snapshot_every=0 throttles by time (snapshot_seconds).
 
-    epochs: int = 3
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    l1: float = 0.0
-    seed: int = 0
-    augment: str = ""  # "" (none) or a name in core.distort.AUGMENTATIONS
-    schedule: str = "constant"
-    snapshot_every: int = 0
+    Defaults and choices come from `core.hyperparams`; the numeric checks here are the loop's own
+    (wider than the window's bounds: experiments and scripts may go beyond them)."""
+
+    epochs: int = HYPERPARAMS["epochs"].default
+    batch_size: int = HYPERPARAMS["batch_size"].default
+    lr: float = HYPERPARAMS["lr"].default
+    optimizer: str = HYPERPARAMS["optimizer"].default
+    momentum: float = HYPERPARAMS["momentum"].default
+    weight_decay: float = HYPERPARAMS["weight_decay"].default
+    l1: float = HYPERPARAMS["l1"].default
+    seed: int = HYPERPARAMS["seed"].default
+    augment: str = HYPERPARAMS["augment"].default  # "" (none) or a core.distort.AUGMENTATIONS name
+    schedule: str = HYPERPARAMS["schedule"].default
+    snapshot_every: int = HYPERPARAMS["refresh_every"].default
     snapshot_seconds: float = 0.05
-    device: str = "cpu"
+    device: str = HYPERPARAMS["device"].default
     # Stop after this many samples (0: `epochs` whole epochs): Continue after a Stop trains only
     # what the stopped run had left of its epochs.
     samples: int = 0
@@ -50,12 +53,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if isinstance(self.augment, bool):  # settings and model files of earlier versions
             object.__setattr__(self, "augment", "light" if self.augment else "")
-        if self.augment not in ("", *AUGMENT_NAMES):
-            raise ValueError(f"augmentation must be one of {', '.join(AUGMENT_NAMES)}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
+        for name in ("augment", "optimizer", "schedule"):  # the table's choices and messages
+            HYPERPARAMS[name].check_choice(getattr(self, name))
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch size must be at least 1")
         if self.samples < 0:

@@ -1,61 +1,44 @@
 """The hyper-parameters of a training run, as the window edits and remembers them.
 
-`RunSettings.from_dict` takes what was stored (settings files are untrusted: hand-edited, from an
-older version, or damaged) and never fails: a value of the wrong type is dropped, a number out of
-range is clamped, and the defaults fill the gaps.
+`RunSettings` has one field per window option of `core.hyperparams` (the table declares them; this
+module only adds what the window does with them). `RunSettings.from_dict` takes what was stored
+(settings files are untrusted: hand-edited, from an older version, or damaged) and never fails: a
+value of the wrong type is dropped, a number out of range is clamped to the table's bounds, and
+the defaults fill the gaps.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
-from digitlab.core.choices import (
-    ACTIVATIONS,
-    DATASETS,
-    DEFAULT_LR,
+from digitlab.core.hyperparams import (
     LIMITS,
-    OPTIMIZERS,
-    SCHEDULES,
+    MAX_HIDDEN_UNITS,
+    WINDOW_OPTIONS,
+    Option,
+    format_hidden,
+    parse_window_hidden,
+    settings_fields,
+    train_config,
 )
-from digitlab.core.choices import parse_hidden as parse_hidden_sizes
-from digitlab.core.data import parse_classes
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import DataRequest, TrainConfig
 
-MAX_HIDDEN_UNITS = 4096
-MAX_HIDDEN_LAYERS = 8
+__all__ = ["LIMITS", "RunSettings", "format_hidden", "parse_hidden"]
+
 SNAPSHOT_SECONDS = 0.09  # ~11 snapshots a second when refresh_every is 0 (display target ≥ 10)
+_DROPPED = object()  # a stored value that is unusable: the default stays
+
+parse_hidden = parse_window_hidden  # at most 8 hidden layers of at most 4096 units
 
 
-def format_hidden(hidden: tuple[int, ...]) -> str:
-    """(100, 2) → '100,2'; () → '' (the 1-layer net)."""
-    return ",".join(str(h) for h in hidden)
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """Hidden sizes as the window takes them: at most 8 layers of at most 4096 units."""
-    return parse_hidden_sizes(text, MAX_HIDDEN_UNITS, MAX_HIDDEN_LAYERS)
-
-
-@dataclass(frozen=True)
+@settings_fields(WINDOW_OPTIONS)
 class RunSettings:
-    dataset: str = "mnist"
-    classes: tuple[int, ...] | None = None
-    augment: bool = False
-    hidden: tuple[int, ...] = (100,)
-    activation: str = "relu"
-    optimizer: str = "adam"
-    lr: float = DEFAULT_LR["adam"]
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    l1: float = 0.0
-    schedule: str = "constant"
-    batch_size: int = 64
-    epochs: int = 3
-    seed: int = 0
-    refresh_every: int = 0  # 0: about 10 times a second; N: every N steps (training waits)
+    """The next run's settings: dataset, classes, augment, hidden, activation, optimizer, lr,
+    momentum, schedule, weight_decay, l1, batch_size, epochs, seed, refresh_every (0: about 10
+    snapshots a second; N: every N steps, and training waits) — see `core.hyperparams`."""
 
     @property
     def num_classes(self) -> int:
@@ -69,20 +52,13 @@ class RunSettings:
     def data(self, root: str | None = None) -> DataRequest:
         return DataRequest(self.dataset, root, self.classes)
 
+    def values(self) -> dict[str, Any]:
+        """Each option's value by name (not deep-copied, unlike `asdict`)."""
+        return {option.name: getattr(self, option.name) for option in WINDOW_OPTIONS}
+
     def config(self, seed_offset: int = 0) -> TrainConfig:
-        return TrainConfig(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            optimizer=self.optimizer,
-            momentum=self.momentum,
-            weight_decay=self.weight_decay,
-            l1=self.l1,
-            seed=self.seed + seed_offset,
-            augment=self.augment,
-            schedule=self.schedule,
-            snapshot_every=self.refresh_every,
-            snapshot_seconds=SNAPSHOT_SECONDS,
+        return train_config(
+            self.values(), seed=self.seed + seed_offset, snapshot_seconds=SNAPSHOT_SECONDS
         )
 
     def architecture(self) -> tuple:
@@ -90,10 +66,11 @@ class RunSettings:
         return (self.dataset, self.classes, self.spec())
 
     def to_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values["classes"] = ",".join(str(c) for c in self.classes) if self.classes else ""
-        values["hidden"] = format_hidden(self.hidden)
-        return values
+        """Plain JSON values: text options as their text ('100,50', '0-4' stored as '0,1,2,3,4')."""
+        return {
+            option.name: option.format(value) if option.kind == "text" else value
+            for option, value in zip(WINDOW_OPTIONS, self.values().values())
+        }
 
     @classmethod
     def from_dict(cls, values: Any) -> RunSettings:
@@ -101,29 +78,11 @@ class RunSettings:
         if not isinstance(values, dict):
             return cls()
         kept: dict[str, Any] = {}
-        for name, choices in (
-            ("dataset", DATASETS),
-            ("activation", ACTIVATIONS),
-            ("optimizer", OPTIMIZERS),
-            ("schedule", SCHEDULES),
-        ):
-            if isinstance(values.get(name), str) and values[name] in choices:
-                kept[name] = values[name]
-        if isinstance(values.get("augment"), bool):
-            kept["augment"] = values["augment"]
-        if isinstance(values.get("classes"), str):
-            try:
-                kept["classes"] = parse_classes(values["classes"])
-            except ValueError:
-                pass
-        hidden = _stored_hidden(values)
-        if hidden is not None:
-            kept["hidden"] = hidden
-        for name, (low, high) in LIMITS.items():
-            number = _finite(values.get(name))
-            if number is not None:
-                clamped = min(max(number, low), high)
-                kept[name] = clamped if isinstance(low, float) else int(clamped)
+        for option in WINDOW_OPTIONS:
+            if option.name in values:
+                value = _stored(option, values)
+                if value is not _DROPPED:
+                    kept[option.name] = value
         if "refresh" in values and "refresh_every" not in kept:  # digitlab 0.1 stored a key
             refresh = _finite(values["refresh"])
             kept["refresh_every"] = int(min(max(refresh or 0, 0), 10_000))
@@ -131,11 +90,36 @@ class RunSettings:
 
     def replaced(self, **changes: Any) -> RunSettings:
         """A copy with some fields changed (names checked; values as given)."""
-        known = {f.name for f in fields(self)}
+        known = {f.name for f in fields(self)}  # type: ignore[arg-type]
         unknown = set(changes) - known
         if unknown:
             raise TypeError(f"unknown settings {sorted(unknown)}")
-        return replace(self, **changes)
+        return replace(self, **changes)  # type: ignore[type-var]
+
+
+def _stored(option: Option, values: dict[str, Any]) -> Any:
+    """The usable value of `option` in stored `values`, or _DROPPED."""
+    value = values[option.name]
+    if option.name == "augment" and isinstance(value, bool):  # a checkbox in earlier versions
+        return "light" if value else ""
+    if option.kind == "choice":
+        return value if isinstance(value, str) and value in option.choices else _DROPPED
+    if option.name == "hidden":
+        hidden = _stored_hidden(values)
+        return _DROPPED if hidden is None else hidden
+    if option.kind == "text":
+        if not isinstance(value, str):
+            return _DROPPED
+        try:
+            return option.parse_for_window(value)
+        except ValueError:
+            return _DROPPED
+    number = _finite(value)
+    if number is None or option.bounds is None:
+        return _DROPPED
+    low, high = option.bounds
+    clamped = min(max(number, low), high)
+    return int(clamped) if option.kind == "int" else clamped
 
 
 def _finite(value: Any) -> float | None:

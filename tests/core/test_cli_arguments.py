@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from digitlab.cli import build_parser, main
-from digitlab.core.choices import LIMITS, MAX_THREADS, describe_augment
+from digitlab.core.choices import MAX_THREADS, describe_augment
+from digitlab.core.hyperparams import LIMITS
 from tests.conftest import REPO
 
 BIG = "9" * 5000  # a 5 KB argument

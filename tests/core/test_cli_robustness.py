@@ -58,7 +58,7 @@ def test_tables_and_one_figure_per_model(tiny_mnist_dir, tiny_model, tmp_path, c
 def test_perturbations_are_checked_when_parsing(kinds, said, capsys, monkeypatch) -> None:
     from digitlab.cli import robustness
 
-    monkeypatch.setattr(robustness, "cmd_robustness", lambda args: args.kinds)  # no sweep
+    monkeypatch.setattr(robustness, "run", lambda args: args.kinds)  # no sweep
     if said is None:
         assert main(["robustness", "linear", "--kinds", kinds]) == ["noise"]
         return

@@ -15,7 +15,7 @@ def test_round_trip() -> None:
     chosen = RunSettings(
         dataset="fashion",
         classes=(0, 1, 2),
-        augment=True,
+        augment="robust",
         hidden=(2, 2, 2),
         activation="tanh",
         optimizer="sgd",
@@ -51,7 +51,8 @@ def test_round_trip() -> None:
         ({"classes": "0-4"}, "classes", (0, 1, 2, 3, 4)),
         ({"dataset": "cifar"}, "dataset", "mnist"),
         ({"optimizer": ["adam"]}, "optimizer", "adam"),
-        ({"augment": "yes"}, "augment", False),
+        ({"augment": "yes"}, "augment", ""),
+        ({"augment": "strong"}, "augment", ""),
         ({"momentum": float("nan")}, "momentum", 0.9),
     ],
 )
@@ -65,6 +66,18 @@ def test_settings_of_digitlab_0_1_are_migrated() -> None:
     assert RunSettings.from_dict(old).refresh_every == 10
     assert RunSettings.from_dict({"layers": 2, "hidden": 16, "refresh": "time"}).hidden == (16,)
     assert RunSettings.from_dict({"layers": 2, "hidden": 16, "refresh": "time"}).refresh_every == 0
+
+
+def test_augment_stored_as_a_checkbox_becomes_a_recipe() -> None:
+    assert RunSettings.from_dict({"augment": True}).augment == "light"
+    assert RunSettings.from_dict({"augment": False}).augment == ""
+    assert RunSettings.from_dict({"augment": True}).config().augment == "light"
+
+
+@pytest.mark.parametrize("augment", ["", "light", "robust"])
+def test_every_augmentation_recipe_reaches_the_run(augment) -> None:
+    chosen = RunSettings(augment=augment)
+    assert RunSettings.from_dict(chosen.to_dict()).config().augment == augment
 
 
 @pytest.mark.parametrize("stored", [None, [], "x", 3, {"epochs": None}])

@@ -1,0 +1,46 @@
+"""The commands of `digitlab`, like the views' `VIEWS`: a command is one module and one line here.
+
+Each module exposes `add_arguments(parser)` and `run(args) -> int` (the exit code). `main` builds
+the parser from this list and imports a command's module only to build its parser or run it, so a
+module imports nothing heavy at its top (`digitlab --help` must not load numpy or torch).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import NamedTuple
+
+
+class Command(NamedTuple):
+    name: str
+    module: str  # holds add_arguments(parser) and run(args)
+    help: str
+    data_dir: bool = True  # takes --data-dir after its name too (`evaluate M --data-dir D`)
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("train", "digitlab.cli.train", "train a model and save it"),
+    Command("evaluate", "digitlab.cli.evaluate", "test accuracy, per class, confusion matrix"),
+    Command("probe", "digitlab.cli.probe",
+            "a linear probe per layer: how readable the digit is at each depth"),
+    Command("robustness", "digitlab.cli.robustness",
+            "accuracy under shift, scale, rotation, pen and noise (tables; figures with --png)"),
+    Command("experiment", "digitlab.cli.experiment",
+            "the classic small-net experiments: list, or run one"),
+    Command("predict", "digitlab.cli.predict", "classify image files (one JSON line each)",
+            data_dir=False),
+    Command("screenshot", "digitlab.cli.screenshot",
+            "render the window (or one view) in a demo state to a PNG"),
+)  # fmt: skip
+
+# No command: the window.
+WINDOW = Command("", "digitlab.cli.window", "open the window")
+
+
+def command(name: str | None) -> Command:
+    """The command called `name`; the window for None."""
+    return next((c for c in COMMANDS if c.name == name), WINDOW)

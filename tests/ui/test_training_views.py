@@ -27,11 +27,50 @@ def test_the_form_edits_the_sessions_settings(qtbot, session) -> None:
     form.hidden.setText("2, 2,2")
     form.classes.setText("0-2")
     form.epochs.setValue(7)
-    form.refresh.setCurrentIndex(form.refresh.findData(1))
+    form.refresh_every.setCurrentIndex(form.refresh_every.findData(1))
     settings = session.run.settings
     assert settings.hidden == (2, 2, 2) and settings.classes == (0, 1, 2)
     assert settings.epochs == 7 and settings.refresh_every == 1
     assert session.run.settings_problem is None
+
+
+def test_the_form_offers_every_augmentation_recipe(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    offered = [form.augment.itemData(i) for i in range(form.augment.count())]
+    assert offered == ["", "light", "robust"] and form.augment.currentText() == "none"
+    form.augment.setCurrentIndex(form.augment.findData("robust"))
+    assert session.run.settings.augment == "robust"
+    assert session.run.settings.config().augment == "robust"  # what the run is given
+    session.run.set_settings(RunSettings(augment="light"))
+    assert form.augment.currentData() == "light"
+
+
+def test_the_form_has_a_row_per_window_option_with_its_bounds(qtbot, session) -> None:
+    """The rows are the table's: the same choices, bounds and defaults as the command line."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from digitlab.core.hyperparams import WINDOW_OPTIONS
+
+    form = shown(qtbot, TrainingFormView(session))
+    defaults = RunSettings()
+    for option in WINDOW_OPTIONS:
+        field = form.fields[option.name]
+        if isinstance(field, QLineEdit):
+            assert option.parse_for_window(field.text()) == getattr(defaults, option.name)
+        elif isinstance(field, QComboBox):
+            offered = tuple(field.itemData(i) for i in range(field.count()))
+            assert offered == (option.choices or tuple(option.labels)), option.name
+            assert field.currentData() == getattr(defaults, option.name)
+        else:
+            assert (field.minimum(), field.maximum()) == pytest.approx(option.bounds), option.name
+            assert field.value() == pytest.approx(getattr(defaults, option.name)), option.name
+
+
+def test_stored_refresh_rates_the_list_lacks_are_shown(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    session.run.set_settings(RunSettings(refresh_every=25))
+    assert form.refresh_every.currentText() == "every 25 steps"
+    assert session.run.settings.refresh_every == 25
 
 
 def test_an_invalid_field_blocks_start_and_says_why(qtbot, session) -> None:

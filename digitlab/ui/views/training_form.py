@@ -1,5 +1,8 @@
 """The next run's settings: data, network, optimiser; every hyper-parameter, checked as typed.
 
+The rows and their two-way binding come from the hyper-parameter table (`core.hyperparams`): a new
+option there gets its row here without an edit.
+
 Each edit goes to the session at once (`run.set_settings`); a field that does not parse is shown
 in red and stops Start until it is fixed. The form is read-only while a run is going. Pointing at
 it is a sign the user will train, so the trainer process starts warming up then.
@@ -12,7 +15,6 @@ import sys
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -26,24 +28,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.core.choices import ACTIVATIONS, DATASET_LABELS, DEFAULT_LR, OPTIMIZERS, SCHEDULES
-from digitlab.core.data import parse_classes
+from digitlab.core.choices import DEFAULT_LR
+from digitlab.core.hyperparams import GROUPS, WINDOW_OPTIONS, Option
 from digitlab.session import Session
 from digitlab.session.run import RunPhase
-from digitlab.session.run_settings import LIMITS, RunSettings, format_hidden, parse_hidden
+from digitlab.session.run_settings import RunSettings
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.lr_spinbox import LearningRateSpinBox
 
-REFRESH_CHOICES = {
-    0: "10× per second",
-    1: "every step",
-    10: "every 10 steps",
-    100: "every 100 steps",
-}
 ERROR_STYLE = "color: #d1242f;"
 
 
+def make_field(option: Option) -> QWidget:
+    """The widget of one option: a text field, a list (choices or presets) or a spin box."""
+    widget: QWidget
+    if option.kind == "text":
+        widget = QLineEdit()
+        widget.setPlaceholderText(option.placeholder)
+        widget.setClearButtonEnabled(True)
+    elif option.kind == "choice" or option.labels:
+        widget = QComboBox()
+        for value in option.choices or option.labels:
+            widget.addItem(option.label_of(value), value)
+        widget.setMinimumContentsLength(6)
+        widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    elif option.kind == "int":
+        widget = QSpinBox()
+        widget.setRange(*(int(v) for v in option.bounds or (0, 0)))
+    else:
+        widget = LearningRateSpinBox() if option.log else QDoubleSpinBox()
+        if not option.log:
+            widget.setDecimals(6)
+            widget.setSingleStep(option.step)
+        widget.setRange(*(option.bounds or (0.0, 0.0)))
+    if not isinstance(widget, QComboBox):
+        widget.setMinimumWidth(60)  # fields shrink with a narrow dock; labels stay whole
+    widget.setToolTip(option.tooltip)
+    return widget
+
+
 class TrainingFormView(View):
+    """One row per window option of the hyper-parameter table, in its group's box; each field is
+    also an attribute named after its option (`form.epochs`, `form.refresh_every`)."""
+
     view_id = "training"
 
     def __init__(self, session: Session) -> None:
@@ -58,73 +85,35 @@ class TrainingFormView(View):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.dataset = QComboBox()
-        for key, label in DATASET_LABELS.items():
-            self.dataset.addItem(label, key)
-        self.classes = QLineEdit()
-        self.classes.setPlaceholderText("all ten, or 0,1 or 0-4")
-        self.classes.setClearButtonEnabled(True)
-        self.classes.setToolTip("Train on some digits only: '0,1' is the classic 0-vs-1 task")
-        self.augment = QCheckBox("Augment")
-        self.augment.setToolTip("Randomly shift, scale, rotate and thicken each training digit")
-        self.hidden = QLineEdit()
-        self.hidden.setPlaceholderText("none: the 1-layer net 784→10")
-        self.hidden.setToolTip(
-            "Hidden layer sizes, separated by commas: '100' is 784→100→10, '100,100' two hidden\n"
-            "layers, '2' a 2-D bottleneck. Empty: no hidden layer (the 1-layer net)."
-        )
-        self.activation = QComboBox()
-        self.activation.addItems(list(ACTIVATIONS))
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(list(OPTIMIZERS))
-        self.lr = LearningRateSpinBox()
-        self.lr.setRange(*LIMITS["lr"])
-        self.momentum = self._float_box(LIMITS["momentum"], 0.05, "SGD momentum")
-        self.weight_decay = self._float_box(
-            LIMITS["weight_decay"], 1e-4, "L2 penalty (weight decay)"
-        )
-        self.l1 = self._float_box(LIMITS["l1"], 1e-5, "L1 penalty on the weights: sparser weights")
-        self.schedule = QComboBox()
-        self.schedule.addItems(list(SCHEDULES))
-        self.schedule.setToolTip("cosine: the learning rate decays to 0 by the last step")
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(*(int(v) for v in LIMITS["batch_size"]))
-        self.epochs = QSpinBox()
-        self.epochs.setRange(*(int(v) for v in LIMITS["epochs"]))
-        self.seed = QSpinBox()
-        self.seed.setRange(*(int(v) for v in LIMITS["seed"]))
-        self.refresh = QComboBox()
-        for every, label in REFRESH_CHOICES.items():
-            self.refresh.addItem(label, every)
-        self.refresh.setToolTip(
-            "How often curves and weights redraw. 'every step' with a small batch shows each\n"
-            "batch imprinting on the weights; training then waits for the display."
-        )
+        self.fields: dict[str, QWidget] = {}
+        for option in WINDOW_OPTIONS:
+            self.fields[option.name] = field = make_field(option)
+            setattr(self, option.name, field)
+            if option.name == "optimizer":  # the usual rate follows it
+                field.currentTextChanged.connect(self._on_optimizer)
+            elif isinstance(field, QLineEdit):
+                field.textChanged.connect(self._commit)
+            elif isinstance(field, QComboBox):
+                field.currentIndexChanged.connect(self._commit)
+            else:
+                field.valueChanged.connect(self._commit)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.hide()
 
-        groups = (
-            ("Data", [("Dataset", self.dataset), ("Classes", self.classes), ("", self.augment)]),
-            ("Network", [("Hidden layers", self.hidden), ("Activation", self.activation)]),
-            ("Optimiser", [("Optimizer", self.optimizer), ("Learning rate", self.lr),
-                           ("Momentum", self.momentum), ("Schedule", self.schedule),
-                           ("Weight decay", self.weight_decay), ("L1", self.l1)]),
-            ("Run", [("Batch size", self.batch_size), ("Epochs", self.epochs),
-                     ("Seed", self.seed), ("Refresh", self.refresh)]),
-        )  # fmt: skip
         column = QWidget()
         column_layout = QVBoxLayout(column)
         column_layout.setContentsMargins(6, 6, 6, 6)
         column_layout.addWidget(self.problem)
         self.groups: list[QGroupBox] = []
-        for title, rows in groups:
+        for title in GROUPS:
             form = QFormLayout()
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field below
-            for label, widget in rows:
-                form.addRow(label, widget)
+            for option in WINDOW_OPTIONS:
+                if option.group == title:
+                    form.addRow(option.label, self.fields[option.name])
             box = QGroupBox(title)
             box.setLayout(form)
             column_layout.addWidget(box)
@@ -138,66 +127,26 @@ class TrainingFormView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        for widget in (self.classes, self.hidden, self.lr, self.momentum, self.weight_decay,
-                       self.l1, self.batch_size, self.epochs, self.seed):  # fmt: skip
-            widget.setMinimumWidth(60)  # fields shrink with a narrow dock; labels stay whole
-        for combo in (self.dataset, self.activation, self.optimizer, self.schedule, self.refresh):
-            combo.setMinimumContentsLength(6)
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-
-        for combo in (self.dataset, self.activation, self.schedule, self.refresh):
-            combo.currentIndexChanged.connect(self._commit)
-        self.optimizer.currentTextChanged.connect(self._on_optimizer)
-        for edit in (self.classes, self.hidden):
-            edit.textChanged.connect(self._commit)
-        self.augment.toggled.connect(self._commit)
-        for box in (self.lr, self.momentum, self.weight_decay, self.l1, self.batch_size,
-                    self.epochs, self.seed):  # fmt: skip
-            box.valueChanged.connect(self._commit)
-
-    def _float_box(self, limits: tuple[float, float], step: float, tip: str) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
-        box.setDecimals(6)
-        box.setRange(*limits)
-        box.setSingleStep(step)
-        box.setToolTip(tip)
-        return box
 
     # --- settings ↔ widgets ------------------------------------------------------------------
 
     def read(self) -> tuple[RunSettings, str | None]:
         """The settings the widgets show, and the first problem with them (None if none)."""
         current = self.session.run.settings
-        problems = []
-        try:
-            classes = parse_classes(self.classes.text())
-        except ValueError as exc:
-            classes, problems = current.classes, [f"Classes: {exc}"]
-        try:
-            hidden = parse_hidden(self.hidden.text())
-        except ValueError as exc:
-            hidden = current.hidden
-            problems.append(f"Hidden layers: {exc}")
-        settings = RunSettings(
-            dataset=self.dataset.currentData(),
-            classes=classes,
-            augment=self.augment.isChecked(),
-            hidden=hidden,
-            activation=self.activation.currentText(),
-            optimizer=self.optimizer.currentText(),
-            lr=self.lr.value(),
-            momentum=self.momentum.value(),
-            weight_decay=self.weight_decay.value(),
-            l1=self.l1.value(),
-            schedule=self.schedule.currentText(),
-            batch_size=self.batch_size.value(),
-            epochs=self.epochs.value(),
-            seed=self.seed.value(),
-            refresh_every=int(self.refresh.currentData()),
-        )
-        return settings, (problems[0] if problems else None)
+        values, problems = {}, []
+        for option in WINDOW_OPTIONS:
+            field = self.fields[option.name]
+            if isinstance(field, QLineEdit):
+                try:
+                    values[option.name] = option.parse_for_window(field.text())
+                except ValueError as exc:
+                    values[option.name] = getattr(current, option.name)
+                    problems.append(f"{option.label}: {exc}")
+            elif isinstance(field, QComboBox):
+                values[option.name] = field.currentData()
+            else:
+                values[option.name] = field.value()
+        return RunSettings(**values), (problems[0] if problems else None)
 
     def _commit(self) -> None:
         if self._applying:
@@ -205,16 +154,22 @@ class TrainingFormView(View):
         settings, problem = self.read()
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
-        self.momentum.setEnabled(settings.optimizer == "sgd")
+        self._enable(settings)
         self.session.run.set_settings(settings, problem)
+
+    def _enable(self, settings: RunSettings) -> None:
+        """Fields used only with another option's value (momentum: sgd) are off without it."""
+        for option in WINDOW_OPTIONS:
+            if option.needs is not None:
+                name, value = option.needs
+                self.fields[option.name].setEnabled(getattr(settings, name) == value)
 
     def _on_optimizer(self, name: str) -> None:
         """Switch to the new optimizer's usual rate unless the user chose a rate of their own."""
-        if not self._applying and any(
-            math.isclose(self.lr.value(), lr) for lr in DEFAULT_LR.values()
-        ):
+        lr = self.fields["lr"]
+        if not self._applying and any(math.isclose(lr.value(), v) for v in DEFAULT_LR.values()):
             self._applying = True
-            self.lr.setValue(DEFAULT_LR[name])
+            lr.setValue(DEFAULT_LR[name])
             self._applying = False
         self._commit()
 
@@ -226,28 +181,19 @@ class TrainingFormView(View):
     def _apply(self, settings: RunSettings) -> None:
         self._applying = True
         try:
-            self.dataset.setCurrentIndex(max(self.dataset.findData(settings.dataset), 0))
-            self.classes.setText(",".join(str(c) for c in settings.classes or ()))
-            self.augment.setChecked(settings.augment)
-            self.hidden.setText(format_hidden(settings.hidden))
-            self.activation.setCurrentText(settings.activation)
-            self.optimizer.setCurrentText(settings.optimizer)
-            self.lr.setValue(settings.lr)
-            self.momentum.setValue(settings.momentum)
-            self.weight_decay.setValue(settings.weight_decay)
-            self.l1.setValue(settings.l1)
-            self.schedule.setCurrentText(settings.schedule)
-            self.batch_size.setValue(settings.batch_size)
-            self.epochs.setValue(settings.epochs)
-            self.seed.setValue(settings.seed)
-            index = self.refresh.findData(settings.refresh_every)
-            if index < 0:
-                self.refresh.addItem(
-                    f"every {settings.refresh_every} steps", settings.refresh_every
-                )
-                index = self.refresh.count() - 1
-            self.refresh.setCurrentIndex(index)
-            self.momentum.setEnabled(settings.optimizer == "sgd")
+            for option in WINDOW_OPTIONS:
+                field, value = self.fields[option.name], getattr(settings, option.name)
+                if isinstance(field, QLineEdit):
+                    field.setText(option.format(value))
+                elif isinstance(field, QComboBox):
+                    index = field.findData(value)
+                    if index < 0:  # a stored value the list does not offer ("every 25 steps")
+                        field.addItem(option.label_of(value), value)
+                        index = field.count() - 1
+                    field.setCurrentIndex(index)
+                else:
+                    field.setValue(value)
+            self._enable(settings)
         finally:
             self._applying = False
         self.problem.hide()

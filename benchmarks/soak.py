@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gui_input import open_window, stroke_latencies  # noqa: E402
 
-from digitlab.ui.probe import children, rss_mb  # noqa: E402
+from digitlab.ui.startup_probe import children, rss_mb  # noqa: E402
 
 GROWTH_TARGET = 0.05
 RESET_EVERY = 4

@@ -67,7 +67,7 @@ def start_figures() -> tuple[float, float, float]:
     from digitlab.session.run import RunPhase
     from digitlab.session.run_settings import RunSettings
     from digitlab.ui.dispatch import QtDispatcher
-    from digitlab.ui.probe import children, rss_mb
+    from digitlab.ui.startup_probe import children, rss_mb
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = QEventLoop()

@@ -17,7 +17,7 @@ import socket
 import sys
 from pathlib import Path
 
-from digitlab.ui.probe import StartupProbe
+from digitlab.ui.startup_probe import StartupProbe
 
 
 def _application():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digitlab.ui.probe import children
+from digitlab.ui.startup_probe import children
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -11,14 +11,15 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from digitlab.core.network import Network
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.empty_state import EmptyState
 from digitlab.ui.widgets.text_strip import TextStrip
 
 POSITIVE = QColor("#2166ac")
@@ -45,14 +46,8 @@ class ActivationsView(View):
         self.canvas = pg.GraphicsLayoutWidget()
         background, self._text, self._faint = style.colours(self)
         self.canvas.setBackground(background)
-        self.message = QLabel(NO_INPUT)
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: palette(placeholder-text);")
-        self.message.setMargin(16)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.message)
-        self.pages.addWidget(self.canvas)
+        self.pages = EmptyState(self.canvas, NO_INPUT)
+        self.message = self.pages.message
         self.summary = TextStrip(lines=1)  # how many units are on: changes on every stroke
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -118,16 +113,15 @@ class ActivationsView(View):
                 plot.setYRange(-limit, limit, padding=0.05)
         on = [f"layer {row + 1}: {int((z > 0).sum())} of {len(z)}" for row, z in enumerate(inputs)]
         self.summary.setText("Units on for this drawing: " + " · ".join(on))
-        self.pages.setCurrentWidget(self.canvas)
+        self.pages.show_content()
 
     def _show_message(self, text: str) -> None:
         self.summary.clear()
-        self.message.setText(text)
-        self.pages.setCurrentWidget(self.message)
+        self.pages.show_message(text)
 
     def shown_inputs(self) -> list[np.ndarray]:
         """The bar heights on show, per hidden layer (for tests)."""
-        if self.pages.currentWidget() is not self.canvas:
+        if not self.pages.showing_content:
             return []
         return [
             np.asarray(firing.opts["height"]) + np.asarray(off.opts["height"])

@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from digitlab.core.bottleneck import plane_points, planes
 from digitlab.session import Session
@@ -27,6 +27,7 @@ from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.point_cloud import PointCloud, settle
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.empty_state import EmptyState
 
 MIN_INTERVAL_S = 0.1  # a net in training changes ~10×/s: ask for its planes at most 10×/s
 NO_PLANE = (
@@ -44,14 +45,8 @@ class BottleneckView(View):
         self.canvas = pg.GraphicsLayoutWidget()
         background, self._text, self._faint = style.colours(self)
         self.canvas.setBackground(background)
-        self.message = QLabel(NO_PLANE)
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: palette(placeholder-text);")
-        self.message.setMargin(16)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.message)
-        self.pages.addWidget(self.canvas)
+        self.pages = EmptyState(self.canvas, NO_PLANE)
+        self.message = self.pages.message
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
@@ -110,7 +105,7 @@ class BottleneckView(View):
         network = entry.network if entry is not None else None
         if network is None or not planes(network):
             self._drawn = None
-            self._show_message(NO_PLANE)
+            self.pages.show_message(NO_PLANE)
             return
         report = self.session.planes.latest  # the newest, maybe for an older version
         if self.session.planes.get(entry) is None:
@@ -118,12 +113,12 @@ class BottleneckView(View):
         if not isinstance(report, PlanesReport) or not report.points:
             if self._drawn is None:  # keep the last planes on show until the new ones come
                 failed = failed_or_none(report)
-                self._show_message(failed.message if failed is not None else WAITING)
+                self.pages.show_message(failed.message if failed is not None else WAITING)
             return
         if report is not self._drawn:
             self._draw_points(report)
         self._draw_drawing(report)
-        self.pages.setCurrentWidget(self.canvas)
+        self.pages.show_content()
 
     def _ask_for_planes(self, entry: ModelEntry) -> None:
         """Ask `session.planes` for this network's planes, at most every MIN_INTERVAL_S (a net
@@ -190,11 +185,7 @@ class BottleneckView(View):
     @property
     def drawn(self) -> PlanesReport | None:
         """The planes on screen (None while a message shows instead)."""
-        return self._drawn if self.pages.currentWidget() is self.canvas else None
-
-    def _show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.pages.setCurrentWidget(self.message)
+        return self._drawn if self.pages.showing_content else None
 
     def shown_points(self, layer: int, side: int = 0) -> np.ndarray:
         """All points on show in one panel, (N, 2) (for tests)."""

@@ -12,13 +12,14 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from digitlab.core.evidence import Evidence, evidence
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.empty_state import EmptyState
 from digitlab.ui.widgets.text_strip import TextStrip
 
 RUNNER_UP = -1  # the combo's "runner-up" entry
@@ -79,14 +80,8 @@ class EvidenceView(View):
         self.canvas.addItem(self.bar, row=1, col=3)
         self._limit: float | None = None
         self.totals = TextStrip(lines=2)  # changes on every stroke: no relayout for it
-        self.message = QLabel(NO_INPUT)
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: palette(placeholder-text);")
-        body = QStackedWidget()
-        body.addWidget(self.message)
-        body.addWidget(self.canvas)
-        self.pages = body
+        self.pages = EmptyState(self.canvas, NO_INPUT, margin=0)
+        self.message = self.pages.message
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Compare with"))
         controls.addWidget(self.against)
@@ -94,7 +89,7 @@ class EvidenceView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
-        layout.addWidget(body, 1)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.totals)
         self.subscribe(session.prediction_changed, self.refresh_at_once)
         self.refresh()
@@ -117,8 +112,7 @@ class EvidenceView(View):
         entry = self.session.models.current
         net_input = self.session.drawing.input
         if entry is None or net_input.empty:
-            self.message.setText(NO_INPUT)
-            self.pages.setCurrentWidget(self.message)
+            self.pages.show_message(NO_INPUT)
             self.totals.clear()
             return
         self._set_classes(entry.classes)
@@ -139,11 +133,11 @@ class EvidenceView(View):
             if title.text != name:  # a new title costs a relayout: only when it changes
                 title.setText(name)
         self.totals.setText(totals_text(found, first, second, entry.classes))
-        self.pages.setCurrentWidget(self.canvas)
+        self.pages.show_content()
 
     def shown_maps(self) -> list[np.ndarray]:
         """The three maps on show (for tests); [] when there are none."""
-        if self.pages.currentWidget() is not self.canvas:
+        if not self.pages.showing_content:
             return []
         return [values.copy() for values in self._maps]
 

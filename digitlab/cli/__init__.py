@@ -12,12 +12,15 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from digitlab import __version__
 from digitlab.cli.args import DATA_DIR_HELP, THREADS_HELP, threads
 from digitlab.cli.commands import COMMANDS, Command, command
 from digitlab.core.errors import DigitlabError
+
+TYPE_CHECKING = False  # not `typing`'s: importing typing is a tenth of a bare `--help`
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import NamedTuple
 
 
-class Command(NamedTuple):
-    name: str
-    module: str  # holds add_arguments(parser) and run(args)
-    help: str
-    data_dir: bool = True  # takes --data-dir after its name too (`evaluate M --data-dir D`)
+class Command:
+    """A command: its name, the module that holds `add_arguments(parser)` and `run(args)`, its
+    line in `digitlab --help`, and whether it takes --data-dir after its name too (`evaluate M
+    --data-dir D`). A plain class: a NamedTuple or dataclass would import `typing` or `inspect`
+    for `digitlab --help`, which needs neither."""
+
+    __slots__ = ("name", "module", "help", "data_dir")
+
+    def __init__(self, name: str, module: str, help: str, data_dir: bool = True) -> None:
+        self.name, self.module, self.help, self.data_dir = name, module, help, data_dir
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)

@@ -7,7 +7,8 @@ import argparse
 import os
 from pathlib import Path
 
-from digitlab.cli.args import SEED_HELP, seed, threads
+from digitlab.cli.args import threads
+from digitlab.cli.options import SEED_HELP, seed
 from digitlab.cli.progress import ProgressLine
 
 

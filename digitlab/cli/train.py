@@ -7,7 +7,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from digitlab.cli.args import THREADS_HELP, add_options, threads
+from digitlab.cli.args import THREADS_HELP, threads
+from digitlab.cli.options import add_options
 from digitlab.core.choices import plural
 from digitlab.core.errors import DigitlabError
 from digitlab.core.hyperparams import CLI_OPTIONS, train_config

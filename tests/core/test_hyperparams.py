@@ -9,7 +9,7 @@ import math
 import pytest
 
 from digitlab.cli import build_parser
-from digitlab.cli.args import add_options
+from digitlab.cli.options import add_options
 from digitlab.core.choices import DEFAULT_LR
 from digitlab.core.hyperparams import (
     CLI_OPTIONS,

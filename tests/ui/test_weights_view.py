@@ -11,15 +11,9 @@ from digitlab.core.network import ModelSpec, Network
 from digitlab.session.models import RUN_KEY
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import mosaic
-from digitlab.ui.plots.style import nice_ceiling
+from digitlab.ui.plots.style import Scale, nice_ceiling, per_unit, robust_limit
 from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelHeader
-from digitlab.ui.views.weights import (
-    EMPTY_TEXT,
-    Scale,
-    WeightsView,
-    per_unit,
-    robust_limit,
-)
+from digitlab.ui.views.weights import EMPTY_TEXT, WeightsView
 from tests.ui.conftest import train
 
 DEFAULT_SIZE = (590, 530)  # the view's size in the default window

@@ -6,10 +6,17 @@ the widget palette, so plots suit a light or a dark desktop theme.
 
 from __future__ import annotations
 
+import enum
+import math
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from digitlab.ui.plots.weight_panels import WeightPanel
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
@@ -145,3 +152,56 @@ def symmetric_limit(values: np.ndarray, percentile: float | None = None) -> floa
     if limit <= 0:
         limit = float(finite.max())
     return limit if limit > 0 else 1.0
+
+
+# Weight colour scales: the weights view's choice, the unit detail's robust levels.
+ROBUST_PERCENTILE = 99.0
+SAMPLE_LIMIT = 1 << 16  # the percentile of a bigger layer is taken on a strided sample
+
+
+class Scale(enum.Enum):
+    """How weights map to colours; the robust default keeps templates from washing out."""
+
+    ROBUST = "robust"
+    MAXIMUM = "maximum"
+    EACH_UNIT = "each unit"
+
+
+SCALE_LABELS = {Scale.ROBUST: "Robust", Scale.MAXIMUM: "Maximum", Scale.EACH_UNIT: "Each unit"}
+
+
+def robust_limit(values: np.ndarray, percentile: float = ROBUST_PERCENTILE) -> float:
+    """The percentile of |values|: exact up to SAMPLE_LIMIT values, else on a strided sample
+    (a stride coprime to the row length, so every pixel position is sampled), to stay cheap."""
+    flat = np.asarray(values).reshape(-1)
+    if flat.size > SAMPLE_LIMIT:
+        stride = math.ceil(flat.size / SAMPLE_LIMIT)
+        row = values.shape[-1] if values.ndim > 1 else 1
+        while math.gcd(stride, row) > 1:
+            stride += 1
+        flat = flat[::stride]
+    return symmetric_limit(flat, percentile)
+
+
+def per_unit(matrix: np.ndarray) -> np.ndarray:
+    """Each row (one unit's incoming weights) divided by its own max |w|: levels become ±1."""
+    peak = np.abs(matrix).max(axis=1, keepdims=True) if matrix.size else np.ones((0, 1))
+    return matrix / np.where(np.isfinite(peak) & (peak > 0), peak, 1.0)
+
+
+def scale_values(
+    matrix: np.ndarray, scale: Scale, symbol: str = "w", previous: WeightPanel | None = None
+) -> tuple[np.ndarray, float, str]:
+    """(values to draw, limit L for levels ±L, the colour bar's label saying which scale).
+
+    L is a nice number kept steady across refreshes of the same panel and scale
+    (`steady_limit`), so colours do not flicker while training."""
+    if scale is Scale.EACH_UNIT:
+        return per_unit(matrix), 1.0, "each unit ±1"
+    if scale is Scale.MAXIMUM:
+        raw, what = symmetric_limit(matrix), f"max |{symbol}|"
+    else:
+        raw, what = robust_limit(matrix), f"99th percentile of |{symbol}|"
+    same_kind = previous is not None and previous.label.endswith(what)
+    limit = steady_limit(previous.limit if same_kind else None, raw)
+    return matrix, limit, f"±{limit:.2g} · {what}"

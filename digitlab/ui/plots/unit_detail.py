@@ -23,7 +23,6 @@ from digitlab.ui.plots import style
 from digitlab.ui.plots.weight_panels import (
     IMAGE_SIDE,
     PIXELS,
-    ROBUST_PERCENTILE,
     PanelHeader,
     fit_bar_label,
     unit_ticks,
@@ -181,7 +180,7 @@ class UnitDetail(QWidget):
         self.stats.setText(info.stats_text())
         self._arrange(info)
         if info.as_image:
-            raw = style.symmetric_limit(info.incoming, ROBUST_PERCENTILE if robust else None)
+            raw = style.symmetric_limit(info.incoming, style.ROBUST_PERCENTILE if robust else None)
             what = "99th percentile of |w|" if robust else "max |w|"
             same = self._label.endswith(what) and getattr(self, "_unit", None) == info.title
             limit = style.steady_limit(self._limit if same else None, raw)

@@ -26,7 +26,6 @@ TITLE_ROWS = 8  # most blank mosaic rows above each tile for its title, when til
 TITLE_BAND_PX = 17  # the title band's height on screen, when tiles are large
 MAX_TITLED_TILES = 64  # more tiles than this: titles become clutter (hover names the unit)
 MIN_TITLED_TILE_PX = 36  # tiles drawn smaller than this get no title either
-ROBUST_PERCENTILE = 99.0
 ROW_PX = (17, 24)  # preferred and largest height of a heatmap row on screen
 
 

@@ -8,8 +8,6 @@ the selection lives in the session, so other views can follow it too.
 
 from __future__ import annotations
 
-import enum
-import math
 import sys
 from typing import Any
 
@@ -35,13 +33,9 @@ from digitlab.session.run import RunPhase
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import style
 from digitlab.ui.plots.panel_sets import PanelSets, build_panel_set
+from digitlab.ui.plots.style import SCALE_LABELS, Scale, scale_values
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
-from digitlab.ui.plots.weight_panels import (
-    IMAGE_SIDE,
-    ROBUST_PERCENTILE,
-    PanelPlan,
-    WeightPanel,
-)
+from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelPlan, WeightPanel
 from digitlab.ui.view import View, run_alone
 
 EMPTY_TEXT = (
@@ -55,55 +49,6 @@ CHANGES_TIP = "Beside each layer, what the last training updates changed (on its
 CHANGES_OFF_TIP = "Only the net being trained changes: press Start under Run"
 NO_LIMIT = 16777215  # Qt's QWIDGETSIZE_MAX
 HOVER_HINT = "Hover a weight to read it; click a unit to see it large"
-SAMPLE_LIMIT = 1 << 16  # the percentile of a bigger layer is taken on a strided sample
-
-
-class Scale(enum.Enum):
-    """How weights map to colours; the robust default keeps templates from washing out."""
-
-    ROBUST = "robust"
-    MAXIMUM = "maximum"
-    EACH_UNIT = "each unit"
-
-
-SCALE_LABELS = {Scale.ROBUST: "Robust", Scale.MAXIMUM: "Maximum", Scale.EACH_UNIT: "Each unit"}
-
-
-def robust_limit(values: np.ndarray, percentile: float = ROBUST_PERCENTILE) -> float:
-    """The percentile of |values|: exact up to SAMPLE_LIMIT values, else on a strided sample
-    (a stride coprime to the row length, so every pixel position is sampled), to stay cheap."""
-    flat = np.asarray(values).reshape(-1)
-    if flat.size > SAMPLE_LIMIT:
-        stride = math.ceil(flat.size / SAMPLE_LIMIT)
-        row = values.shape[-1] if values.ndim > 1 else 1
-        while math.gcd(stride, row) > 1:
-            stride += 1
-        flat = flat[::stride]
-    return style.symmetric_limit(flat, percentile)
-
-
-def per_unit(matrix: np.ndarray) -> np.ndarray:
-    """Each row (one unit's incoming weights) divided by its own max |w|: levels become ±1."""
-    peak = np.abs(matrix).max(axis=1, keepdims=True) if matrix.size else np.ones((0, 1))
-    return matrix / np.where(np.isfinite(peak) & (peak > 0), peak, 1.0)
-
-
-def scale_values(
-    matrix: np.ndarray, scale: Scale, symbol: str = "w", previous: WeightPanel | None = None
-) -> tuple[np.ndarray, float, str]:
-    """(values to draw, limit L for levels ±L, the colour bar's label saying which scale).
-
-    L is a nice number kept steady across refreshes of the same panel and scale
-    (`style.steady_limit`), so colours do not flicker while training."""
-    if scale is Scale.EACH_UNIT:
-        return per_unit(matrix), 1.0, "each unit ±1"
-    if scale is Scale.MAXIMUM:
-        raw, what = style.symmetric_limit(matrix), f"max |{symbol}|"
-    else:
-        raw, what = robust_limit(matrix), f"99th percentile of |{symbol}|"
-    same_kind = previous is not None and previous.label.endswith(what)
-    limit = style.steady_limit(previous.limit if same_kind else None, raw)
-    return matrix, limit, f"±{limit:.2g} · {what}"
 
 
 class WeightsView(View):

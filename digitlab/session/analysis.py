@@ -63,6 +63,7 @@ class Followed(Generic[R]):
     ) -> None:
         self.changed = SignalInstance((result_type,), name="changed")  # a new result
         self.failed = SignalInstance((AnalysisFailed,), name="failed")  # or why there is none
+        self.updated = SignalInstance((), name="updated")  # after either: views that only redraw
         self._compute, self._applies, self._keep = compute, applies, keep
         self._newest = NewestOnly(jobs, name, f"digitlab-{name}")
         self._cache: OrderedDict[tuple, R | AnalysisFailed] = OrderedDict()
@@ -110,6 +111,7 @@ class Followed(Generic[R]):
             self.failed.emit(outcome)
         else:
             self.changed.emit(outcome)
+        self.updated.emit()
 
 
 class Task(Generic[Q, R]):

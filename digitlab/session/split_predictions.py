@@ -54,6 +54,19 @@ class PredictionsReport:
     def mistakes(self) -> int:
         return int(np.count_nonzero(self.labels != self.predicted))
 
+    def caption(self, index: int) -> str:
+        """One test image under its picture in a gallery: "7→1 98%"."""
+        true, guess = self.classes[self.labels[index]], self.classes[self.predicted[index]]
+        return f"{true}→{guess} {self.confidence[index]:.0%}"
+
+    def tip(self, index: int) -> str:
+        """One image's story: which test image, its label, the answer and how sure the net was."""
+        true, guess = self.classes[self.labels[index]], self.classes[self.predicted[index]]
+        return (
+            f"test image {index}: a {true}; the net says {guess} "
+            f"({self.confidence[index]:.1%}), {true} gets {self.true_probability[index]:.1%}"
+        )
+
 
 def compute_report(entry: ModelEntry, split: Split) -> PredictionsReport:
     """The report for a model on the test digits of its classes (labels mapped to 0..k-1)."""
@@ -101,6 +114,7 @@ class SplitPredictions:
     """`session.test_predictions`: the target model version's answers on the test split."""
 
     target_changed = Signal()  # another version to compute for: views on screen ask again
+    updated = Signal()  # the target changed or its outcome arrived: what views subscribe to
 
     def __init__(
         self, jobs: JobRunner, test_split: SharedSplit, models: ModelLibrary, run: TrainingRun
@@ -111,6 +125,7 @@ class SplitPredictions:
             jobs, "test-predictions", compute, PredictionsReport
         )
         self.changed, self.failed = self.analysis.changed, self.analysis.failed
+        self.analysis.updated.connect(self.updated.emit)
         self._target: ModelEntry | None = None
         self._following = False  # the target is the net being trained
         models.current_changed.connect(self._on_model)
@@ -150,6 +165,7 @@ class SplitPredictions:
         if _ref(target) != _ref(self._target):
             self._target = target
             self.target_changed.emit()
+            self.updated.emit()
 
 
 def _ref(entry: ModelEntry | None) -> ModelRef | None:

@@ -58,6 +58,23 @@ def test_the_confusion_matrix_is_evaluates_and_sums_to_the_test_set(tiny_session
     for true, guess in np.argwhere(report.top_cells >= 0):
         cell = cell_indices(report.labels, report.predicted, report.confidence, true, guess)
         assert report.top_cells[true, guess] == cell[0]
+
+
+def test_updated_is_one_event_for_a_new_target_a_report_or_a_failure(tiny_session) -> None:
+    dispatcher, session, _ = tiny_session
+    updates = Recorder(session.test_predictions.updated)
+    session.start("mlp")
+    pump(dispatcher, lambda: session.models.current is not None)
+    assert len(updates) == 1  # the target changed
+    reports = Recorder(session.test_predictions.changed)
+    session.test_predictions.request()
+    pump(dispatcher, lambda: len(reports) > 0)
+    dispatcher.drain(0.1)
+    assert len(updates) == 2  # and its report arrived
+    report = reports.last
+    true, guess = report.classes[report.labels[0]], report.classes[report.predicted[0]]
+    assert report.caption(0) == f"{true}→{guess} {report.confidence[0]:.0%}"
+    assert report.tip(0).startswith(f"test image 0: a {true}; the net says {guess} (")
     session.test_predictions.request()  # known: nothing new
     dispatcher.drain(0.1)
     assert len(reports) == 1

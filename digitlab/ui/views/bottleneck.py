@@ -62,8 +62,7 @@ class BottleneckView(View):
         self._star_report: PlanesReport | None = None  # the stars were placed for these
         self._star_input = None
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
-        self.subscribe(session.planes.changed, lambda _: self.schedule_refresh())
-        self.subscribe(session.planes.failed, lambda _: self.schedule_refresh())
+        self.subscribe(session.planes.updated, self.schedule_refresh)
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
         self.refresh()
 

@@ -33,20 +33,6 @@ from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 CHOOSE = "Click a cell to see its test images, most confident first."
 
 
-def report_tip(report: PredictionsReport, index: int) -> str:
-    """One image's story: which test image, its label, the answer and how sure the net was."""
-    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
-    return (
-        f"test image {index}: a {true}; the net says {guess} "
-        f"({report.confidence[index]:.1%}), {true} gets {report.true_probability[index]:.1%}"
-    )
-
-
-def report_caption(report: PredictionsReport, index: int) -> str:
-    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
-    return f"{true}→{guess} {report.confidence[index]:.0%}"
-
-
 def confusion_numbers(report: PredictionsReport | None) -> str:
     """The matrix and per-class accuracy as tab-separated text (rows: true class)."""
     if report is None or report.evaluation is None:
@@ -96,10 +82,7 @@ class ConfusionView(View):
         layout.addWidget(split, 1)
         self._cell: tuple[int, int] | None = None
         self._shown: PredictionsReport | None = None
-        predictions = session.test_predictions
-        self.subscribe(predictions.target_changed, lambda: self.schedule_refresh())
-        self.subscribe(predictions.changed, lambda _: self.schedule_refresh())
-        self.subscribe(predictions.failed, lambda _: self.schedule_refresh())
+        self.subscribe(session.test_predictions.updated, self.schedule_refresh)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -169,8 +152,8 @@ class ConfusionView(View):
         self.gallery.set_digits(
             report.images,
             chosen,
-            lambda i: report_caption(report, chosen[i]),
-            lambda i: report_tip(report, chosen[i]),
+            lambda i: report.caption(chosen[i]),
+            lambda i: report.tip(chosen[i]),
             "No images here",
         )
 

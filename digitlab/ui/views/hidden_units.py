@@ -146,8 +146,7 @@ class HiddenUnitsView(View):
         self._order = np.arange(0)
         self._chosen: int | None = None
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
-        self.subscribe(session.units.changed, lambda _: self.schedule_refresh())
-        self.subscribe(session.units.failed, lambda _: self.schedule_refresh())
+        self.subscribe(session.units.updated, self.schedule_refresh)
         self.refresh()
 
     def sizeHint(self) -> QSize:

@@ -71,10 +71,7 @@ class MistakesView(View):
         layout.addWidget(self.gallery, 1)
         self._shown: PredictionsReport | None = None
         self._classes: tuple[int, ...] = ()
-        predictions = session.test_predictions
-        self.subscribe(predictions.target_changed, lambda: self.schedule_refresh())
-        self.subscribe(predictions.changed, lambda _: self.schedule_refresh())
-        self.subscribe(predictions.failed, lambda _: self.schedule_refresh())
+        self.subscribe(session.test_predictions.updated, self.schedule_refresh)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -125,8 +122,8 @@ class MistakesView(View):
         self.gallery.set_digits(
             report.images,
             chosen,
-            lambda i: _caption(report, chosen[i]),
-            lambda i: _tip(report, chosen[i]),
+            lambda i: report.caption(chosen[i]),
+            lambda i: report.tip(chosen[i]),
             "No such mistakes",
         )
 
@@ -134,19 +131,6 @@ class MistakesView(View):
         self._shown = None
         self.summary.setText(text)
         self.gallery.clear_digits(text)
-
-
-def _caption(report: PredictionsReport, index: int) -> str:
-    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
-    return f"{true}→{guess} {report.confidence[index]:.0%}"
-
-
-def _tip(report: PredictionsReport, index: int) -> str:
-    true, guess = report.classes[report.labels[index]], report.classes[report.predicted[index]]
-    return (
-        f"test image {index}: a {true}; the net says {guess} ({report.confidence[index]:.1%}), "
-        f"{true} gets {report.true_probability[index]:.1%}"
-    )
 
 
 if __name__ == "__main__":

@@ -103,19 +103,6 @@ class Experiment:
     run: Callable[[Settings, Progress, Callable[[], bool]], ExperimentResult]
 
 
-def judge(claims: dict[str, bool]) -> tuple[bool | None, str]:
-    """Whether the folklore held, over its separate `claims` (True: all of them, False: none,
-    None: some), and the words that say which."""
-    held = list(claims.values())
-    if all(held):
-        return True, "as the folklore says, " + "; ".join(claims) + "."
-    if not any(held):
-        return False, "the folklore did not hold here."
-    kept = "; ".join(claim for claim, ok in claims.items() if ok)
-    failed = "; ".join(claim for claim, ok in claims.items() if not ok)
-    return None, f"the folklore held in part: {kept}, but not: {failed}."
-
-
 class ExperimentCancelled(Exception):
     """The run was cancelled between steps."""
 

@@ -13,17 +13,16 @@ import numpy as np
 import torch
 
 from digitlab.core.choices import plural
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentResult,
-    Heatmap,
-    Line,
-    Panel,
-    Settings,
-    Table,
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import (
+    accuracy,
+    decision_regions,
     judge,
+    mlp,
+    mnist,
+    train,
+    two_moons,
 )
-from digitlab.core.experiments.toy import accuracy, mlp, mnist, train, two_moons
 
 
 class StraightThroughSign(torch.nn.Module):
@@ -49,19 +48,10 @@ MOONS_NOISE, MOONS_WIDTH = 0.2, 32
 X_RANGE, Y_RANGE, GRID = (-1.75, 2.75), (-1.25, 1.75), 40
 
 
-@torch.no_grad()
-def decision_regions(net: torch.nn.Module) -> Heatmap:
-    """The net's probability of class 1 on a GRID×GRID grid over the moons."""
-    xs = np.linspace(*X_RANGE, GRID, dtype=np.float32)
-    ys = np.linspace(*Y_RANGE, GRID, dtype=np.float32)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # row-major: rows along y
-    probability = torch.softmax(net(torch.from_numpy(grid)), 1)[:, 1].view(GRID, GRID)
-    return Heatmap(probability.double().numpy().round(2).tolist(), X_RANGE, Y_RANGE)
-
-
 def moons_panel(name: str, net: torch.nn.Module, x: np.ndarray, y: np.ndarray, score: float):
     """The decision regions with the test points on top, one colour per class."""
-    panel = Panel(f"{name}: moons {score:.0%}", "x₁", "x₂", heatmap=decision_regions(net))
+    regions = decision_regions(net, X_RANGE, Y_RANGE, GRID, decimals=2)
+    panel = Panel(f"{name}: moons {score:.0%}", "x₁", "x₂", heatmap=regions)
     for label in (0, 1):
         chosen = x[y == label].astype(np.float64).round(3)  # short numbers in the JSON
         panel.lines.append(Line(f"class {label}", chosen[:, 0].tolist(), chosen[:, 1].tolist(),

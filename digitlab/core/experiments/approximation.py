@@ -7,16 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import mlp
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import mlp, stop_if
 
 POINTS = 50
 WIDTHS = (2, 4, 16)
@@ -61,8 +53,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
         panel = Panel(name, "x", "y")
         panel.lines.append(Line("data", x.tolist(), function(x).tolist(), points=True))
         for width in WIDTHS:
-            if cancelled():
-                raise ExperimentCancelled
+            stop_if(cancelled)
             progress(len(mse) / len(cases), f"{name}, {width} hidden units")
             net, error = fit(x, function(x), width, steps, settings.seed)
             mse[(name, width)] = error

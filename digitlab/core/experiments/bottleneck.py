@@ -12,16 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import accuracy, layer_outputs, mlp, mnist, train
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import accuracy, layer_outputs, mlp, mnist, stop_if, train
 
 CLASS_SETS = {"0/1": (0, 1), "0/1/2": (0, 1, 2), "0–4": (0, 1, 2, 3, 4)}
 DEPTHS = (1, 2, 3, 4, 5)
@@ -92,8 +84,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
             for init in INITS:
                 found = errors.setdefault((set_name, init, depth), [])
                 for repeat in range(seeds):
-                    if cancelled():
-                        raise ExperimentCancelled
+                    stop_if(cancelled)
                     progress(done / total, f"{set_name}, {depth} layers, {init}, seed {repeat}")
                     done += 1
                     seed = settings.seed * 100 + repeat

@@ -11,16 +11,8 @@ import math
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import accuracy, gaussian_classes, mlp, mnist, train
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import accuracy, gaussian_classes, mlp, mnist, stop_if, train
 
 SIZES = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 QUICK_SIZES = (20, 200)
@@ -75,8 +67,7 @@ def method_accuracies(
         train(net, x, y, epochs_for(len(y), batch_size, budget), batch_size=batch_size,
               lr=3e-3, seed=seed, cancelled=cancelled)  # fmt: skip
         found[name] = accuracy(net, *test)
-    if cancelled():
-        raise ExperimentCancelled
+    stop_if(cancelled)
     found[BASELINES[1]] = float((nearest_neighbours(x, y, test[0], NEIGHBOURS) == test[1]).mean())
     return found
 

@@ -8,16 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import mlp
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import mlp, stop_if
 
 POINTS = 16
 ARCHITECTURES = {"1 hidden layer": (12,), "2 hidden layers": (5, 5), "3 hidden layers": (4, 4, 4)}
@@ -52,8 +44,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
     for index, (name, hidden) in enumerate(ARCHITECTURES.items()):
         finals, curves = [], []
         for seed in range(seeds):
-            if cancelled():
-                raise ExperimentCancelled
+            stop_if(cancelled)
             progress((index * seeds + seed) / (len(ARCHITECTURES) * seeds), name)
             final, curve = train_once(hidden, steps, settings.seed * 1000 + seed)
             finals.append(final)

@@ -11,16 +11,8 @@ import math
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentResult,
-    Heatmap,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import mlp, mnist, train
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import decision_regions, mlp, mnist, train
 
 RATIOS, QUICK_RATIOS = (1, 3, 10, 30, 100), (1, 100)
 CENTRES = np.array([[-1.0, 0.0], [1.0, 0.0]], dtype=np.float32)  # class 0 majority, 1 minority
@@ -73,17 +65,6 @@ def recalls(net: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, 
     return float((predicted[y == 0] == 0).mean()), float((predicted[y == 1] == 1).mean())
 
 
-@torch.no_grad()
-def decision_regions(net: torch.nn.Module) -> Heatmap:
-    """P(class 1) on a GRID × GRID grid over EXTENT."""
-    (x0, x1), (y0, y1) = EXTENT
-    xs, ys = torch.meshgrid(torch.linspace(y0, y1, GRID), torch.linspace(x0, x1, GRID),
-                            indexing="ij")  # fmt: skip
-    plane = torch.stack([ys.reshape(-1), xs.reshape(-1)], 1)
-    chance = torch.softmax(net(plane), 1)[:, 1].reshape(GRID, GRID)
-    return Heatmap(chance.tolist(), EXTENT[0], EXTENT[1])
-
-
 def scatter(x: np.ndarray, y: np.ndarray, shown: int) -> list[Line]:
     """The training points, at most `shown` of each class, one colour per class."""
     lines = []
@@ -124,7 +105,7 @@ def run(settings: Settings, progress, cancelled) -> ExperimentResult:
         shown = minority if sampling == "plain" else f"{minority} → {int((y == 1).sum())}"
         rows.append([name, f"1:{ratio}", shown, sampling, (major + minor) / 2, minor, major])
         if name == "2-D Gaussians" and ratio in (1, ratios[-1]):
-            regions[(ratio, sampling)] = (decision_regions(net), scatter(x, y, 300))
+            regions[(ratio, sampling)] = (decision_regions(net, *EXTENT, GRID), scatter(x, y, 300))
     return finish(settings, ratios, rows, found, regions)
 
 

@@ -15,16 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-    judge,
-)
-from digitlab.core.experiments.toy import accuracy, mlp, mnist, train
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import accuracy, judge, mlp, mnist, train
 
 INITIALISERS: dict[str, Callable[[torch.Tensor], object]] = {
     "zeros": torch.nn.init.zeros_,

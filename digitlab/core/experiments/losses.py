@@ -9,16 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-    judge,
-)
-from digitlab.core.experiments.toy import Loss, accuracy, mlp, mnist, train
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import Loss, accuracy, judge, mlp, mnist, train
 
 
 def power_error(power: int) -> Loss:

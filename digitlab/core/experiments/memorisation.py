@@ -13,14 +13,7 @@ import numpy as np
 import torch
 
 from digitlab.core.choices import plural
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
 from digitlab.core.experiments.toy import gaussian_classes, mlp, mnist, train
 
 DIMENSIONS, CLASSES = 6, 4

@@ -9,16 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from digitlab.core.experiments import (
-    Experiment,
-    ExperimentCancelled,
-    ExperimentResult,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
-from digitlab.core.experiments.toy import accuracy, gaussian_classes, mlp
+from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
+from digitlab.core.experiments.toy import accuracy, gaussian_classes, mlp, stop_if
 
 INFORMATIVE, CLASSES, SPREAD = 5, 4, 2.0  # the informative part: four classes in 5-D
 COMPONENTS = INFORMATIVE  # the projection keeps as many components as there are useful dims
@@ -60,8 +52,8 @@ def held_out_accuracy(x: np.ndarray, y: np.ndarray, test_x: np.ndarray, test_y: 
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
     inputs, targets = torch.from_numpy(np.ascontiguousarray(x, np.float32)), torch.from_numpy(y)
     for step in range(steps):
-        if step % 50 == 0 and cancelled():
-            raise ExperimentCancelled
+        if step % 50 == 0:
+            stop_if(cancelled)
         optimizer.zero_grad()
         torch.nn.functional.cross_entropy(net(inputs), targets).backward()
         optimizer.step()

@@ -16,14 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from digitlab.core.errors import DataError
-from digitlab.core.experiments import (
-    ExperimentResult,
-    Heatmap,
-    Line,
-    Panel,
-    Settings,
-    Table,
-)
+from digitlab.core.experiments import ExperimentResult, Heatmap, Line, Panel, Settings, Table
 from digitlab.core.files import write_atomically
 
 RESULT_FILE = "result.json"

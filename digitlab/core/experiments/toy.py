@@ -1,4 +1,5 @@
-"""Toy data and a small training loop shared by the experiments (numpy and torch only).
+"""What the experiments share: toy data, a small training loop, the cancel check, decision
+regions and the verdict on the folklore (numpy and torch only).
 
 The experiments' nets are tiny and their data fit in one tensor, so the loop is index slices of
 one shuffled order per epoch, as the core's trainer does, with whatever loss and optimizer the
@@ -13,9 +14,29 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from digitlab.core.experiments import ExperimentCancelled
+from digitlab.core.experiments import ExperimentCancelled, Heatmap
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (logits, integer targets) → loss
+
+
+def stop_if(cancelled: Callable[[], bool]) -> None:
+    """Raise ExperimentCancelled if the user has cancelled: every experiment checks between
+    steps, so a cancel takes effect within one step."""
+    if cancelled():
+        raise ExperimentCancelled
+
+
+def judge(claims: dict[str, bool]) -> tuple[bool | None, str]:
+    """Whether the folklore held, over its separate `claims` (True: all of them, False: none,
+    None: some), and the words that say which."""
+    held = list(claims.values())
+    if all(held):
+        return True, "as the folklore says, " + "; ".join(claims) + "."
+    if not any(held):
+        return False, "the folklore did not hold here."
+    kept = "; ".join(claim for claim, ok in claims.items() if ok)
+    failed = "; ".join(claim for claim, ok in claims.items() if not ok)
+    return None, f"the folklore held in part: {kept}, but not: {failed}."
 
 
 def two_moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +129,7 @@ def train(
     generator = torch.Generator().manual_seed(seed)
     curve: list[float] = []
     for _ in range(epochs):
-        if cancelled():
-            raise ExperimentCancelled
+        stop_if(cancelled)
         order = torch.randperm(len(targets), generator=generator)
         for start in range(0, len(targets), batch_size):
             index = order[start : start + batch_size]
@@ -143,3 +163,22 @@ def accuracy(net: torch.nn.Module, x: np.ndarray, y: np.ndarray, chunk: int = 81
     inputs = torch.from_numpy(x)
     predicted = torch.cat([net(inputs[i : i + chunk]).argmax(1) for i in range(0, len(x), chunk)])
     return float((predicted.numpy() == y).mean())
+
+
+@torch.no_grad()
+def decision_regions(
+    net: torch.nn.Module,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size: int,
+    decimals: int | None = None,
+) -> Heatmap:
+    """A 2-D classifier's probability of class 1 on a size × size grid over the plane (rows
+    along y), drawn under the points it was trained on; `decimals` keeps a result file small."""
+    rows, columns = torch.meshgrid(
+        torch.linspace(*y_range, size), torch.linspace(*x_range, size), indexing="ij"
+    )
+    plane = torch.stack([columns.reshape(-1), rows.reshape(-1)], 1)
+    chance = torch.softmax(net(plane), 1)[:, 1].reshape(size, size).double().numpy()
+    values = chance if decimals is None else chance.round(decimals)
+    return Heatmap(values.tolist(), x_range, y_range)

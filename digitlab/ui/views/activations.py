@@ -19,8 +19,8 @@ from digitlab.core.network import Network
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets.empty_state import EmptyState
 from digitlab.ui.widgets.text_strip import TextStrip
+from digitlab.ui.widgets.view_body import EmptyState
 
 POSITIVE = QColor("#2166ac")
 NEGATIVE = QColor("#d1242f")

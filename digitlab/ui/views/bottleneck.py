@@ -27,7 +27,7 @@ from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.point_cloud import PointCloud, settle
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets.empty_state import EmptyState
+from digitlab.ui.widgets.view_body import EmptyState
 
 MIN_INTERVAL_S = 0.1  # a net in training changes ~10×/s: ask for its planes at most 10×/s
 NO_PLANE = (

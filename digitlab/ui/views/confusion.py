@@ -15,10 +15,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QVBoxLayout,
 )
 
 from digitlab.core.mistakes import cell_indices
@@ -29,6 +27,7 @@ from digitlab.ui.plots.confusion_plot import MODES, ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
+from digitlab.ui.widgets.view_body import controls_above, status_label
 
 CHOOSE = "Click a cell to see its test images, most confident first."
 
@@ -55,9 +54,7 @@ class ConfusionView(View):
             self.mode_combo.addItem(label, key)
         self.mode_combo.setToolTip("Counts, each row's shares, or each cell's most confident image")
         self.mode_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
-        self.summary = QLabel()
-        self.summary.setStyleSheet("color: palette(placeholder-text);")
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary = status_label()
         self.plot = ConfusionPlot()
         self.plot.cell_clicked.connect(self.choose_cell)
         self.export = ExportButton(
@@ -71,15 +68,7 @@ class ConfusionView(View):
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
         split = above_gallery(self.plot, self.cell_label, self.gallery, (3, 2))
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Show"))
-        controls.addWidget(self.mode_combo)
-        controls.addWidget(self.summary, 1)
-        controls.addWidget(self.export)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
+        controls_above(self, (QLabel("Show"), self.mode_combo), self.summary, split, self.export)
         self._cell: tuple[int, int] | None = None
         self._shown: PredictionsReport | None = None
         self.subscribe(session.test_predictions.updated, self.schedule_refresh)

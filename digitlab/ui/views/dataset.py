@@ -17,10 +17,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
-    QSizePolicy,
-    QVBoxLayout,
 )
 
 from digitlab.session import Session
@@ -30,6 +27,7 @@ from digitlab.ui.plots.mosaic import tile
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
+from digitlab.ui.widgets.view_body import controls_above, status_label
 
 SPLIT_LABELS = {"train": "Training split", "test": "Test split"}
 GAP = 2  # pixels between the averages
@@ -56,9 +54,7 @@ class DatasetView(View):
             self.class_combo.addItem(str(digit), digit)
         self.split_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
         self.class_combo.currentIndexChanged.connect(lambda _: self._show_class())
-        self.summary_label = QLabel()
-        self.summary_label.setStyleSheet("color: palette(placeholder-text);")
-        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary_label = status_label()
         self.canvas = pg.GraphicsLayoutWidget()
         background, text, faint = style.colours(self)
         self.canvas.setBackground(background)
@@ -90,15 +86,8 @@ class DatasetView(View):
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
         split = above_gallery(self.canvas, self.gallery_label, self.gallery, (2, 3))
-        controls = QHBoxLayout()
-        for widget in (self.split_combo, QLabel("Class"), self.class_combo):
-            controls.addWidget(widget)
-        controls.addWidget(self.summary_label, 1)
-        controls.addWidget(self.export)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
+        controls = (self.split_combo, QLabel("Class"), self.class_combo)
+        controls_above(self, controls, self.summary_label, split, self.export)
         self._shown: SplitSummary | None = None
         self.subscribe(session.datasets.changed, lambda _: self.schedule_refresh())
         self.refresh()

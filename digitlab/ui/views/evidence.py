@@ -19,8 +19,8 @@ from digitlab.core.evidence import Evidence, evidence
 from digitlab.session import Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
-from digitlab.ui.widgets.empty_state import EmptyState
 from digitlab.ui.widgets.text_strip import TextStrip
+from digitlab.ui.widgets.view_body import EmptyState
 
 RUNNER_UP = -1  # the combo's "runner-up" entry
 NO_INPUT = "Draw a digit to see which pixels speak for and against each answer."

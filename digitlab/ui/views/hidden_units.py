@@ -17,9 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,6 +38,7 @@ from digitlab.ui.plots.unit_cards import (
     layout_for,
 )
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.view_body import controls_above, status_label
 
 SORTS = {"index": "Index", "importance": "Importance", "firing": "Firing"}
 NO_HIDDEN = "A 1-layer net has no hidden units. Pick or train a net with a hidden layer."
@@ -109,10 +108,8 @@ class HiddenUnitsView(View):
         for key, label in SORTS.items():
             self.sort_combo.addItem(label, key)
         self.sort_combo.setToolTip("Importance: size of the outgoing weights; firing: how often on")
-        self.header = QLabel()
-        self.header.setStyleSheet("color: palette(placeholder-text);")
+        self.header = status_label()
         self.header.setWordWrap(True)  # a long summary wraps; it never widens the window
-        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for combo in (self.layer_combo, self.sort_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
@@ -133,14 +130,8 @@ class HiddenUnitsView(View):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        controls = QHBoxLayout()
-        for widget in (QLabel("Layer"), self.layer_combo, QLabel("Sort"), self.sort_combo):
-            controls.addWidget(widget)
-        controls.addWidget(self.header, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(split, 1)
+        controls = (QLabel("Layer"), self.layer_combo, QLabel("Sort"), self.sort_combo)
+        controls_above(self, controls, self.header, split)
         self._shape: tuple[int, ...] = ()
         self._grid: CardLayout | None = None
         self._order = np.arange(0)

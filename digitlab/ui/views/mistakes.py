@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
@@ -21,6 +21,7 @@ from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
 from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
+from digitlab.ui.widgets.view_body import controls_above, status_label
 
 ANY = "any"
 
@@ -49,9 +50,7 @@ class MistakesView(View):
         for combo in (self.true_combo, self.guess_combo):
             combo.addItem(ANY, None)
             combo.currentIndexChanged.connect(lambda _: self._show_list())
-        self.summary = QLabel()
-        self.summary.setStyleSheet("color: palette(placeholder-text);")
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary = status_label()
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
         self.export = ExportButton(
@@ -60,15 +59,8 @@ class MistakesView(View):
             lambda: mistakes_numbers(self._shown, self.gallery.shown_indices()),
             "mistakes",
         )
-        controls = QHBoxLayout()
-        for widget in (QLabel("True"), self.true_combo, QLabel("Read as"), self.guess_combo):
-            controls.addWidget(widget)
-        controls.addWidget(self.summary, 1)
-        controls.addWidget(self.export)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.gallery, 1)
+        controls = (QLabel("True"), self.true_combo, QLabel("Read as"), self.guess_combo)
+        controls_above(self, controls, self.summary, self.gallery, self.export)
         self._shown: PredictionsReport | None = None
         self._classes: tuple[int, ...] = ()
         self.subscribe(session.test_predictions.updated, self.schedule_refresh)

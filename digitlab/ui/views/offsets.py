@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QComboBox
 
 from digitlab.core.drawing_grid import OffsetGrid
 from digitlab.session import Session
@@ -25,6 +25,7 @@ from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.text_strip import TextStrip
+from digitlab.ui.widgets.view_body import controls_above
 
 PENS = {"pen as drawn": 0, "pen 8 px thinner": -8, "pen 4 px thinner": -4,
         "pen 4 px thicker": 4, "pen 8 px thicker": 8, "pen 16 px thicker": 16}  # fmt: skip
@@ -78,15 +79,7 @@ class OffsetsView(View):
         self.export = ExportButton(
             session, lambda: scene_picture(self.canvas), self._numbers, "offsets"
         )
-        top = QHBoxLayout()
-        top.addWidget(self.pen)
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.export)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addWidget(self.canvas, 1)
-        self.message = QLabel()
+        controls_above(self, (self.pen,), self.summary, self.canvas, self.export)
         self.grid: OffsetGrid | None = None
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.offsets.changed, self._on_grid)

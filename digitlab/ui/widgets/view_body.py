@@ -1,13 +1,53 @@
-"""A view's body that is either its content or one quiet line saying why there is none.
+"""How an analysis view is laid out: a row of controls above a body, and a body that is its
+content or one quiet line saying why there is none.
 
-The analysis views show a plot when there is something to plot and, in its place, a dim
-centred sentence when there is not ("Draw a digit…", "No layer is two units wide…").
+`controls_above` builds the usual view: choices on the left, a dim status line taking the spare
+width, an export button at the end, the body below taking the spare height. `EmptyState` shows a
+plot when there is something to plot and, in its place, a dim centred sentence when there is not
+("Draw a digit…", "No layer is two units wide…").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout
+
+if TYPE_CHECKING:  # only in annotations
+    from PySide6.QtWidgets import QWidget
+
+QUIET = "color: palette(placeholder-text);"
+
+
+def status_label() -> QLabel:
+    """A dim line of status beside the controls; a long one is cut, never widens the window."""
+    label = QLabel()
+    label.setStyleSheet(QUIET)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def controls_above(
+    view: QWidget,
+    controls: Sequence[QWidget],
+    status: QWidget,
+    body: QWidget,
+    end: QWidget | None = None,
+) -> QVBoxLayout:
+    """Lay `view` out: `controls`, then `status` (the spare width) and `end`, above `body`."""
+    row = QHBoxLayout()
+    for widget in controls:
+        row.addWidget(widget)
+    row.addWidget(status, 1)
+    if end is not None:
+        row.addWidget(end)
+    layout = QVBoxLayout(view)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addLayout(row)
+    layout.addWidget(body, 1)
+    return layout
 
 
 class EmptyState(QStackedWidget):
@@ -18,7 +58,7 @@ class EmptyState(QStackedWidget):
         self.message = QLabel(text)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: palette(placeholder-text);")
+        self.message.setStyleSheet(QUIET)
         self.message.setMargin(margin)
         self.content = content
         self.addWidget(self.message)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTableWidget
 
 from digitlab.core.experiments import Experiment, Settings
 from digitlab.session import Session
+from digitlab.session.analysis import AnalysisFailed
 from digitlab.ui.dispatch import QtDispatcher
 from digitlab.ui.views.experiments import ExperimentsView
 from tests.conftest import count_to
@@ -103,7 +104,7 @@ def test_open_shows_any_result_file_and_a_bad_one_is_one_line(session, qtbot, tm
     bad.write_text('{"name": 3}')
     with qtbot.waitSignal(session.experiments.failed, timeout=10_000) as failed:
         view.open_file(bad)
-    assert str(bad) in failed.args[0] and str(bad) in view.progress.format()
+    assert str(bad) in failed.args[0].message and str(bad) in view.progress.format()
     assert view.result.tables[0].rows == [[20, 210]]  # what was shown stays
 
 
@@ -132,7 +133,9 @@ def test_cancel_stops_a_run_and_says_so(session, qtbot, with_counting):
 def test_a_catalogue_that_cannot_load_says_why_in_the_list(session, qtbot) -> None:
     view = ExperimentsView(session)  # not shown: the catalogue is not asked for
     qtbot.addWidget(view)
-    session.experiments.failed.emit("ModuleNotFoundError: No module named 'torch'")
+    session.experiments.failed.emit(
+        AnalysisFailed(None, "ModuleNotFoundError: No module named 'torch'")
+    )
     assert view.catalogue.item(0).text().endswith("No module named 'torch'")
     assert not view.catalogue.isEnabled() and not view.run_button.isEnabled()
 

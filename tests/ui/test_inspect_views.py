@@ -85,7 +85,7 @@ def test_probes_run_in_the_background_and_show_every_layer(qtbot, qapp) -> None:
         assert view.run_button.isEnabled() and view.accuracies_shown() == []
         view.run_button.click()
         qtbot.waitUntil(lambda: len(view.accuracies_shown()) == 4, timeout=20_000)
-        report = session.probes.report
+        report = session.probes.result
         assert [r.layer for r in report.results] == ["pixels", "hidden 1", "hidden 2", "output"]
         assert view.accuracies_shown() == [r.test_accuracy for r in report.results]
         assert report.projections["hidden 1"].shape == (128, 3)  # the tiny test set

@@ -39,7 +39,7 @@ def test_cards_place_each_unit_and_cross_out_the_dead() -> None:
 def test_the_shipped_model_shows_its_units_and_a_click_opens_one(qtbot, loaded_session) -> None:
     view = shown(qtbot, HiddenUnitsView(loaded_session))
     qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=60_000)
-    report = loaded_session.units.report
+    report = loaded_session.units.latest
     dead = report.layers[0].dead_count
     assert view.header.text().startswith(f"256 units · {dead} dead")
     view.sort_combo.setCurrentIndex(view.sort_combo.findData("importance"))

@@ -27,9 +27,11 @@ class ProgressBar:
         self.last = 0.0
 
     def update(self, snap: Snapshot) -> None:
+        from digitlab.core.protocol import SnapshotStatus
+
         if self.quiet:
             return
-        ended = snap.status != "running"
+        ended = snap.status is not SnapshotStatus.RUNNING  # an epoch's end or the run's
         if self.tty and (ended or time.perf_counter() - self.last >= 0.1):
             self.last = time.perf_counter()
             filled = int(BAR_WIDTH * snap.progress)
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.memory import check_trainable
     from digitlab.core.model import new_model, to_network
     from digitlab.core.network import ModelSpec
+    from digitlab.core.protocol import SnapshotStatus
     from digitlab.core.training import train
 
     if args.threads:
@@ -122,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         print("\ndigitlab train: interrupted; no model written", file=sys.stderr)
         return 130
     wall = time.perf_counter() - started
-    if last is None or last.status == "diverged":
+    if last is None or last.status is SnapshotStatus.DIVERGED:
         reason = last.message if last else "no training step ran"
         print(f"digitlab train: {reason}; no model written", file=sys.stderr)
         return 1

@@ -24,8 +24,6 @@ from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary, ModelRef
 from digitlab.session.run import TrainingRun
 from digitlab.session.shared_split import SharedSplit
 
-EVALUATED = ("epoch", "done")  # snapshot statuses that come with a test evaluation
-
 
 @dataclass(frozen=True, eq=False)
 class PredictionsReport:
@@ -157,7 +155,7 @@ class SplitPredictions:
             target = None
         elif entry.key == RUN_KEY and self._following:
             latest = self._run.latest  # a snapshot without a test evaluation keeps the target
-            evaluated = latest is not None and latest.snapshot.status in EVALUATED
+            evaluated = latest is not None and latest.snapshot.status.evaluated
             target = entry if evaluated else self._target
         else:
             target = entry

@@ -107,3 +107,32 @@ def test_the_bottleneck_shows_the_test_digits_in_each_plane(qtbot, qapp) -> None
         assert len(view._stars[(0, 0)].getData()[0]) == 1  # the drawing
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("hidden", [(2,), ()], ids=["784-2-2", "784-2"])
+def test_a_two_class_net_draws_its_output_plane(qtbot, qapp, hidden) -> None:
+    """0 vs 1: the output layer is a plane too, with one plot (its logits); the view raised
+    KeyError (1, 1, 0) on every refresh for it."""
+    from digitlab.core.bottleneck import plane_points
+    from digitlab.core.training import LocalTrainer
+    from digitlab.ui.views.bottleneck import BottleneckView
+    from tests.session.conftest import tiny_cache
+
+    tiny = make_tiny_dataset()
+    session = Session(
+        QtDispatcher(), trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        test_set=lambda: tiny.test,
+    )  # fmt: skip
+    try:
+        view = shown(qtbot, BottleneckView(session), (600, 460))
+        train(session, qtbot, hidden=hidden, classes=(0, 1))
+        output = len(hidden)
+        qtbot.waitUntil(lambda: len(view.shown_points(output)) > 0, timeout=60_000)
+        wanted = np.isin(tiny.test.labels, (0, 1))
+        logits = plane_points(session.run.network, tiny.test.images[wanted])[output][0]
+        np.testing.assert_allclose(
+            np.sort(view.shown_points(output), axis=0), np.sort(logits, axis=0), rtol=1e-5
+        )
+        assert len(view.shown_points(output, 1)) == 0  # one plot for the output plane
+    finally:
+        session.close()

@@ -140,7 +140,8 @@ class BottleneckView(View):
         starts = np.searchsorted(report.labels, classes)
         stops = np.searchsorted(report.labels, classes, side="right")
         for layer, pair in report.points.items():
-            for side, xy in enumerate(pair):
+            # The output plane has one plot: its "before" and "after" are the same logits.
+            for side, xy in enumerate(pair[:1] if layer == output else pair):
                 for index, (start, stop) in enumerate(zip(starts, stops)):
                     chosen = xy[start:stop]
                     self._scatters[(layer, side, index)].setData(x=chosen[:, 0], y=chosen[:, 1])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from digitlab.core.checkpoint import load_checkpoint
 from digitlab.session.run import RunPhase
@@ -216,3 +216,32 @@ def test_a_run_paused_while_starting_still_says_paused(qtbot, session) -> None:
     assert view.message.text() == "Paused"
     session.run.stop()
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=60_000)
+
+
+def _wheel(widget, notches: int = -1) -> None:
+    """A mouse-wheel turn over `widget`'s centre, as the window system delivers it."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+        QPoint(0, 120 * notches), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_settings_and_changes_only_a_focused_field(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session), (300, 260))  # short: the pane scrolls
+    bar = form.findChild(QScrollArea).verticalScrollBar()
+    assert bar.maximum() > 0
+    lr, epochs = form.lr.value(), form.epochs.value()
+    _wheel(form.lr)
+    _wheel(form.epochs)
+    assert form.lr.value() == lr and form.epochs.value() == epochs  # no field under the pointer
+    assert bar.value() > 0  # the pane scrolled instead
+    form.epochs.setFocus()
+    qtbot.waitUntil(form.epochs.hasFocus, timeout=5000)
+    _wheel(form.epochs, notches=1)
+    assert form.epochs.value() == epochs + 1  # a focused field takes the wheel

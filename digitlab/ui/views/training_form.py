@@ -35,6 +35,7 @@ from digitlab.session.run import RunPhase
 from digitlab.session.run_settings import RunSettings
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.lr_spinbox import LearningRateSpinBox
+from digitlab.ui.widgets.wheel_guard import guard
 
 ERROR_STYLE = "color: #d1242f;"
 
@@ -127,6 +128,7 @@ class TrainingFormView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+        guard(list(self.fields.values()), self)  # the wheel scrolls the pane, not the fields
 
     # --- settings ↔ widgets ------------------------------------------------------------------
 

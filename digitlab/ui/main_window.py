@@ -11,7 +11,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QMargins, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -54,6 +54,11 @@ SHORTCUTS = [
 ]
 # Widgets that use Space themselves: the window's Space shortcut must not take it from them.
 _SPACE_USERS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QSlider)
+
+
+# Room for a title bar and borders before the window manager says how large they are.
+FRAME_ALLOWANCE = (16, 48)
+FRAME_SETTLE_MS = 250  # the frame's size arrives from the window manager after the first show
 
 
 class MainWindow(QMainWindow):
@@ -258,8 +263,11 @@ class MainWindow(QMainWindow):
         restored = geometry is not None and self.restoreGeometry(
             QByteArray.fromBase64(geometry.encode())
         )
-        if not restored:  # first start: 1400×860, or less on a small screen
-            self.resize(min(1400, screen.width()), min(860, screen.height()))
+        self._fit_frame = not restored
+        if not restored:  # first start: 1400×860, or less on a small screen, frame included
+            room = screen.size().shrunkBy(QMargins(0, 0, *FRAME_ALLOWANCE))
+            self.resize(min(1400, room.width()), min(860, room.height()))
+            self.move(screen.topLeft())
         state = stored.read_text(self.settings, "window/state")
         self._arranged = bool(
             state and self.restoreState(QByteArray.fromBase64(state.encode()), STATE_VERSION)
@@ -271,9 +279,25 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        if self._fit_frame:  # the window manager's frame is known only once it is shown
+            self._fit_frame = False
+            QTimer.singleShot(FRAME_SETTLE_MS, self._fit_frame_into_screen)
         if not self._arranged:  # dock sizes only take once the window has its real size
             self._arranged = True
             QTimer.singleShot(0, self.reset_layout)
+
+    def _fit_frame_into_screen(self) -> None:
+        """Size and move the window so that its frame (title bar, borders) fits the screen's
+        free area, and uses it: the status bar must not sit below the screen's edge on
+        1366×768, nor the window lose more height than its title bar takes."""
+        screen, frame = self.screen().availableGeometry(), self.frameGeometry()
+        extra_width, extra_height = frame.width() - self.width(), frame.height() - self.height()
+        width = min(1400, screen.width() - extra_width)
+        height = min(860, screen.height() - extra_height)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not screen.contains(self.frameGeometry()):
+            self.move(screen.topLeft())
 
     def _restore_session(self) -> None:
         values = stored.read_section(self.settings, "session/run")

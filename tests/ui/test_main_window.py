@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QMargins, QRect, QSettings, Qt
 from PySide6.QtWidgets import QCheckBox
 
 from digitlab.session.run import RunPhase
@@ -316,3 +316,19 @@ def test_a_view_behind_a_tab_refreshes_when_its_dock_is_floated(qtbot, session, 
     window.docks[view_id].setFloating(True)
     qtbot.waitUntil(lambda: refreshes == [1])
     assert view.on_screen() and not view.stale
+
+
+def test_at_first_start_the_frame_fits_the_screen_and_uses_it(qtbot, session, tmp_path) -> None:
+    """A window manager's title bar is added outside the window: the first size leaves room for
+    one, and once the frame is known the window is fitted to the screen's free area (on
+    1366×768 the status bar sat below the screen's edge)."""
+    window = MainWindow(session, ini(tmp_path))  # no stored geometry: a first start
+    qtbot.addWidget(window)
+    free = window.screen().availableGeometry()
+    assert window.height() <= free.height() - 48 or window.height() == 860
+    # A title bar and borders, as a window manager adds them: pos() is the frame's corner.
+    window.frameGeometry = lambda: QRect(window.pos(), window.size().grownBy(QMargins(4, 30, 4, 4)))
+    window._fit_frame_into_screen()
+    assert window.height() == min(860, free.height() - 34)
+    assert window.width() == min(1400, free.width() - 8)
+    assert free.contains(window.frameGeometry())

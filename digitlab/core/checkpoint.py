@@ -75,8 +75,18 @@ class Checkpoint:
         if self.dataset != "mnist":
             parts.append(self.dataset)
         if self.test_accuracy is not None:
-            parts.append(f"test {100 * self.test_accuracy:.1f}\u00a0%")  # no break before %
+            parts.append(f"test {percent_text(self.test_accuracy)}")
         return " · ".join(parts)
+
+
+def percent_text(fraction: float) -> str:
+    """'97.9\u00a0%' (no break before the %): one decimal, and never rounded up to 100.0 %
+    unless it is 100 % (a 99.95 % net reads 99.9 %)."""
+    percent = 100 * fraction
+    shown = f"{percent:.1f}"
+    if fraction < 1 and float(shown) >= 100:
+        shown = f"{math.floor(percent * 10) / 10:.1f}"
+    return f"{shown}\u00a0%"
 
 
 def _json_safe(value: Any) -> Any:

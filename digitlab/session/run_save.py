@@ -8,7 +8,7 @@ from typing import Any
 
 from psygnal import SignalInstance
 
-from digitlab.core.checkpoint import save_checkpoint
+from digitlab.core.checkpoint import percent_text, save_checkpoint
 from digitlab.core.choices import DATASET_LABELS
 from digitlab.core.network import Network
 from digitlab.session.jobs import JobRunner
@@ -24,7 +24,7 @@ def describe(network: Network, settings: RunSettings, test_accuracy: float | Non
     if settings.dataset != "mnist":
         parts.append(DATASET_LABELS.get(settings.dataset, settings.dataset))
     if test_accuracy is not None:
-        parts.append(f"test {100 * test_accuracy:.1f}\u00a0%")
+        parts.append(f"test {percent_text(test_accuracy)}")
     return " · ".join(parts)
 
 

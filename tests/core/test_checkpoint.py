@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from digitlab.core import files as files_module
-from digitlab.core.checkpoint import FORMAT, load_checkpoint, save_checkpoint
+from digitlab.core.checkpoint import FORMAT, load_checkpoint, percent_text, save_checkpoint
 from digitlab.core.errors import CheckpointError
 from digitlab.core.network import ModelSpec, Network
 
@@ -249,3 +249,13 @@ def test_an_unreadable_file_is_one_line(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(checkpoint, "open", refuse, raising=False)
     with pytest.raises(CheckpointError, match="cannot read .*m.safetensors: Permission denied"):
         load_checkpoint(path)
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "shown"),
+    [(0.9995, "99.9"), (0.99999, "99.9"), (1.0, "100.0"), (0.97949, "97.9"), (0.0, "0.0")],
+)
+def test_an_accuracy_reads_100_percent_only_when_it_is(tmp_path: Path, accuracy, shown) -> None:
+    assert percent_text(accuracy) == f"{shown}\u00a0%"
+    path = save_checkpoint(tmp_path / "m.safetensors", make_network(), {"test_accuracy": accuracy})
+    assert load_checkpoint(path).describe() == f"784→4→10 relu · test {shown}\u00a0%"

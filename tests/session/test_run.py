@@ -8,11 +8,13 @@ import pytest
 from digitlab.core.checkpoint import load_checkpoint
 from digitlab.core.data import DatasetCache
 from digitlab.core.errors import DataError
+from digitlab.core.network import ModelSpec, Network
 from digitlab.core.protocol import SnapshotStatus, Stage
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY
 from digitlab.session.run import RunEnd, RunPhase
+from digitlab.session.run_save import describe
 from digitlab.session.run_settings import RunSettings
 from tests.session.conftest import Recorder, pump, tiny_cache
 
@@ -306,3 +308,12 @@ def test_each_snapshot_is_a_new_version_of_one_live_model(session, dispatcher) -
     pump(dispatcher, lambda: session.models.current is not None)
     assert session.run.model is None and session.models.entry(RUN_KEY) is None
     assert not session.models.follows_run and session.models.current.key == DEFAULT_KEY
+
+
+def test_the_run_description_never_rounds_a_test_accuracy_up_to_100_percent() -> None:
+    network = Network.from_arrays(
+        ModelSpec(hidden=(), num_classes=2), [np.zeros((2, 784))], [np.zeros(2)]
+    )
+    settings = RunSettings(hidden=(), classes=(0, 1))
+    assert describe(network, settings, 0.9995).endswith("test 99.9\u00a0%")
+    assert describe(network, settings, 1.0).endswith("test 100.0\u00a0%")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.core.protocol import SnapshotStatus
 from digitlab.session import Session
 from digitlab.session.models import RUN_KEY, ModelEntry
 from digitlab.session.run import RunPhase
@@ -49,6 +50,8 @@ CHANGES_TIP = "Beside each layer, what the last training updates changed (on its
 CHANGES_OFF_TIP = "Only the net being trained changes: press Start under Run"
 NO_LIMIT = 16777215  # Qt's QWIDGETSIZE_MAX
 HOVER_HINT = "Hover a weight to read it; click a unit to see it large"
+NO_CHANGE = "no change"
+HELD_TITLE = "Last change before Stop"
 
 
 class WeightsView(View):
@@ -65,6 +68,8 @@ class WeightsView(View):
         self._architecture: tuple | None = None
         self._entry: ModelEntry | None = None
         self._deltas: list[np.ndarray] | None = None
+        self._held: list[bool] = []  # per layer: the change shown is from before the Stop
+        self._mouse: QPointF | None = None  # the last hover position on the canvas
         models, run, selection = session.models, session.run, session.selection
         # current_changed also fires for every new set of weights of the live run (after
         # run.latest holds its deltas), so it is the one signal a redraw needs.
@@ -182,10 +187,7 @@ class WeightsView(View):
         live = entry.key == RUN_KEY
         self.changes_box.setEnabled(live)
         self.changes_box.setToolTip(CHANGES_TIP if live else CHANGES_OFF_TIP)
-        latest = self.session.run.latest
-        self._deltas = None
-        if live and latest is not None and latest.model.ref == entry.ref:
-            self._deltas = [np.asarray(d) for d in latest.snapshot.deltas]
+        self._deltas = self._changes(entry, live)
         show_deltas = live and self.changes_box.isChecked()
         shapes = [tuple(w.shape) for w in network.weights]
         architecture = (shapes, tuple(entry.classes), show_deltas)
@@ -197,9 +199,34 @@ class WeightsView(View):
             matrix, delta = self._matrix(panel.plan), panel.plan.is_delta
             if delta and self._deltas is None:  # the run's first weights, or a later reload
                 panel.show(matrix, 1.0, "no change yet")
+            elif delta and not matrix.any():  # a step that changed nothing: say so
+                panel.show(matrix, panel.limit, NO_CHANGE)
             else:
                 panel.show(*scale_values(matrix, scale, "Δw" if delta else "w", panel))
+            if delta:
+                held = panel.plan.layer < len(self._held) and self._held[panel.plan.layer]
+                panel.header.title = HELD_TITLE if held else panel.plan.title
+                panel.header.update()
         self._show_selection()
+        self._refresh_hover()
+
+    def _changes(self, entry: ModelEntry, live: bool) -> list[np.ndarray] | None:
+        """The change to show per layer, or None when there is none for this model. A Stop
+        sends one last snapshot, usually with no step since the one before: its layers that did
+        not change keep showing the last change (on its scale), rather than a blank panel."""
+        latest = self.session.run.latest
+        if not (live and latest is not None and latest.model.ref == entry.ref):
+            self._held = []
+            return None
+        fresh = [np.asarray(d) for d in latest.snapshot.deltas]
+        before = self._deltas  # what the last refresh showed (held layers included)
+        stopped = latest.snapshot.status is SnapshotStatus.CANCELLED
+        if not (stopped and before is not None and len(before) == len(fresh)):
+            self._held = [False] * len(fresh)
+            return fresh
+        self._held = [not f.any() and b.shape == f.shape and bool(b.any())
+                      for f, b in zip(fresh, before)]  # fmt: skip
+        return [b if h else f for f, b, h in zip(fresh, before, self._held)]
 
     def _matrix(self, plan: PanelPlan) -> np.ndarray:
         assert self._entry is not None
@@ -212,6 +239,7 @@ class WeightsView(View):
         return deltas[plan.layer]
 
     def _show_empty(self) -> None:
+        self._deltas, self._held = None, []
         loading = self.session.models.is_loading()
         self.empty.setText(LOADING_TEXT if loading else EMPTY_TEXT)
         self.pages.setCurrentWidget(self.empty)
@@ -316,9 +344,18 @@ class WeightsView(View):
         return f"{text} · bias {self._entry.network.biases[plan.layer][unit]:+.2f}"
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        text = self.describe(scene_pos)
+        self._mouse = QPointF(scene_pos)
+        self._set_hover(self.describe(scene_pos))
+
+    def _set_hover(self, text: str) -> None:
         self.hover.setEnabled(bool(text))
         self.hover.setText(text or HOVER_HINT)
+
+    def _refresh_hover(self) -> None:
+        """New weights (or another model): read them again under a pointer still on the
+        canvas, else back to the hint (never the last model's numbers)."""
+        over = self._mouse is not None and self.canvas.underMouse()
+        self._set_hover(self.describe(self._mouse) if over else "")
 
     def _on_mouse_clicked(self, event: Any) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

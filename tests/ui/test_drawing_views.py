@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from digitlab.core.checkpoint import load_checkpoint, save_checkpoint
 from digitlab.core.preprocess import centre_of_mass, ink_box
@@ -80,6 +81,29 @@ def test_pen_offset_and_undo_reach_the_session(qtbot, session) -> None:
         pad.undo_button.click()
     pad.push()
     assert session.drawing.canvas is None and session.drawing.input.empty
+
+
+def test_the_pad_moves_by_whole_pixels_and_clear_resets_and_undoes(qtbot, session) -> None:
+    pad = shown(qtbot, PadView(session))
+    pad.activateWindow()
+    qtbot.waitUntil(pad.isActiveWindow)  # for the Ctrl+Z shortcut
+    pad.canvas.setFocus()
+    side = min(pad.canvas.width(), pad.canvas.height())
+    drag(qtbot, pad.canvas, [(side * 0.3, side * 0.3), (side * 0.6, side * 0.5)])
+    right = Qt.MouseButton.RightButton
+    drag(qtbot, pad.canvas, [(side * 0.5, side * 0.5), (side * 0.7, side * 0.43)], button=right)
+    assert "x +6, y -2" in pad.offset_label.text()  # whole MNIST pixels, never "x +5.6"
+    pad.push()
+    moved = session.drawing.canvas.copy()
+    pad.clear_button.click()
+    pad.push()
+    assert session.drawing.canvas is None and "x +0, y +0" in pad.offset_label.text()
+    qtbot.keyClick(pad.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    pad.push()
+    assert "x +6, y -2" in pad.offset_label.text()  # the cleared drawing is back, still moved
+    np.testing.assert_array_equal(session.drawing.canvas, moved)
+    pad.offset_buttons["reset"].click()
+    assert "x +0, y +0" in pad.offset_label.text()
 
 
 def test_pad_settings_are_validated(qtbot, session) -> None:

@@ -2,7 +2,8 @@
 
 The canvas paints strokes with Qt (anti-aliased); each change is handed to the session through a
 zero-delay timer, so a burst of mouse events costs one preprocessing and one prediction.
-Esc/Delete clear, Ctrl+Z undoes, the arrow keys (canvas focused) move the drawing. A digit from
+Esc/Delete clear (the offset too), Ctrl+Z undoes strokes, a placed digit and Clear, the arrow keys
+(canvas focused) and right-drag move the drawing by whole MNIST pixels. A digit from
 any gallery lands here (a double-click there reaches `session.drawing.digit_placed`; a drag
 carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit.
 """
@@ -45,7 +46,9 @@ class PadView(View):
         self._build()
         self.canvas.changed.connect(self._push_timer.start)
         self.canvas.changed.connect(self._show_offset)
+        self.canvas.changed.connect(self._enable_undo)
         self._show_offset()
+        self._enable_undo()
         self.setAcceptDrops(True)
         self.subscribe(session.drawing.digit_placed, self.place_digit)
 
@@ -70,10 +73,12 @@ class PadView(View):
 
     def _build(self) -> None:
         self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Remove the last stroke, then a placed digit (Ctrl+Z)")
+        self.undo_button.setToolTip("Take back the last stroke, placed digit or Clear (Ctrl+Z)")
         self.undo_button.clicked.connect(self.canvas.undo)
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Erase the drawing (Esc or Delete)")
+        self.clear_button.setToolTip(
+            "Erase the drawing and its offset (Esc or Delete); Undo brings it back"
+        )
         self.clear_button.clicked.connect(self.canvas.clear)
         self.dark_on_light = QCheckBox("Black on white")
         self.dark_on_light.setToolTip("Display only: the net always gets light ink on dark")
@@ -134,7 +139,7 @@ class PadView(View):
             arrows.addWidget(button, *cell)
             self.offset_buttons[name] = button
         reset = QToolButton(text="⟲")
-        reset.setToolTip("Put the drawing back where it was drawn")
+        reset.setToolTip("Put the drawing back where it was drawn (offset 0, 0)")
         reset.clicked.connect(lambda: self.canvas.set_offset(0, 0))
         arrows.addWidget(reset, 1, 1)
         self.offset_buttons["reset"] = reset
@@ -155,8 +160,11 @@ class PadView(View):
         self.session.drawing.set_canvas(None if self.canvas.is_empty() else self.canvas.image())
 
     def _show_offset(self) -> None:
-        dx, dy = (v / PIXELS_PER_MNIST_PIXEL for v in self.canvas.offset())
+        dx, dy = (v / PIXELS_PER_MNIST_PIXEL + 0.0 for v in self.canvas.offset())  # no "-0"
         self.offset_label.setText(f"Offset x {dx:+g}, y {dy:+g}\n(MNIST pixels)")
+
+    def _enable_undo(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo())
 
     def view_settings(self) -> dict[str, Any]:
         return {"pen_width": self.pen_spin.value(), "dark_on_light": self.dark_on_light.isChecked()}

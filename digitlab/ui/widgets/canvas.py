@@ -4,13 +4,21 @@ Strokes are kept as point lists, so undo, pen width and offset are all "change t
 parameter), then re-render". A digit placed from a gallery is a base image under the strokes
 (its 28×28 pixels upscaled smoothly to 280×280): it moves with the offset, and the pen width
 thickens or thins it by a grey dilation or erosion as large as the width changed since it was
-placed; undo removes the strokes first, then the image. While the mouse moves only the new
-segment is painted (a full re-render per move would be too slow); the image is fixed at 280×280
-(ten canvas px per MNIST pixel) and painted scaled into the widget, so it looks the same on any
-screen density.
+placed.
+
+The offset is how far the drawing is from its home, where it was drawn: ⟲ (offset 0, 0) takes it
+back there. Drawing on a moved drawing makes the place it was moved to its new home (the offset
+becomes 0), so ⟲ never moves ink away from where the user put it. Right-drag, like the arrow
+keys, moves by whole MNIST pixels. Every edit (a stroke, a placed digit, Clear) keeps the state
+before it, so Ctrl+Z takes back strokes, a placed digit and Clear alike; undo leaves what remains
+where it is on the pad. While the mouse moves only the new segment is painted (a full re-render
+per move would be too slow); the image is fixed at 280×280 (ten canvas px per MNIST pixel) and
+painted scaled into the widget, so it looks the same on any screen density.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -34,13 +42,32 @@ DEFAULT_PEN_WIDTH = 18.0
 MIN_PEN_WIDTH, MAX_PEN_WIDTH = 1.0, 80.0
 
 Point = tuple[float, float]
+MAX_UNDO = 200
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """The pad before an edit, for undo: strokes and digit in drawing coordinates, the home
+    (where drawing coordinates sit on the pad) and the offset from it."""
+
+    strokes: tuple[list[QPointF], ...]
+    base: np.ndarray | None
+    base_width: float
+    home: QPointF
+    offset: QPointF
+
+
+def _whole_pixels(value: float) -> int:
+    """Canvas px rounded to whole MNIST pixels."""
+    return PIXELS_PER_MNIST_PIXEL * round(value / PIXELS_PER_MNIST_PIXEL)
 
 
 class DrawingCanvas(QWidget):
     """A square pad to draw digits on with the mouse or a pen tablet.
 
-    Left button draws; right-button drag pans the whole drawing; arrow keys move it by one MNIST
-    pixel (10 canvas px). Coordinates are canvas px (0..280), whatever the widget's size.
+    Left button draws; right-button drag pans the whole drawing and the arrow keys move it, by
+    whole MNIST pixels (10 canvas px). Coordinates are canvas px (0..280), whatever the widget's
+    size.
     """
 
     changed = Signal()
@@ -51,7 +78,9 @@ class DrawingCanvas(QWidget):
         self._image.fill(0)
         self._strokes: list[list[QPointF]] = []
         self._pen_width = DEFAULT_PEN_WIDTH
-        self._offset = QPointF(0.0, 0.0)
+        self._offset = QPointF(0.0, 0.0)  # from home, where the drawing was drawn
+        self._home = QPointF(0.0, 0.0)  # where drawing coordinates (0, 0) are on the pad
+        self._history: list[_Edit] = []
         self._dark_on_light = False
         self._drawing = False
         self._pan_start: tuple[QPointF, QPointF] | None = None  # (mouse pos, offset) at press
@@ -66,7 +95,7 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(policy)
         self.setToolTip(
             "Draw with the left button · right-drag or arrow keys move the drawing\n"
-            "Ctrl+Z undoes a stroke · Esc/Delete clears"
+            "Ctrl+Z undoes a stroke or a clear · Esc/Delete clears"
         )
 
     # --- public API -------------------------------------------------------------------------
@@ -98,43 +127,75 @@ class DrawingCanvas(QWidget):
             Qt.TransformationMode.SmoothTransformation,
         ).convertToFormat(QImage.Format.Format_Grayscale8)
         bits = np.frombuffer(large.constBits(), np.uint8).reshape(CANVAS_SIZE, -1)
+        self._remember()
         self._base = bits[:, :CANVAS_SIZE].copy()
         self._base_width, self._base_shown = self._pen_width, None
-        self._strokes.clear()
+        self._strokes = []
         self._drawing = False
-        self._offset = QPointF(0.0, 0.0)
+        self._home, self._offset = QPointF(0.0, 0.0), QPointF(0.0, 0.0)
         self._rerender()
 
     def strokes(self) -> list[list[Point]]:
-        """The strokes as drawn, before the offset is applied."""
-        return [[(p.x(), p.y()) for p in stroke] for stroke in self._strokes]
+        """The strokes where they were drawn (at home), before the offset is applied."""
+        home = self._home
+        return [[(p.x() + home.x(), p.y() + home.y()) for p in stroke] for stroke in self._strokes]
 
     def add_stroke(self, points: list[Point]) -> None:
         """Draw a stroke programmatically (demos, tests, screenshots); points are canvas px
         before the offset, like `strokes()`."""
         if not points:
             return
-        self._strokes.append([QPointF(x, y) for x, y in points])
+        self._remember()
+        self._strokes.append([QPointF(x, y) - self._home for x, y in points])
         self._rerender()
 
     def clear(self) -> None:
+        """Erase the drawing and put the offset back to 0, 0; undo brings both back."""
         if self.is_empty():
-            return
-        self._strokes.clear()
+            if self._offset.isNull() and self._home.isNull():
+                return
+        else:
+            self._remember()
+        self._strokes = []
         self._base = self._base_shown = None
+        self._drawing = False
+        self._home, self._offset = QPointF(0.0, 0.0), QPointF(0.0, 0.0)
+        self._rerender()
+
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self) -> None:
+        """Take back the last edit: a stroke, a placed digit or a clear. After a stroke or a
+        digit what remains stays where it is on the pad; a cleared drawing comes back with its
+        offset."""
+        if not self._history:
+            return
+        edit = self._history.pop()
+        was_cleared = self.is_empty()
+        at = self._home + self._offset
+        self._strokes = list(edit.strokes)
+        if edit.base is not self._base:
+            self._base_shown = None
+        self._base, self._base_width = edit.base, edit.base_width
+        self._home = QPointF(edit.home)
+        self._offset = QPointF(edit.offset) if was_cleared else at - self._home
+        if self.is_empty():  # nothing to move: no offset to show
+            self._home, self._offset = QPointF(0.0, 0.0), QPointF(0.0, 0.0)
         self._drawing = False
         self._rerender()
 
-    def undo(self) -> None:
-        """Remove the last stroke; with none left, the placed digit."""
-        if self._strokes:
-            self._strokes.pop()
-        elif self._base is not None:
-            self._base = self._base_shown = None
-        else:
-            return
-        self._drawing = False
-        self._rerender()
+    def _remember(self) -> None:
+        """Keep the pad as it is now for undo, before an edit."""
+        strokes, home, offset = tuple(self._strokes), QPointF(self._home), QPointF(self._offset)
+        self._history.append(_Edit(strokes, self._base, self._base_width, home, offset))
+        del self._history[:-MAX_UNDO]
+
+    def _settle(self) -> None:
+        """Drawing on a moved drawing: where it is now becomes its home (offset 0, 0)."""
+        if not self._offset.isNull():
+            self._home += self._offset
+            self._offset = QPointF(0.0, 0.0)
 
     def pen_width(self) -> float:
         return self._pen_width
@@ -148,10 +209,11 @@ class DrawingCanvas(QWidget):
         self._rerender()
 
     def offset(self) -> tuple[float, float]:
+        """How far the drawing is from where it was drawn, in canvas px."""
         return self._offset.x(), self._offset.y()
 
     def set_offset(self, dx: float, dy: float) -> None:
-        """Place the whole drawing dx, dy canvas px away from where it was drawn."""
+        """Place the whole drawing dx, dy canvas px away from where it was drawn (0, 0: ⟲)."""
         offset = QPointF(float(dx), float(dy))
         if offset == self._offset:
             return
@@ -178,7 +240,7 @@ class DrawingCanvas(QWidget):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
-        painter.translate(self._offset)
+        painter.translate(self._home + self._offset)
         return painter
 
     def _base_image(self) -> QImage | None:
@@ -274,7 +336,9 @@ class DrawingCanvas(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            point = self._to_canvas(event.position()) - self._offset
+            self._remember()
+            self._settle()
+            point = self._to_canvas(event.position()) - self._home
             self._strokes.append([point])
             self._drawing = True
             self._paint_segment(point, None)
@@ -285,7 +349,7 @@ class DrawingCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
-            point = self._to_canvas(event.position()) - self._offset
+            point = self._to_canvas(event.position()) - self._home - self._offset
             stroke = self._strokes[-1]
             if point == stroke[-1]:
                 return
@@ -295,7 +359,7 @@ class DrawingCanvas(QWidget):
             press_pos, press_offset = self._pan_start
             moved = self._to_canvas(event.position()) - self._to_canvas(press_pos)
             target = press_offset + moved
-            self.set_offset(round(target.x()), round(target.y()))
+            self.set_offset(_whole_pixels(target.x()), _whole_pixels(target.y()))
         else:
             super().mouseMoveEvent(event)
 

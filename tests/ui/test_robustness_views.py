@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from digitlab.session import Session
@@ -108,3 +109,29 @@ def test_a_thicker_pen_asks_for_a_new_grid(loaded_session, qtbot) -> None:
     loaded_session.drawing.set_canvas(None)
     qtbot.waitUntil(lambda: view.grid is None, timeout=5000)
     assert "Draw a digit" in view.summary.text()
+
+
+@pytest.mark.parametrize("size", [(620, 560), (1000, 800)])
+def test_the_shift_heatmap_labels_each_read_alone(tiny_session, qtbot, size) -> None:
+    """At the view's default size the x labels ran together ('-6420246'): fewer, spaced."""
+    view = shown(qtbot, RobustnessView(tiny_session), size)
+    heatmap = view.figure.heatmaps[True]
+    values = [-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0]
+    heatmap.set_grid(values, np.full((7, 7), 0.9))
+    qtbot.wait(50)  # the layout
+    heatmap._fit_labels()
+    bottom = heatmap.plot.getAxis("bottom")
+    metrics = QFontMetricsF(bottom.style.get("tickFont") or QFont())
+    shown_ticks = bottom._tickLevels[0]  # what the axis draws
+    vb = heatmap.plot.vb
+    spans = []
+    for index, text in shown_ticks:
+        centre = vb.mapViewToScene(QPointF(index, 0)).x()
+        half = metrics.horizontalAdvance(text) / 2
+        spans.append((centre - half, centre + half))
+    assert all(right + 4 <= left for (_, right), (left, _) in zip(spans, spans[1:]))
+    xs, ys = heatmap.tick_labels()
+    assert [text for _, text in shown_ticks] == xs
+    assert "0" in xs and "0" in ys and len(xs) >= 2
+    if size[0] >= 1000:
+        assert len(xs) == 7  # room for every label: all of them

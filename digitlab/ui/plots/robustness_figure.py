@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 
 from digitlab.core.conditions import UNITS, SweepResult
 from digitlab.ui.plots import style
@@ -44,6 +44,23 @@ def heat_colour(accuracy: float) -> tuple[int, int, int, int]:
     return (int(70 + 160 * red), int(70 + 140 * green), 70, 255)
 
 
+TICK_GAP_PX = 8  # the least room between two tick labels of a heatmap axis
+
+
+def shift_text(value: float) -> str:
+    return f"{value:+g}" if value else "0"
+
+
+def spaced_ticks(values: list[float], cell_px: float, label_px: float) -> list[tuple[int, str]]:
+    """(index, text) of every `step`-th cell, counted from the no-shift one, with `step` the
+    smallest that gives each label `label_px` (plus a gap) of room: labels never run
+    together ('-6420246'), and 0 is always labelled."""
+    n = len(values)
+    centre = next((i for i, v in enumerate(values) if v == 0), n // 2)
+    step = next((s for s in range(1, n) if s * cell_px >= label_px + TICK_GAP_PX), max(n, 1))
+    return [(i, shift_text(v)) for i, v in enumerate(values) if (i - centre) % step == 0]
+
+
 class ShiftHeatmap:
     """A (dy, dx) grid of accuracies with each cell's percentage written in it."""
 
@@ -55,6 +72,7 @@ class ShiftHeatmap:
         plot.invertY(True)
         self._labels: list[pg.TextItem] = []
         self._values: list[float] = []
+        self._ticks: tuple | None = None  # the tick labels shown on (bottom, left)
         self._font = QFont()
         self._font.setPointSizeF(7.5)
         plot.vb.sigResized.connect(self._fit_labels)
@@ -75,9 +93,7 @@ class ShiftHeatmap:
                 label.setPos(i % n, i // n)
                 self.plot.addItem(label)
                 self._labels.append(label)
-            ticks = [[(i, f"{v:+g}") for i, v in enumerate(values)]]
-            self.plot.getAxis("bottom").setTicks(ticks)
-            self.plot.getAxis("left").setTicks(ticks)
+            self._ticks = None
         for label, accuracy in zip(self._labels, grid.ravel()):
             label.setText("" if not np.isfinite(accuracy) else f"{100 * accuracy:.0f}")
         self._fit_labels()
@@ -88,6 +104,25 @@ class ShiftHeatmap:
         side = min(self.plot.vb.width(), self.plot.vb.height()) / n
         for label in self._labels:
             label.setVisible(side >= 20)
+        self._fit_ticks(side)
+
+    def _fit_ticks(self, side: float) -> None:
+        """As many tick labels as fit side by side (x) and one above another (y)."""
+        axis = self.plot.getAxis("bottom")
+        metrics = QFontMetricsF(axis.style.get("tickFont") or QFont())
+        widest = max((metrics.horizontalAdvance(shift_text(v)) for v in self._values), default=0)
+        side *= 0.95  # the view's padding around the cells
+        ticks = (spaced_ticks(self._values, side, widest),
+                 spaced_ticks(self._values, side, metrics.height()))  # fmt: skip
+        if ticks != self._ticks:  # new ticks redraw the axes: only when they change
+            self._ticks = ticks
+            axis.setTicks([ticks[0]])
+            self.plot.getAxis("left").setTicks([ticks[1]])
+
+    def tick_labels(self) -> tuple[list[str], list[str]]:
+        """The (x, y) tick labels on show, for tests."""
+        bottom, left = self._ticks or ([], [])
+        return [text for _, text in bottom], [text for _, text in left]
 
 
 class _Key(pg.LabelItem):

@@ -76,7 +76,9 @@ def quiet_plot(plot: pg.PlotItem) -> None:
 
 
 def colour_bar(colormap: pg.ColorMap, label: str = "") -> pg.ColorBarItem:
-    """A vertical colour bar for symmetric weight levels; `set_bar_levels` keeps it in step."""
+    """A vertical colour bar for symmetric weight levels; `set_bar_levels` keeps it in step.
+    Its ticks are plain numbers in the real unit: pyqtgraph's automatic SI prefix turned ±0.8
+    into ticks ±800 and a label 'push on the logit (x0.001)'."""
     bar = pg.ColorBarItem(
         values=(-1.0, 1.0),
         colorMap=colormap,
@@ -85,6 +87,7 @@ def colour_bar(colormap: pg.ColorMap, label: str = "") -> pg.ColorBarItem:
         label=label,
         rounding=1e-6,
     )
+    bar.axis.enableAutoSIPrefix(False)
     return bar
 
 

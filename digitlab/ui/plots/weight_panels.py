@@ -77,14 +77,13 @@ def short_labels(label: str) -> list[str]:
 
 
 def weight_bar(colormap: pg.ColorMap, text: QColor, faint: QColor) -> pg.ColorBarItem:
-    """`style.colour_bar` with small ticks, no SI prefixes, and no colour-map menu (the
+    """`style.colour_bar` (no SI prefixes) with small ticks and no colour-map menu (the
     diverging map is not a choice: zero must stay neutral)."""
     bar = style.colour_bar(colormap)
     bar.colorMapMenu = False
     axis = bar.getAxis("right")
     axis.setStyle(tickFont=_font(), tickTextOffset=3)
     axis.setWidth(None)  # as wide as its ticks and label need ('-0.005' and a label overlap)
-    axis.enableAutoSIPrefix(False)
     axis.setLabel("", **{"font-size": "8pt"})  # the style every later label keeps
     axis.setTextPen(pg.mkPen(text))
     axis.setPen(pg.mkPen(faint))

@@ -89,7 +89,7 @@ def test_a_real_ctrl_c_while_training_ends_cleanly(tiny_mnist_dir, tmp_path) -> 
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     rest = process.stderr.read()
-    assert process.wait(timeout=30) == 130
+    assert process.wait(timeout=30) == 130, rest[-2000:]  # what it said, if it died otherwise
     assert "Traceback" not in rest and rest.strip().endswith("interrupted; no model written")
     assert not out.exists()
 

@@ -80,9 +80,12 @@ def test_a_real_ctrl_c_while_training_ends_cleanly(tiny_mnist_dir, tmp_path) -> 
     out = tmp_path / "m.safetensors"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     args = ["--data-dir", str(tiny_mnist_dir), "train", "--epochs", "1000", "--out", str(out)]
+    # As from a terminal: Ctrl+C's default action. A test run started in the background (`&` in a
+    # script) passes SIGINT on ignored, and Python then rightly ignores it too.
     process = subprocess.Popen(
-        [sys.executable, "-m", "digitlab", *args], stderr=subprocess.PIPE, text=True, env=env
-    )
+        [sys.executable, "-m", "digitlab", *args], stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     assert process.stderr is not None
     first = process.stderr.readline()  # "training 784→100→10 … " once the loop starts
     assert first.startswith("training"), first

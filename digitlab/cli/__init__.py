@@ -173,6 +173,9 @@ def _silence_stdout() -> None:
 def run() -> None:
     """The console script: `main`, then exit with no Ctrl+C traceback from the interpreter's own
     shutdown (torch's clean-up takes a moment, and a Ctrl+C then is not worth a traceback)."""
+    # Ctrl+C (or `kill -INT`) ends any command with one line and 130, also when the process was
+    # started with SIGINT ignored (a script's background job): Python would then ignore it too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = main()
     except KeyboardInterrupt:  # before a command started (e.g. while parsing arguments)

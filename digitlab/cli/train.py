@@ -27,11 +27,9 @@ class ProgressBar:
         self.last = 0.0
 
     def update(self, snap: Snapshot) -> None:
-        from digitlab.core.protocol import SnapshotStatus
-
         if self.quiet:
             return
-        ended = snap.status is not SnapshotStatus.RUNNING  # an epoch's end or the run's
+        ended = snap.status.evaluated or snap.status.finished  # an epoch's end or the run's
         if self.tty and (ended or time.perf_counter() - self.last >= 0.1):
             self.last = time.perf_counter()
             filled = int(BAR_WIDTH * snap.progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from digitlab.core.preprocess import centre_of_mass
@@ -247,3 +247,25 @@ def test_undoing_every_edit_leaves_an_empty_pad_at_no_offset(qtbot, canvas):
     press_keys(qtbot, canvas, Qt.Key.Key_Up)
     canvas.undo()
     assert canvas.is_empty() and canvas.offset() == (0, 0) and not canvas.can_undo()
+
+
+def hint_pixels(canvas: DrawingCanvas) -> int:
+    """Grey pixels (neither ink nor paper) in the middle band of the pad as shown."""
+    shown = canvas.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    side = shown.width()
+    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(shown.height(), -1)[:, :side]
+    band = rows[side // 3 : 2 * side // 3, side // 10 : 9 * side // 10]
+    return int(((band > 30) & (band < 225)).sum())
+
+
+def test_an_empty_pad_shows_a_hint_the_net_never_sees(qtbot, canvas):
+    assert hint_pixels(canvas) > 100  # "Draw a digit here" in faint grey
+    assert canvas.image().max() == 0  # not part of the drawing
+    canvas.set_dark_on_light(True)
+    assert hint_pixels(canvas) > 100  # readable on white paper too
+    canvas.set_dark_on_light(False)
+    drag(qtbot, canvas, [(20, 20), (40, 30)])  # a small stroke in a corner
+    assert not canvas.is_empty()
+    assert hint_pixels(canvas) == 0  # gone with the first ink
+    canvas.clear()
+    assert hint_pixels(canvas) > 100  # and back on a cleared pad

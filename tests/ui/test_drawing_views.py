@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from digitlab.core.checkpoint import load_checkpoint, save_checkpoint
+from digitlab.core.checkpoint import load_checkpoint, percent_text, save_checkpoint
 from digitlab.core.preprocess import centre_of_mass, ink_box
 from digitlab.core.resources import shipped_model_path
 from digitlab.session import Answer
 from digitlab.ui.views.model_chooser import OPEN_FILE, ModelView
 from digitlab.ui.views.pad import SAMPLE_THREE, PadView, draw_sample
-from digitlab.ui.views.prediction import PredictionView
+from digitlab.ui.views.prediction import ConfidenceBars, PredictionView
 from digitlab.ui.views.preview import PreviewView
 from tests.ui.conftest import show_widget
 from tests.ui.test_canvas import drag
@@ -39,13 +39,25 @@ def test_a_drag_on_the_pad_reaches_the_preview_and_the_bars(qtbot, loaded_sessio
     probabilities = loaded_session.prediction.probabilities
     np.testing.assert_allclose(bars.bars.probabilities(), probabilities, rtol=1e-6)
     top = int(np.argmax(probabilities))
-    assert bars.bars.title_text().endswith(f"{100 * probabilities[top]:.1f} %")
+    assert bars.bars.title_text().endswith(percent_text(probabilities[top]))
     np.testing.assert_array_equal(preview.input.image(), loaded_session.drawing.input.image)
     assert preview.input.image().max() == pytest.approx(1.0)
     pad.clear_button.click()
     qtbot.waitUntil(lambda: loaded_session.prediction.state is Answer.EMPTY, timeout=2000)
     assert bars.bars.probabilities() is None and "draw a digit" in bars.bars.title_text()
     assert preview.input.image().max() == 0
+
+
+def test_the_headline_never_rounds_a_near_certain_answer_up_to_100(qtbot) -> None:
+    bars = show_widget(qtbot, ConfidenceBars(), (300, 220))
+    near = np.full(10, 0.0003 / 9)
+    near[4] = 0.9997
+    bars.set_probabilities(near)
+    assert bars.title_text() == "<b>4</b> · 99.9\u00a0%"  # not "100.0 %": it is not certain
+    certain = np.zeros(10)
+    certain[2] = 1.0
+    bars.set_probabilities(certain)
+    assert bars.title_text() == "<b>2</b> · 100.0\u00a0%"
 
 
 def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> None:

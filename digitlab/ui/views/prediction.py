@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from digitlab.core.checkpoint import percent_text
 from digitlab.session import Answer, Session
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
@@ -92,7 +93,7 @@ class ConfidenceBars(QWidget):
         brushes = [style.ACCENT if i == top else style.NEUTRAL for i in range(count)]
         self._bars.setOpts(height=values, brushes=brushes)
         self.headline.setText(
-            f"<b>{self._classes[top]}</b> · {100 * values[top]:.1f} %", style.ACCENT
+            f"<b>{self._classes[top]}</b> · {percent_text(values[top])}", style.ACCENT
         )
 
     def title_text(self) -> str:

@@ -13,7 +13,8 @@ keys, moves by whole MNIST pixels. Every edit (a stroke, a placed digit, Clear) 
 before it, so Ctrl+Z takes back strokes, a placed digit and Clear alike; undo leaves what remains
 where it is on the pad. While the mouse moves only the new segment is painted (a full re-render
 per move would be too slow); the image is fixed at 280×280 (ten canvas px per MNIST pixel) and
-painted scaled into the widget, so it looks the same on any screen density.
+painted scaled into the widget, so it looks the same on any screen density. An empty pad says
+"Draw a digit here" in faint grey, painted on the widget only: the net's image stays black.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -43,6 +45,8 @@ MIN_PEN_WIDTH, MAX_PEN_WIDTH = 1.0, 80.0
 
 Point = tuple[float, float]
 MAX_UNDO = 200
+HINT_TEXT = "Draw a digit here\nwith the mouse"
+HINT_COLOUR = QColor(128, 128, 128, 170)  # faint on the black pad and on the white one
 
 
 @dataclass(frozen=True)
@@ -327,6 +331,12 @@ class DrawingCanvas(QWidget):
             shown.invertPixels()
         pad = self._pad_rect()
         painter.drawImage(pad, shown)
+        if self.is_empty():  # say what the pad is for; never in the image the net gets
+            font = QFont(self.font())
+            font.setPixelSize(max(9, round(pad.width() / 15)))
+            painter.setFont(font)
+            painter.setPen(HINT_COLOUR)
+            painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, HINT_TEXT)
         frame = QColor(self.palette().mid().color())
         painter.setPen(QPen(frame, 1))
         painter.drawRect(pad.adjusted(0.5, 0.5, -0.5, -0.5))

@@ -1,111 +1,96 @@
-"""The default arrangement of the views: columns side by side, each a stack of views.
+"""Placing docks: a workspace's default arrangement, a view called up from the menu, and tab
+titles shown in full.
 
-Columns and rows come from the registry (`ViewSpec.column`, `.row`); sizes are its pixel sizes at
-a 1400×860 window, scaled to the window actually shown. On a small screen the two plots of the
-last column share one place as tabs, so the weights keep a useful size at 1024×640. A view that
-should be a tab behind an unregistered one (a trimmed registry) goes at the foot of the last
-column.
+Sizes come from the workspace's shares of the window actually shown. Docks a workspace does
+not name are hidden (the user can call any of them up from the View menu).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar
 
-from digitlab.ui.views import VIEWS, ViewSpec
+from digitlab.ui.workspaces import Workspace
 
-REFERENCE_SIZE = (1400, 860)
-COMPACT_HEIGHT = 760  # below this, the last column's plots become tabs
-
-
-def tabbed(spec: ViewSpec) -> bool:
-    """Does the view start as a tab behind another (one that is registered)?"""
-    return bool(spec.tab_with) and any(other.id == spec.tab_with for other in VIEWS)
+ARRANGE_AREA = Qt.DockWidgetArea.LeftDockWidgetArea
 
 
-def columns() -> list[list[ViewSpec]]:
-    """The views placed in columns (not those that start as a tab behind another)."""
-    grouped: dict[int, list[ViewSpec]] = defaultdict(list)
-    last = max((spec.column for spec in VIEWS if spec.column is not None), default=0)
-    for spec in VIEWS:
-        if not tabbed(spec):
-            column = last if spec.column is None else spec.column
-            grouped[column].append(spec)
-    return [sorted(grouped[c], key=lambda s: (s.column is None, s.row)) for c in sorted(grouped)]
-
-
-def arrange(window: QMainWindow, docks: dict[str, QDockWidget], width: int, height: int) -> None:
-    """Place every dock where the registry says, sized for a width × height window."""
+def arrange(
+    window: QMainWindow, docks: dict[str, QDockWidget], plan: Workspace, width: int, height: int
+) -> None:
+    """Place the workspace's views as its plan says, sized for a width × height window."""
+    wanted = set(plan.view_ids)
     for dock in docks.values():
-        window.removeDockWidget(dock)
-    stacks = columns()
-    heads = [docks[stack[0].id] for stack in stacks]
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, heads[0])
+        window.removeDockWidget(dock)  # (also hides it)
+        dock.setFloating(False)
+    heads = [docks[column.cells[0].views[0]] for column in plan.columns]
+    window.addDockWidget(ARRANGE_AREA, heads[0])
     for before, head in zip(heads, heads[1:]):
         window.splitDockWidget(before, head, Qt.Orientation.Horizontal)
-    compact = height < COMPACT_HEIGHT
-    for index, stack in enumerate(stacks):
-        last = index == len(stacks) - 1
-        for above, below in zip(stack, stack[1:]):
-            if compact and last:
-                window.tabifyDockWidget(docks[above.id], docks[below.id])
-            else:
-                window.splitDockWidget(docks[above.id], docks[below.id], Qt.Orientation.Vertical)
-        for spec in stack:
-            docks[spec.id].show()
-    for spec in VIEWS:
-        if tabbed(spec):
-            window.tabifyDockWidget(docks[spec.tab_with], docks[spec.id])
-            docks[spec.id].show()
-            docks[spec.tab_with].raise_()  # the tab behind stays behind
-    if compact:
-        docks[stacks[-1][-1].id].raise_()  # the weights in front of the curves
-    scale = min(width / REFERENCE_SIZE[0], height / REFERENCE_SIZE[1])
-    widths = [max(spec.width for spec in stack) for stack in stacks]
-    window.resizeDocks(heads, _filling(widths, width, scale), Qt.Orientation.Horizontal)
+    for column in plan.columns:
+        fronts = [docks[cell.views[0]] for cell in column.cells]
+        for above, below in zip(fronts, fronts[1:]):
+            window.splitDockWidget(above, below, Qt.Orientation.Vertical)
+        for cell in column.cells:
+            front = docks[cell.views[0]]
+            for view_id in cell.views[1:]:
+                window.tabifyDockWidget(front, docks[view_id])
+            for view_id in cell.views:
+                docks[view_id].show()
+            front.raise_()
+    for view_id, dock in docks.items():
+        if view_id not in wanted:
+            dock.hide()
+    window.resizeDocks(
+        heads, _shares([c.width for c in plan.columns], width), Qt.Orientation.Horizontal
+    )
     room = height - window.menuBar().sizeHint().height() - window.statusBar().sizeHint().height()
-    for stack in stacks:
-        if len(stack) > 1 and not (compact and stack is stacks[-1]):
-            heights = _filling([spec.height for spec in stack], room, scale)
-            window.resizeDocks([docks[s.id] for s in stack], heights, Qt.Orientation.Vertical)
+    for toolbar in window.findChildren(QToolBar):
+        if toolbar.isVisible() and toolbar.orientation() == Qt.Orientation.Horizontal:
+            room -= toolbar.sizeHint().height()
+    for column in plan.columns:
+        if len(column.cells) > 1:
+            fronts = [docks[cell.views[0]] for cell in column.cells]
+            heights = _shares([cell.height for cell in column.cells], room)
+            window.resizeDocks(fronts, heights, Qt.Orientation.Vertical)
+    show_full_tab_titles(window)
 
 
-def _filling(sizes: list[int], room: int, scale: float) -> list[int]:
-    """Scaled sizes whose sum is `room`: the largest takes what the others leave (Qt shares out
-    any difference in proportion, which would make small views such as the model chooser grow)."""
-    scaled = [max(int(size * scale), 1) for size in sizes]
-    largest = scaled.index(max(scaled))
-    scaled[largest] = max(room - (sum(scaled) - scaled[largest]), scaled[largest] // 2)
-    return scaled
+def _shares(shares: list[float], room: int) -> list[int]:
+    """Pixel sizes in the given proportions whose sum is `room`."""
+    total = sum(shares) or 1.0
+    sizes = [max(int(room * share / total), 1) for share in shares]
+    sizes[sizes.index(max(sizes))] += room - sum(sizes)
+    return sizes
 
 
-def place_missing(window: QMainWindow, docks: dict[str, QDockWidget]) -> list[str]:
-    """After restoring a saved arrangement: give views it did not know (new in the registry)
-    a place beside the views of their registry column. Returns the ids it placed."""
-    placed = []
-    for stack in [*columns(), [s for s in VIEWS if tabbed(s)]]:
-        for spec in stack:
-            dock = docks[spec.id]
-            if _placed(window, dock):
-                continue
-            if tabbed(spec) and _placed(window, docks[spec.tab_with]):
-                window.tabifyDockWidget(docks[spec.tab_with], dock)
-                dock.show()
-                docks[spec.tab_with].raise_()
-                placed.append(spec.id)
-                continue
-            neighbours = [docks[s.id] for s in stack if s.id != spec.id]
-            anchor = next((d for d in neighbours if _placed(window, d)), None)
-            if anchor is not None:
-                window.splitDockWidget(anchor, dock, Qt.Orientation.Vertical)
-            else:
-                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            dock.show()
-            placed.append(spec.id)
-    return placed
+def show_view(
+    window: QMainWindow, docks: dict[str, QDockWidget], view_id: str, plan: Workspace
+) -> None:
+    """Show a view and bring it to the front, in the current workspace. One that is not shown
+    goes as a tab behind the workspace's main view (where there is the most room); one already
+    shown is only raised: choosing a view never hides it."""
+    dock = docks[view_id]
+    if dock.isHidden():
+        anchor = docks[plan.main_view]
+        if dock is not anchor and placed(window, anchor) and not anchor.isHidden():
+            window.tabifyDockWidget(anchor, dock)
+        elif not placed(window, dock):
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.show()
+    dock.raise_()
+    show_full_tab_titles(window)
 
 
-def _placed(window: QMainWindow, dock: QDockWidget) -> bool:
+def show_full_tab_titles(window: QMainWindow) -> None:
+    """The tab bars of tabbed docks show whole titles ("2-D bottleneck", not "2-D b…"): Qt
+    elides them to fit by default; a bar too narrow scrolls instead."""
+    for bar in window.findChildren(QTabBar):
+        if bar.elideMode() != Qt.TextElideMode.ElideNone:
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
+            bar.setExpanding(False)
+
+
+def placed(window: QMainWindow, dock: QDockWidget) -> bool:
     return dock.isFloating() or window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea

@@ -1,7 +1,9 @@
-"""The window: one dock per registered view, menus, the status bar, and what it remembers.
+"""The window: one dock per registered view, the workspace bar, menus, the status bar, and what
+it remembers.
 
-The docks are made from `views.VIEWS`; the user shows, hides, moves, tabs and floats them, and
-the arrangement is restored next time. The window paints first with the pure-Qt views; the plot
+The docks are made from `views.VIEWS` and arranged by workspace (`workspaces.WORKSPACES`); the
+user shows, moves, tabs, floats and closes them, and each workspace's arrangement is restored
+next time. The window paints first with the pure-Qt views; the plot
 views (pyqtgraph's import alone takes most of a second) are built just after, in
 `build_plot_views`. The window owns no state of its own: that is the session's.
 """
@@ -33,14 +35,13 @@ from digitlab.session.models import DEFAULT_KEY, RUN_KEY, LoadFailure, ModelEntr
 from digitlab.session.notices import Level, Notice
 from digitlab.session.run import RunEnd, RunOutcome
 from digitlab.session.run_settings import RunSettings
-from digitlab.ui import layout
 from digitlab.ui import settings as stored
 from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_model
 from digitlab.ui.icon import app_icon
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS, ViewSpec
+from digitlab.ui.workspace_bar import WorkspaceBar
 
-STATE_VERSION = 2  # bump when the registry changes in a way old arrangements cannot follow
 NOTICE_MS = {Level.INFO: 6000, Level.WARNING: 12000, Level.ERROR: 15000}
 SHORTCUTS = [
     ("Draw", "left mouse button"),
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._space.activated.connect(self.space_pressed)
         for spec in VIEWS:
             self._make_dock(spec)
+        self.workspaces = WorkspaceBar(self, self.docks, self.settings)
         self._build_menus()
         self._restore_window()
         self._restore_session()
@@ -134,7 +136,12 @@ class MainWindow(QMainWindow):
         return self.views[view_id]
 
     def reset_layout(self) -> None:
-        layout.arrange(self, self.docks, self.width(), self.height())
+        """Lay the current workspace's default arrangement out again."""
+        self.workspaces.reset()
+
+    def show_view(self, view_id: str) -> None:
+        """Show the view and bring it to the front in the current workspace."""
+        self.workspaces.show_view(view_id)
 
     # --- menus -------------------------------------------------------------------------------
 
@@ -166,12 +173,15 @@ class MainWindow(QMainWindow):
             train, "&Reset", self.reset_run, tip="Forget the weights: the next run starts afresh"
         )
         views = bar.addMenu("&View")
-        for spec in VIEWS:
-            toggle = self.docks[spec.id].toggleViewAction()
-            toggle.setStatusTip(spec.tip)
-            views.addAction(toggle)
+        for spec in VIEWS:  # shows and raises; closing a view is its dock's ×
+            self._action(views, spec.title, lambda _=False, i=spec.id: self.show_view(i),
+                         tip=spec.tip)  # fmt: skip
         views.addSeparator()
-        self._action(views, "Reset &layout", self.reset_layout, tip="Put every view back")
+        spaces = views.addMenu("&Workspace")
+        for action in self.workspaces.actions.values():
+            spaces.addAction(action)
+        self._action(views, "&Reset this workspace", self.reset_layout,
+                     tip="Put this workspace's views back where they started")  # fmt: skip
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About digitlab", self.show_about)
@@ -263,19 +273,15 @@ class MainWindow(QMainWindow):
         restored = geometry is not None and self.restoreGeometry(
             QByteArray.fromBase64(geometry.encode())
         )
-        self._fit_frame = not restored
+        # No window manager offscreen (`digitlab screenshot`): its 800×800 screen is a fiction.
+        self._fit_frame = not restored and QApplication.platformName() != "offscreen"
         if not restored:  # first start: 1400×860, or less on a small screen, frame included
             room = screen.size().shrunkBy(QMargins(0, 0, *FRAME_ALLOWANCE))
             self.resize(min(1400, room.width()), min(860, room.height()))
             self.move(screen.topLeft())
-        state = stored.read_text(self.settings, "window/state")
-        self._arranged = bool(
-            state and self.restoreState(QByteArray.fromBase64(state.encode()), STATE_VERSION)
-        )
+        self._arranged = self.workspaces.restore()
         if not self._arranged:
-            layout.arrange(self, self.docks, self.width(), self.height())
-        else:
-            layout.place_missing(self, self.docks)  # views new since the arrangement was saved
+            self.workspaces.arrange_default()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -284,7 +290,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(FRAME_SETTLE_MS, self._fit_frame_into_screen)
         if not self._arranged:  # dock sizes only take once the window has its real size
             self._arranged = True
-            QTimer.singleShot(0, self.reset_layout)
+            QTimer.singleShot(0, self.workspaces.arrange_default)
 
     def _fit_frame_into_screen(self) -> None:
         """Size and move the window so that its frame (title bar, borders) fits the screen's
@@ -316,7 +322,7 @@ class MainWindow(QMainWindow):
         settings = self.settings
         settings.setValue("version", stored.SETTINGS_VERSION)
         settings.setValue("window/geometry", encoded(self.saveGeometry()))
-        settings.setValue("window/state", encoded(self.saveState(STATE_VERSION)))
+        self.workspaces.save()
         for view_id, view in self.views.items():
             if hasattr(view, "view_settings"):
                 stored.write_section(settings, f"views/{view_id}", view.view_settings())

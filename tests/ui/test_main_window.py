@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMargins, QRect, QSettings, Qt
 from PySide6.QtWidgets import QCheckBox
 
@@ -14,8 +13,6 @@ from digitlab.ui.main_window import MainWindow
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS
 from digitlab.ui.views.weights import Scale
-
-SIZES = [(1024, 640), (1280, 800), (1920, 1080), (3840, 2160)]
 
 
 def ini(tmp_path: Path, name: str = "settings.ini") -> QSettings:
@@ -49,30 +46,6 @@ def test_every_registered_view_gets_a_dock_and_a_menu_entry(qtbot, session, tmp_
     assert [spec.title for spec in VIEWS] == titles[: len(VIEWS)]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_the_window_fits_and_nothing_is_clipped_or_overlaps(qtbot, session, tmp_path, size):
-    window = open_window(qtbot, session, ini(tmp_path), size)
-    assert window.minimumSizeHint().width() <= 1000
-    assert (window.width(), window.height()) == size  # no view forced the window larger
-    docks = visible_docks(window)
-    in_front = [spec for spec in VIEWS if not spec.tab_with]  # the others start as tabs behind
-    assert len(docks) >= len(in_front) - 1  # on a small screen two plots share a place as tabs
-    inside = window.rect()
-    for dock in docks:
-        view, hint = dock.widget(), dock.widget().minimumSizeHint()
-        assert view.width() >= hint.width() and view.height() >= hint.height(), dock.objectName()
-        box = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
-        assert inside.contains(box), dock.objectName()
-    preview = window.view("preview").input  # the 28×28 input gets room, square, at any size
-    assert min(preview.width(), preview.height()) >= 100
-    for a in docks:
-        for b in docks:
-            if a is not b:
-                first = QRect(a.mapTo(window, a.rect().topLeft()), a.size())
-                second = QRect(b.mapTo(window, b.rect().topLeft()), b.size())
-                assert not first.intersects(second), (a.objectName(), b.objectName())
-
-
 def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> None:
     settings = ini(tmp_path)
     window = open_window(qtbot, session, settings)
@@ -82,10 +55,10 @@ def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> Non
     window.view("training").hidden.setText("32,16")
     window.view("preview").fit_box.setChecked(False)
     window.view("weights").set_scale(Scale.EACH_UNIT)
-    before = window.docks["weights"].height()
-    window.resizeDocks([window.docks["weights"]], [before - 80], Qt.Orientation.Vertical)
-    qtbot.waitUntil(lambda: window.docks["weights"].height() < before - 10)  # a splitter moved
-    geometry, curves = window.docks["pad"].geometry(), window.docks["curves"].geometry()
+    before = window.docks["evidence"].height()
+    window.resizeDocks([window.docks["evidence"]], [before - 80], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: window.docks["evidence"].height() < before - 10)  # a splitter moved
+    geometry, evidence = window.docks["pad"].geometry(), window.docks["evidence"].geometry()
     window.close()
 
     from digitlab.session import Session
@@ -95,7 +68,7 @@ def test_the_arrangement_and_settings_come_back(qtbot, session, tmp_path) -> Non
     try:
         second = open_window(qtbot, again, ini(tmp_path))
         assert not second.docks["prediction"].isVisible()
-        assert second.docks["curves"].geometry() == curves
+        assert second.docks["evidence"].geometry() == evidence
         assert second.docks["preview"] in second.tabifiedDockWidgets(second.docks["model"])
         assert second.docks["pad"].geometry() == geometry
         assert second.view("pad").pen_spin.value() == 30
@@ -110,7 +83,8 @@ def test_bad_stored_settings_never_stop_the_window(qtbot, session, tmp_path) -> 
     settings = ini(tmp_path)
     settings.setValue("version", 2)
     settings.setValue("window/geometry", "not base64 at all")
-    settings.setValue("window/state", "AAAA")
+    settings.setValue("window/workspace", "draw")
+    settings.setValue("workspaces/draw", "AAAA")
     settings.setValue("views/pad", '{"pen_width": 1e999, "dark_on_light": "yes"}')
     settings.setValue("views/preview", "[1, 2")
     settings.setValue("session/run", '{"epochs": 3000000000, "lr": "inf", "hidden": [1]}')
@@ -118,7 +92,10 @@ def test_bad_stored_settings_never_stop_the_window(qtbot, session, tmp_path) -> 
     window = open_window(qtbot, session, ini(tmp_path))
     assert window.view("pad").pen_spin.value() == 48
     assert session.run.settings.epochs == 1000 and session.run.settings.hidden == (100,)
-    assert len(visible_docks(window)) >= len([s for s in VIEWS if not s.tab_with]) - 1
+    from digitlab.ui.workspaces import workspace
+
+    fronts = [c.views[0] for column in workspace("draw").columns for c in column.cells]
+    assert sorted(d.objectName() for d in visible_docks(window)) == sorted(fronts)
 
 
 def test_settings_of_digitlab_0_1_are_migrated(qtbot, session, tmp_path) -> None:
@@ -211,29 +188,6 @@ def test_space_after_clicking_stop_continues_and_never_resets(qtbot, session, tm
     session.run.stop()
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=20_000)
     assert session.run.epochs_trained > trained
-
-
-def test_a_view_new_in_the_registry_gets_a_place(qtbot, session, tmp_path, monkeypatch) -> None:
-    from digitlab.ui import views
-
-    settings = ini(tmp_path)
-    without = [s for s in views.VIEWS if "curves" not in (s.id, s.tab_with)]  # and its tabs
-    monkeypatch.setattr("digitlab.ui.main_window.VIEWS", without)
-    monkeypatch.setattr("digitlab.ui.layout.VIEWS", without)
-    open_window(qtbot, session, settings).close()  # saved without a curves view
-    monkeypatch.undo()
-    from digitlab.session import Session
-    from digitlab.ui.dispatch import QtDispatcher
-
-    again = Session(QtDispatcher())
-    try:
-        window = open_window(qtbot, again, ini(tmp_path))
-        curves = window.docks["curves"]
-        assert window.dockWidgetArea(curves) != Qt.DockWidgetArea.NoDockWidgetArea
-        assert window.view("curves").isVisible() or window.view("activations").isVisible()
-        assert window.docks["activations"] in window.tabifiedDockWidgets(curves)  # as a tab
-    finally:
-        again.close()
 
 
 def test_the_live_run_of_0_1_is_not_taken_for_a_model_file(qtbot, session, tmp_path) -> None:

@@ -1,0 +1,145 @@
+"""The workspaces: each names registered views once, arranges them readably, switches fast
+enough to feel instant, and remembers what the user made of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtWidgets import QTabBar
+
+from digitlab.ui.main_window import MainWindow
+from digitlab.ui.views import VIEWS
+from digitlab.ui.workspaces import WORKSPACES, workspace
+
+SIZES = [(1024, 640), (1366, 740), (1920, 1050)]
+
+
+def ini(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def open_window(qtbot, session, settings: QSettings, size=(1366, 740)) -> MainWindow:
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.build_plot_views()
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    return window
+
+
+def in_front(window: MainWindow) -> list[str]:
+    return [i for i, d in window.docks.items() if d.isVisible() and not d.visibleRegion().isEmpty()]
+
+
+def test_each_workspace_names_registered_views_once_and_every_view_has_a_home() -> None:
+    ids = {spec.id for spec in VIEWS}
+    homes: set[str] = set()
+    for plan in WORKSPACES:
+        assert len(plan.view_ids) == len(set(plan.view_ids)), plan.id
+        assert set(plan.view_ids) <= ids, plan.id
+        assert abs(sum(c.width for c in plan.columns) - 1) < 1e-9, plan.id
+        homes |= set(plan.view_ids)
+    assert homes == ids  # no view is reachable only through the menu
+    with pytest.raises(KeyError, match="the workspaces are draw, train"):
+        workspace("nope")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_workspace_fits_with_readable_views_and_whole_tab_titles(
+    qtbot, session, tmp_path, size
+) -> None:
+    window = open_window(qtbot, session, ini(tmp_path), size)
+    for plan in WORKSPACES:
+        window.workspaces.switch(plan.id)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == size  # no view forced the window larger
+        fronts = [cell.views[0] for column in plan.columns for cell in column.cells]
+        assert sorted(in_front(window)) == sorted(fronts), plan.id
+        inside = window.rect()
+        boxes = {}
+        for view_id in fronts:
+            dock = window.docks[view_id]
+            view, hint = dock.widget(), dock.widget().minimumSizeHint()
+            assert view.width() >= hint.width() and view.height() >= hint.height(), view_id
+            assert view.width() >= 200 and view.height() >= 90, (plan.id, view_id, view.size())
+            boxes[view_id] = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
+            assert inside.contains(boxes[view_id]), (plan.id, view_id)
+        if plan.id == "draw":  # the 28×28 input gets room, square
+            preview = window.view("preview").input
+            assert min(preview.width(), preview.height()) >= 100
+        for a in boxes:
+            for b in boxes:
+                assert a == b or not boxes[a].intersects(boxes[b]), (plan.id, a, b)
+        for bar in window.findChildren(QTabBar):
+            if bar.isVisible():
+                assert bar.elideMode() == Qt.TextElideMode.ElideNone
+                for index in range(bar.count()):  # the whole title fits its tab
+                    text = bar.tabText(index)
+                    needed = bar.fontMetrics().horizontalAdvance(text)
+                    assert bar.tabRect(index).width() >= needed, text
+
+
+def test_ctrl_number_switches_and_each_workspace_keeps_its_arrangement(
+    qtbot, session, tmp_path
+) -> None:
+    settings = ini(tmp_path)
+    window = open_window(qtbot, session, settings)
+    assert window.workspaces.current == "draw"
+    window.workspaces.actions["inside"].trigger()  # Ctrl+3
+    assert window.workspaces.current == "inside"
+    assert window.workspaces.actions["inside"].shortcut().toString() == "Ctrl+3"
+    window.docks["activations"].close()  # the user's change to Inside
+    window.workspaces.switch("draw")
+    assert window.view("activations").isVisible()  # Draw has its own arrangement
+    window.workspaces.switch("inside")
+    assert not window.docks["activations"].isVisible()
+    window.close()
+
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+
+    again = Session(QtDispatcher())
+    try:
+        second = open_window(qtbot, again, ini(tmp_path))
+        assert second.workspaces.current == "inside"  # where the user left
+        assert second.workspaces.actions["inside"].isChecked()
+        assert not second.docks["activations"].isVisible()
+        second.reset_layout()  # View → Reset this workspace
+        assert second.view("activations").isVisible()
+    finally:
+        again.close()
+
+
+def test_the_view_menu_shows_and_raises_and_never_hides(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, ini(tmp_path))
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    entries = {a.text(): a for a in menu.actions()}
+    assert [spec.title for spec in VIEWS] == [a.text() for a in menu.actions()][: len(VIEWS)]
+    assert not window.docks["confusion"].isVisible()  # not in Draw
+    for _ in range(2):  # choosing it twice leaves it shown
+        entries["Confusion"].trigger()
+        qtbot.wait(20)
+        assert "confusion" in in_front(window)
+    entries["Offsets" if "Offsets" in entries else "Drawing offsets"].trigger()
+    qtbot.wait(20)
+    assert "offsets" in in_front(window)  # raised from behind the Activations tab
+    assert window.docks["pad"].isVisible()
+
+
+def test_a_stored_arrangement_that_is_damaged_gives_the_default_plan(
+    qtbot, session, tmp_path
+) -> None:
+    settings = ini(tmp_path)
+    settings.setValue("window/workspace", "train")
+    settings.setValue("workspaces/train", "bm90IGEgc3RhdGU=")  # base64 of "not a state"
+    settings.setValue("workspaces/draw", 12)
+    window = open_window(qtbot, session, settings)
+    assert window.workspaces.current == "train"
+    assert sorted(in_front(window)) == sorted(["training", "run", "weights", "curves", "pad",
+                                               "prediction"])  # fmt: skip
+    settings.setValue("window/workspace", "../../etc")
+    assert MainWindow(session, settings).workspaces.current == "draw"

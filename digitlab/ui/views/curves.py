@@ -4,6 +4,12 @@ The curves live in the session (`run.curves`), whole; this view redraws them in 
 `setData`, so a view shown late, or reopened, draws the full story. While a run goes it redraws
 at most 4 times a second, and the epoch axis spans the whole run from its start, so the axis
 ticks are not regenerated on every snapshot (that, and grid lines, cost more than the curves).
+
+The dock is often short (about 150 px at 1366×768), so every pixel of height goes to the data:
+each plot's title is one wrapped line above it that doubles as its legend (no legend box over
+the curves), units sit in the titles, the "epoch" axis label shows only when there is room, and
+the two plots sit side by side in a wide dock and one above the other in a tall one. The ranges
+keep a margin in screen pixels, so the last point and a 100 % marker show whole.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from digitlab.session import Session
 from digitlab.session.run import RunUpdate
@@ -22,6 +29,26 @@ from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 
 REDRAW_MS = 250  # curves need no more than 4 frames a second
+MARGIN_PX = 8  # room around the data: a marker (7 px and its rim) shows whole at an edge
+TARGET_ASPECT = 1.6  # side by side or stacked: whichever makes each plot closer to this w/h
+EPOCH_LABEL_MIN_PX = 150  # a plot shorter than this drops its "epoch" label for the data
+TEST_TIP = "● test: accuracy on the held-out test set, measured at the end of each epoch"
+
+
+def padded(
+    low: float, high: float, pixels: float, margin: float = MARGIN_PX
+) -> tuple[float, float]:
+    """A range showing low..high with `margin` screen pixels to spare at each end."""
+    span = high - low if high > low else max(abs(high), 1.0) * 0.1
+    unit = span / max(pixels - 2 * margin, 1.0)
+    return low - margin * unit, low + span + margin * unit
+
+
+def extent(*arrays: np.ndarray) -> tuple[float, float] | None:
+    """(min, max) over the finite values of `arrays`, or None when there are none."""
+    values = np.concatenate([np.asarray(a, float).ravel() for a in arrays]) if arrays else []
+    values = values[np.isfinite(values)] if len(values) else values
+    return (float(values.min()), float(values.max())) if len(values) else None
 
 
 class CurvesView(View):
@@ -30,25 +57,33 @@ class CurvesView(View):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         background, self._text, self._faint = style.colours(self)
-        self.loss_plot = self._plot("Training loss", "cross-entropy", background)
-        self.accuracy_plot = self._plot("Accuracy", "%", background)
-        self.accuracy_plot.getPlotItem().setLimits(yMin=0, yMax=100.5)
-        legend = self.accuracy_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="8pt")
-        legend.setLabelTextColor(self._text)
-        legend.setBrush(pg.mkBrush(background))
-        self.loss = self.loss_plot.plot(pen=pg.mkPen(style.TRAIN, width=1.5))
-        self.accuracy = self.accuracy_plot.plot(
-            pen=pg.mkPen(style.TRAIN_ACCURACY, width=1.5), name="train"
+        faint = _solid(self._faint, background).name()  # rich text drops a colour's alpha
+        self.loss_plot = self._plot(background)
+        self.accuracy_plot = self._plot(background)
+        self.loss_title = _title(f"<b>Training loss</b> <span style='color:{faint}'>"
+                                 "cross-entropy</span>")  # fmt: skip
+        self.legend = _title(
+            f"<b>Accuracy</b> <span style='color:{faint}'>%</span>&nbsp;&nbsp; "
+            f"<span style='color:{style.TRAIN_ACCURACY.name()}'>━&nbsp;train</span>&nbsp;&nbsp; "
+            f"<span style='color:{style.TEST.name()}'>●&nbsp;test</span>"
         )
+        self.legend.setToolTip(TEST_TIP)
+        self.loss = self.loss_plot.plot(pen=pg.mkPen(style.TRAIN, width=1.5))
+        self.accuracy = self.accuracy_plot.plot(pen=pg.mkPen(style.TRAIN_ACCURACY, width=1.5))
         self.test_accuracy = self.accuracy_plot.plot(
             pen=None, symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(style.TEST),
-            symbolPen=pg.mkPen(background, width=1.5), name="test (epoch end)",
+            symbolPen=pg.mkPen(background, width=1.5),
         )  # fmt: skip
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addWidget(self.loss_plot)
-        layout.addWidget(self.accuracy_plot)
+        self._arrangement = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._arrangement.setContentsMargins(4, 4, 4, 4)
+        self._arrangement.setSpacing(4)
+        for title, widget in ((self.loss_title, self.loss_plot),
+                              (self.legend, self.accuracy_plot)):  # fmt: skip
+            self._arrangement.addWidget(_pane(title, widget, background))
+        self._ranges: dict[int, tuple] = {}
+        self._data: dict[int, tuple[tuple[float, float], tuple[float, float]]] = {}
+        for widget in (self.loss_plot, self.accuracy_plot):
+            widget.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._fit_ranges())
         self._throttle = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._throttle.timeout.connect(self.schedule_refresh)
         run = session.run
@@ -62,41 +97,114 @@ class CurvesView(View):
         elif not self._throttle.isActive():
             self._throttle.start()
 
-    def _plot(self, title: str, unit: str, background: QColor) -> pg.PlotWidget:
+    def _plot(self, background: QColor) -> pg.PlotWidget:
         widget = pg.PlotWidget(background=background)
         plot = widget.getPlotItem()
-        plot.setTitle(title, color=self._text.name(), size="9pt", bold=True)
         style.quiet_plot(plot)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         style.style_axes(plot, self._text, self._faint)
         plot.setLabel("bottom", "epoch", color=self._text.name())
-        plot.setLabel("left", unit, color=self._text.name())
-        widget.setMinimumSize(110, 100)
+        plot.getAxis("left").setWidth(34)
+        widget.setMinimumSize(110, 70)
         return widget
 
     def sizeHint(self) -> QSize:
         return QSize(480, 190)
 
+    # --- layout ------------------------------------------------------------------------------
+
+    def stacked(self) -> bool:
+        """Are the plots one above the other (a tall dock) rather than side by side?"""
+        return self._arrangement.direction() == QBoxLayout.Direction.TopToBottom
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        width, height = max(event.size().width(), 1), max(event.size().height(), 1)
+        side, stack = width / (2 * height), 2 * width / height  # each plot's aspect either way
+        tall = abs(math.log(stack / TARGET_ASPECT)) < abs(math.log(side / TARGET_ASPECT))
+        direction = QBoxLayout.Direction
+        wanted = direction.TopToBottom if tall else direction.LeftToRight
+        if self._arrangement.direction() != wanted:
+            self._arrangement.setDirection(wanted)
+        pane_width = (width - 8) if tall else (width - 12) / 2
+        pane_height = (height - 12) / 2 if tall else height - 8
+        plot_height = pane_height - self.legend.heightForWidth(int(pane_width))
+        for widget in (self.loss_plot, self.accuracy_plot):
+            widget.getPlotItem().showLabel("bottom", plot_height >= EPOCH_LABEL_MIN_PX)
+
+    # --- data --------------------------------------------------------------------------------
+
     def refresh(self) -> None:
         run = self.session.run
         curves = run.curves
-        self.loss.setData(*curves.loss())
+        lx, loss = curves.loss()
+        self.loss.setData(lx, loss)
         x, accuracy = curves.accuracy()
         self.accuracy.setData(x, 100.0 * accuracy)
         tx, test = curves.test_accuracy()
         self.test_accuracy.setData(tx, 100.0 * test)
         latest = run.latest
+        end = 1.0
         if latest is not None:  # the epoch axis spans the whole run, so its ticks stay put
             snap = latest.snapshot
             end = latest.epoch + (snap.total_samples - snap.samples_seen) / max(snap.train_size, 1)
-            for widget in (self.loss_plot, self.accuracy_plot):
-                widget.getPlotItem().setXRange(0, max(end, 1e-3), padding=0.02)
-        if len(curves) == 0:  # sensible axes before the first point
-            for widget, top in ((self.loss_plot, math.log(10)), (self.accuracy_plot, 100.0)):
-                plot = widget.getPlotItem()
-                plot.setRange(xRange=(0, 1), yRange=(0, top), padding=0.02)
-                plot.enableAutoRange()
+        epochs = (0.0, max(end, 1e-3))
+        self._data = {
+            id(self.loss_plot): (epochs, extent(loss) or (0.0, math.log(10))),
+            id(self.accuracy_plot): (epochs, extent(100 * accuracy, 100 * test) or (0.0, 100.0)),
+        }
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Each plot's data with MARGIN_PX to spare on every side, set only when it changes."""
+        for widget in (self.loss_plot, self.accuracy_plot):
+            data = self._data.get(id(widget))
+            box = widget.getPlotItem().getViewBox()
+            width, height = box.size().width(), box.size().height()
+            if data is None or width < 2 or height < 2:
+                continue
+            ranges = (padded(*data[0], width), padded(*data[1], height))
+            if self._ranges.get(id(widget)) != ranges:
+                self._ranges[id(widget)] = ranges
+                box.setRange(xRange=ranges[0], yRange=ranges[1], padding=0.0)
+
+
+def _solid(colour: QColor, background: QColor) -> QColor:
+    """`colour` drawn over `background`, as one opaque colour."""
+    alpha = colour.alphaF()
+    mixed = (
+        alpha * c + (1 - alpha) * b for c, b in zip(colour.getRgb()[:3], background.getRgb()[:3])
+    )
+    return QColor(*(round(v) for v in mixed))
+
+
+def _title(html: str) -> QLabel:
+    """A plot's title line, wrapped rather than clipped when the plot is narrow."""
+    label = QLabel(html)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+    font = label.font()
+    font.setPointSizeF(9)
+    label.setFont(font)
+    return label
+
+
+def _pane(title: QLabel, plot: pg.PlotWidget, background: QColor) -> QWidget:
+    """Title over plot on the plot's background: one card."""
+    pane = QWidget()
+    palette = pane.palette()
+    palette.setColor(QPalette.ColorRole.Window, background)
+    pane.setPalette(palette)
+    pane.setAutoFillBackground(True)
+    column = QVBoxLayout(pane)
+    column.setContentsMargins(0, 2, 0, 0)
+    column.setSpacing(0)
+    column.addWidget(title)
+    column.addWidget(plot, 1)
+    return pane
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 declaration gives the widget, its bounds and the call): its kind, default, bounds or choices, help
 text and the form's group. Built from it: `TrainConfig`'s defaults and choice checks, the window's
 `RunSettings` (its fields, and stored values clamped to the bounds), the `train` command's options
-and help, and the training form's rows. Adding an option is one entry here plus its use in
-`core.training` (a `TrainConfig` field).
+and help, and the training form's rows (and the Run view's pace list: the pace is a window
+setting shown there, since it changes while a run goes). Adding an option is one entry here plus
+its use in `core.training` (a `TrainConfig` field).
 
 Only `core.choices` is imported, so `digitlab --help` builds the `train` options from this table
 without loading numpy or torch (an Option is a NamedTuple, not a dataclass: `dataclasses` pulls in
@@ -32,7 +33,8 @@ from digitlab.core.choices import (
 if TYPE_CHECKING:
     from digitlab.core.protocol import TrainConfig
 
-GROUPS: tuple[str, ...] = ("Data", "Network", "Optimiser", "Run")  # the form's boxes, in order
+# The form's boxes, in order. Not "Run": the Run view (Start, Pause, …) sits right below the form.
+GROUPS: tuple[str, ...] = ("Data", "Network", "Optimiser", "Steps")
 
 # The window's limits on hidden layers, which keep its views responsive; the command line has
 # none and checks the memory a net needs instead.
@@ -65,7 +67,8 @@ class Option(NamedTuple):
     window_parse: Callable[[str], Any] | None = None  # the window's parse, if stricter
     format: Callable[[Any], str] = str  # value → text (the inverse of parse)
     placeholder: str = ""  # a text field's hint when empty
-    window: bool = True  # a row of the form and a field of RunSettings
+    window: bool = True  # a field of RunSettings (remembered), and a row of the form unless…
+    form: bool = True  # False: another view shows it (the pace: the Run view, also mid-run)
     cli: bool = True  # an option of `digitlab train`
     cli_default: Any = _SAME  # what `train` uses when not given, if not `default`
     cli_const: Any = None  # the value of the option named without one (`--augment`)
@@ -148,6 +151,17 @@ REFRESH_LABELS = {
     100: "every 100 steps",
 }
 
+# The Run view's pace (steps a second), from full speed down to slow motion.
+PACE_LABELS = {
+    0.0: "full speed",
+    100.0: "100 steps/s",
+    30.0: "30 steps/s",
+    10.0: "10 steps/s",
+    3.0: "3 steps/s",
+    1.0: "1 step/s",
+    0.5: "0.5 steps/s (slow motion)",
+}
+
 _OPTIONS = (
     # --- Data ---
     Option("dataset", "mnist", "Data", "Dataset", "which images to train on", kind="choice",
@@ -188,26 +202,34 @@ _OPTIONS = (
            bounds=(0.0, 1.0), step=1e-4, what="weight decay"),
     Option("l1", 0.0, "Optimiser", "L1", "L1 penalty on the weights: sparser weights",
            bounds=(0.0, 1.0), step=1e-5, what="the L1 penalty"),
-    # --- Run ---
-    Option("batch_size", 64, "Run", "Batch size", "images per step", kind="int",
+    # --- Steps ---
+    Option("batch_size", 64, "Steps", "Batch size", "images per step", kind="int",
            bounds=(1, 8192), what="the batch size"),
-    Option("epochs", 3, "Run", "Epochs", "passes over the training set", kind="int",
+    Option("epochs", 3, "Steps", "Epochs", "passes over the training set", kind="int",
            bounds=(1, 1000), what="epochs"),
     # Seeds stop at 2**31 − 1: the window's spin box holds a 32-bit signed number.
-    Option("seed", 0, "Run", "Seed",
+    Option("seed", 0, "Steps", "Seed",
            "draws the first weights, the order of the images and the augmentation", kind="int",
            bounds=(0, 2**31 - 1), what="a seed"),
-    Option("refresh_every", 0, "Run", "Refresh",
+    Option("refresh_every", 0, "Steps", "Refresh",
            "how often curves and weights redraw. 'every step' with a small batch shows each\n"
-           "batch imprinting on the weights; training then waits for the display.",
+           "batch imprinting on the weights; training then waits for the display.\n"
+           "A slow pace (the Run view's, 20 steps/s or slower) shows every step anyway.",
            kind="int", bounds=(0, 10_000), labels=REFRESH_LABELS, other_label="every {} steps",
            config="snapshot_every", cli=False),
-    Option("device", "cpu", "Run", "Device", "where to train; auto picks a GPU if there is one",
+    Option("pace", 0.0, "Steps", "Pace",
+           "at most this many steps a second, to watch a net learn; it can change while a run\n"
+           "goes. At 20 steps/s or slower every step is shown: at batch size 2 and 3 steps/s\n"
+           "one sees each update imprint the two digits of its batch on the weights.",
+           bounds=(0.0, 1000.0), labels=PACE_LABELS, other_label="{:g} steps/s",
+           what="the pace (steps a second; 0: full speed)", config=None, cli=False, form=False),
+    Option("device", "cpu", "Steps", "Device", "where to train; auto picks a GPU if there is one",
            kind="choice", choices=("auto", "cpu", "cuda", "mps"), window=False),
 )  # fmt: skip
 
 HYPERPARAMS: dict[str, Option] = {option.name: option for option in _OPTIONS}
 WINDOW_OPTIONS: tuple[Option, ...] = tuple(o for o in _OPTIONS if o.window)
+FORM_OPTIONS: tuple[Option, ...] = tuple(o for o in WINDOW_OPTIONS if o.form)
 CLI_OPTIONS: tuple[Option, ...] = tuple(o for o in _OPTIONS if o.cli)
 # The bounds of each numeric setting, as the window's boxes and its stored settings hold them.
 LIMITS: dict[str, tuple[float, float]] = {o.name: o.bounds for o in _OPTIONS if o.bounds}

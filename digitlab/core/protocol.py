@@ -1,9 +1,9 @@
 """What a training run takes and what it reports, without torch.
 
 The window's process imports only this module to talk to the trainer process: the job it sends
-(`TrainJob`), the pause/cancel flags it shares (`RunState`) and what comes back (`Stage` while
-the data loads, then `Snapshot`s holding numpy copies of the weights). The loop that fills them
-is `core.training` (torch), run in the trainer process or, headless, in-process.
+(`TrainJob`), the pause/cancel flags and the pace it shares (`RunState`) and what comes back
+(`Stage` while the data loads, then `Snapshot`s holding numpy copies of the weights). The loop
+that fills them is `core.training` (torch), run in the trainer process or, headless, in-process.
 """
 
 from __future__ import annotations
@@ -109,13 +109,29 @@ class Stage(enum.Enum):
     TRAINING = "training"
 
 
-class RunState:
-    """Cancel and pause flags shared between the loop and whoever controls it (any thread)."""
+# At this pace (steps a second) or slower every step is shown: a snapshot follows each step, so
+# one sees each update imprint its batch. Faster, the usual refresh (`snapshot_seconds`) holds.
+EVERY_STEP_PACE = 20.0
+PACE_POLL_S = 0.05  # a paced wait rereads the pace this often: a change takes effect at once
 
-    def __init__(self, cancelled: Any = None, running: Any = None) -> None:
-        """Events default to threading ones; pass multiprocessing Events to share with a child."""
+
+class _Number:
+    """A float holder with the interface of multiprocessing's `RawValue('d')` (in-process)."""
+
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = value
+
+
+class RunState:
+    """Cancel and pause flags and the pace, shared between the loop and whoever controls it
+    (any thread, or the parent of the trainer process); the loop reads them every step."""
+
+    def __init__(self, cancelled: Any = None, running: Any = None, pace: Any = None) -> None:
+        """Events default to threading ones and the pace to a plain holder; pass multiprocessing
+        Events and a `RawValue('d')` to share them with a child."""
         self._cancelled = cancelled if cancelled is not None else threading.Event()
         self._running = running if running is not None else threading.Event()
+        self._pace = pace if pace is not None else _Number()
         self._running.set()
 
     @property
@@ -125,6 +141,23 @@ class RunState:
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
+
+    @property
+    def pace(self) -> float:
+        """At most this many steps a second; 0: full speed."""
+        return float(self._pace.value)
+
+    @property
+    def shows_every_step(self) -> bool:
+        """Slow enough to show every step (a snapshot after each)."""
+        return 0.0 < self.pace <= EVERY_STEP_PACE
+
+    def set_pace(self, steps_per_second: float) -> None:
+        """Change the pace; a going run follows from its next step (0: full speed)."""
+        pace = float(steps_per_second)
+        if not (math.isfinite(pace) and pace >= 0):
+            raise ValueError(f"the pace must be a number of steps a second ≥ 0, got {pace}")
+        self._pace.value = pace
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -143,6 +176,19 @@ class RunState:
         start = time.perf_counter()
         self._running.wait()
         return time.perf_counter() - start
+
+    def wait_for_pace(self, last_step: float) -> float:
+        """Block until a step begun at `last_step` (perf_counter) is 1/pace seconds old; returns
+        the seconds waited. A cancel ends the wait at once, and the pace is reread every
+        `PACE_POLL_S`, so a change (to full speed, say) takes effect within the wait."""
+        start = now = time.perf_counter()
+        while (pace := self.pace) > 0 and not self._cancelled.is_set():
+            left = last_step + 1.0 / pace - now
+            if left <= 0:
+                break
+            self._cancelled.wait(min(left, PACE_POLL_S))
+            now = time.perf_counter()
+        return now - start
 
 
 class SnapshotStatus(str, enum.Enum):
@@ -170,7 +216,9 @@ class Snapshot:
     """What the loop reports. Arrays are copies: the receiver may keep them.
 
     weights[i] is layer i's (out, in) matrix, deltas[i] its change since the previous snapshot.
-    status is a `SnapshotStatus` (a plain string given here is converted).
+    status is a `SnapshotStatus` (a plain string given here is converted). samples_per_s is the
+    rate the run goes at since the previous snapshot (the clock, pauses left out): a paced run
+    shows its pace, and the time left follows from it; elapsed_s counts the steps' compute only.
     """
 
     step: int

@@ -11,9 +11,11 @@ Start), and it loads its data itself: nothing big crosses the pipe but the snaps
 with its parent, however the parent ends, and ignores Ctrl+C (the parent decides).
 
 This module imports no torch: the parent side runs in the window's process.
-`TrainerProcess.train(job, state)` yields `Stage`s, then `Snapshot`s. Pause and cancel on the
-caller's RunState reach the child. With `snapshot_every` set, the child waits after each snapshot
-until the caller asks for the next one, so a paced run never runs ahead of whoever draws it.
+`TrainerProcess.train(job, state)` yields `Stage`s, then `Snapshot`s. Pause, cancel and the pace
+on the caller's RunState reach the child (copied onto shared Events and a shared double while
+the caller waits for the next item, at least every `POLL_S`). With `snapshot_every` set, or a
+pace slow enough to show every step, the child waits after each snapshot until the caller asks
+for the next one, so a run whose every step is shown never runs ahead of whoever draws it.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ def _error_text(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
 
 
-def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, ready: Any) -> None:
+def _serve(
+    inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, ready: Any, pace: Any
+) -> None:
     """The child: take messages until None; post (run, 'stage' | 'snapshot' | 'error', payload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
@@ -87,7 +91,7 @@ def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, r
     torch.set_num_threads(CHILD_THREADS)
     warm_up()
     datasets = DatasetCache()
-    state = RunState(cancelled=cancelled, running=running)
+    state = RunState(cancelled=cancelled, running=running, pace=pace)
     ready.set()
     while (message := inbox.get()) is not None:
         kind, run, payload = message
@@ -106,7 +110,8 @@ def _serve(inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, r
                     continue
                 wanted.clear()
                 outbox.put((run, "snapshot", item))
-                if job.config.snapshot_every and not item.finished:
+                shown_each = job.config.snapshot_every or state.shows_every_step
+                if shown_each and not item.finished:
                     while not wanted.wait(POLL_S) and not cancelled.is_set():
                         pass
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
@@ -125,6 +130,7 @@ class _Channel:
     running: Any
     wanted: Any
     ready: Any
+    pace: Any  # a RawValue('d'): steps a second, 0 for full speed
 
     def stop_signals(self) -> None:
         """Cancel, unpause and release a paced child: whatever it is doing, it moves on."""
@@ -167,11 +173,12 @@ class TrainerProcess:
             old.end(0.1)  # it died: release its queues
         ctx = self._context
         queues, events = (ctx.Queue(), ctx.Queue()), tuple(ctx.Event() for _ in range(4))
+        pace = ctx.RawValue("d", 0.0)  # one aligned double: read every step, no lock needed
         child = ctx.Process(
-            target=_serve, args=(*queues, *events), name="digitlab-trainer", daemon=True
+            target=_serve, args=(*queues, *events, pace), name="digitlab-trainer", daemon=True
         )
         child.start()
-        self._channel = _Channel(child, *queues, *events)
+        self._channel = _Channel(child, *queues, *events, pace)
         return self._channel
 
     def is_ready(self) -> bool:
@@ -206,6 +213,7 @@ class TrainerProcess:
         channel.cancelled.clear()
         channel.wanted.clear()
         channel.running.set()
+        channel.pace.value = state.pace
         channel.inbox.put(("train", run, job))
         if not warm:
             yield Stage.STARTING_TRAINER
@@ -264,7 +272,8 @@ class TrainerProcess:
 
 
 def _mirror(state: RunState, channel: _Channel) -> None:
-    """Copy the caller's pause/cancel onto the child's events."""
+    """Copy the caller's pause/cancel onto the child's events, and its pace."""
+    channel.pace.value = state.pace
     if state.cancelled:
         channel.stop_signals()
     elif state.paused:

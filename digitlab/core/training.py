@@ -1,9 +1,11 @@
 """The training loop, as a generator of snapshots.
 
 No Qt here: the window runs it in its trainer process (`core.remote`) and the CLI in a plain loop.
-The loop checks a `RunState` every step (cancel, pause) and yields a `Snapshot` — numpy copies of
-the weights and what changed since the previous snapshot — every N steps or every few tens of ms,
-so whoever draws them never slows training much. The types it speaks are in `core.protocol`.
+The loop checks a `RunState` every step (cancel, pause, pace) and yields a `Snapshot` — numpy
+copies of the weights and what changed since the previous snapshot — every N steps or every few
+tens of ms, so whoever draws them never slows training much. A paced run (at most so many steps a
+second) waits before each step, and at a slow pace (`EVERY_STEP_PACE`) reports every step. The
+types it speaks are in `core.protocol`.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def train(
     previous = [w.detach().clone() for w in _weights(model)]
     last_good = {k: v.detach().clone() for k, v in model.state_dict().items()}
     window, step, seen, busy_s = _Window(), 0, 0, 0.0
-    last_report = time.perf_counter()
+    last_report = last_step = time.perf_counter()
     test_acc: float | None = None
 
     def snapshot(epoch: int, status: SnapshotStatus, message: str = "") -> Snapshot:
@@ -185,13 +187,15 @@ def train(
     for epoch in range(epochs):
         order = torch.randperm(n, generator=generator).to(device)
         for start in range(0, n, config.batch_size):
+            if step:  # a paced wait: the clock runs on (samples_per_s shows the pace), busy_s not
+                state.wait_for_pace(last_step)
             paused_for = state.wait_while_paused()
             if paused_for:
                 window.started += paused_for
             if state.cancelled:
                 yield snapshot(epoch, SnapshotStatus.CANCELLED, f"stopped at step {step}")
                 return
-            t0 = time.perf_counter()
+            t0 = last_step = time.perf_counter()
             index = order[start : start + min(config.batch_size, total - seen)]
             batch, target = x[index], y[index]
             if augment is not None:
@@ -213,7 +217,7 @@ def train(
             window.seen += len(index)
             window.correct += (logits.argmax(1) == target).sum()
             busy_s += time.perf_counter() - t0
-            due = (
+            due = state.shows_every_step or (
                 step % config.snapshot_every == 0
                 if config.snapshot_every
                 else time.perf_counter() - last_report >= config.snapshot_seconds

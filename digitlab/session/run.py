@@ -5,10 +5,11 @@ thread relays its stages and snapshots, and everything the views see is applied 
 main thread. Start continues the current model when the data, classes and architecture are
 unchanged (with a fresh shuffle); Reset forgets it. Every snapshot is a new version of the run's
 model (`model`, the entry the model library answers with), a point on the curves and an entry
-in the history, and emits one `RunUpdate`.
+in the history, and emits one `RunUpdate`. The pace (steps a second, 0: full speed) is a setting
+that also reaches the going run at its next step (`set_pace`, `pace_changed`).
 
 This is the public face; its parts each hold one concept: the settings being edited
-(`run_draft`), the trainer (`trainer_handle`), the state machine and pacing gate
+(`run_draft`), the trainer (`trainer_handle`), the state machine, the pace and the display gate
 (`run_control`), the model and what it has done (`run_record`), saving and description
 (`run_save`).
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 from psygnal import Signal
 
+from digitlab.core.hyperparams import HYPERPARAMS
 from digitlab.core.network import Network
 from digitlab.core.protocol import Snapshot, Stage, TrainJob
 from digitlab.session.curves import RunCurves
@@ -57,6 +59,7 @@ class TrainingRun:
     cleared = Signal()  # the model, its curves and history were forgotten (Reset, new shape)
     finished = Signal(RunOutcome)
     settings_changed = Signal(RunSettings)
+    pace_changed = Signal(float)  # steps a second (0: full speed), after settings_changed
     saved = Signal(Path)
 
     def __init__(
@@ -79,6 +82,11 @@ class TrainingRun:
     @property
     def settings(self) -> RunSettings:
         return self._draft.settings
+
+    @property
+    def pace(self) -> float:
+        """At most this many steps a second (0: full speed), for the going run and the next."""
+        return self.settings.pace
 
     @property
     def settings_problem(self) -> str | None:
@@ -160,9 +168,26 @@ class TrainingRun:
     # --- changing ----------------------------------------------------------------------------
 
     def set_settings(self, settings: RunSettings, problem: str | None = None) -> None:
-        """The settings for the next Start; with `problem`, Start refuses until it is fixed."""
+        """The settings for the next Start; with `problem`, Start refuses until it is fixed.
+        Their pace applies at once, to a going run too."""
+        pace_before = self._draft.settings.pace
         if self._draft.set(settings, problem):
+            if settings.pace != pace_before:
+                self._control.set_pace(settings.pace)
             self.settings_changed.emit(settings)
+            if settings.pace != pace_before:
+                self.pace_changed.emit(settings.pace)
+
+    def set_pace(self, steps_per_second: float) -> None:
+        """Train at most this many steps a second (0: full speed), from the going run's next step
+        on; at 20 a second or slower every step is shown. Remembered with the settings (a lesson
+        sets it before Start). ValueError outside 0 to 1000."""
+        option = HYPERPARAMS["pace"]
+        low, high = option.bounds or (0.0, 0.0)
+        pace = float(steps_per_second)
+        if not low <= pace <= high:  # NaN included
+            raise ValueError(f"{option.what} must be from {low:g} to {high:g}, got {pace:g}")
+        self.set_settings(self.settings.replaced(pace=pace), self.settings_problem)
 
     def adopt(self, network: Network, classes: tuple[int, ...], description: str = "") -> None:
         """Make `network` the run's model, a new version, as if a snapshot had brought it (for

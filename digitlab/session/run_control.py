@@ -1,9 +1,11 @@
-"""The run's state machine and its pacing gate.
+"""The run's state machine and its display gate.
 
 A run is IDLE, STARTING (trainer starting, data loading), RUNNING, PAUSED or FINISHED. The pause
-and cancel flags are shared with the trainer (`RunState`); each run gets an id, so the reports
-of an abandoned run are ignored. A paced run (a snapshot every N steps) waits at the gate after
-each snapshot until the views have drawn it, never longer than `ACK_TIMEOUT_S`.
+and cancel flags and the pace are shared with the trainer (`RunState`); the pace outlives a run
+(each new run's state starts with it). Each run gets an id, so the reports of an abandoned run
+are ignored. A run whose every snapshot is shown (a snapshot every N steps, or a pace slow enough
+to show every step) waits at the gate after each snapshot until the views have drawn it, never
+longer than `ACK_TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -26,10 +28,20 @@ class RunControl:
         self.gate = threading.Event()
         self.run_id = 0
 
+    @property
+    def pace(self) -> float:
+        return self.state.pace
+
+    def set_pace(self, steps_per_second: float) -> None:
+        """The pace of the going run from its next step, and of the runs after it."""
+        self.state.set_pace(steps_per_second)
+
     def begin(self) -> int:
-        """A new run: fresh flags and gate; returns its id."""
+        """A new run: fresh flags and gate (the pace kept); returns its id."""
         self.run_id += 1
+        pace = self.state.pace
         self.state, self.gate = RunState(), threading.Event()
+        self.state.set_pace(pace)
         self.stage = None
         return self.run_id
 
@@ -75,12 +87,14 @@ def relay(
     gate: threading.Event,
     paced: bool,
 ) -> None:
-    """Pass the trainer's stages and snapshots to the main thread (a job thread's work); a paced
-    run waits at the gate after each snapshot until the views have drawn it."""
+    """Pass the trainer's stages and snapshots to the main thread (a job thread's work); a run
+    whose every snapshot is shown (`paced`: every N steps; or a slow pace, read at each snapshot)
+    waits at the gate after each snapshot until the views have drawn it."""
     for item in items:
         if context.cancelled:
             state.cancel()
-        if paced and isinstance(item, Snapshot) and not item.finished:
+        shown_each = paced or state.shows_every_step
+        if shown_each and isinstance(item, Snapshot) and not item.finished:
             gate.clear()
             context.partial(item)
             gate.wait(ACK_TIMEOUT_S)

@@ -38,7 +38,8 @@ parse_hidden = parse_window_hidden  # at most 8 hidden layers of at most 4096 un
 class RunSettings:
     """The next run's settings: dataset, classes, augment, hidden, activation, optimizer, lr,
     momentum, schedule, weight_decay, l1, batch_size, epochs, seed, refresh_every (0: about 10
-    snapshots a second; N: every N steps, and training waits) — see `core.hyperparams`."""
+    snapshots a second; N: every N steps, and training waits) and pace (steps a second, 0: full
+    speed; unlike the others it also applies to the going run) — see `core.hyperparams`."""
 
     @property
     def num_classes(self) -> int:

@@ -42,7 +42,7 @@ def test_only_the_declared_options_differ_between_the_command_line_and_the_windo
     window = {f for f in RunSettings.__dataclass_fields__}  # type: ignore[attr-defined]
     assert window == {o.name for o in WINDOW_OPTIONS}
     assert cli - window == {"device"}  # where to train: the window's trainer runs on the CPU
-    assert window - cli == {"refresh_every"}  # how often the window redraws
+    assert window - cli == {"refresh_every", "pace"}  # how often it redraws; how fast it goes
     assert cli <= set(_train_actions())
 
 

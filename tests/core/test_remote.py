@@ -115,6 +115,24 @@ def test_paced_child_waits_for_the_caller(trainer, data) -> None:
     run.close()  # abandoning a run leaves the child ready for the next
 
 
+def test_the_pace_reaches_the_child_and_follows_changes(trainer, data) -> None:
+    """Set before the run: every step is shown at its pace (and the handshake that waits for
+    the display does not stall it); changed mid-run: the child speeds up at once."""
+    state = RunState()
+    state.set_pace(20)
+    began = time.perf_counter()
+    paced = snapshots(trainer.train(job(data, epochs=1, batch_size=64), state))
+    assert [s.step for s in paced] == list(range(1, 9))  # 512 images: 8 steps, each shown
+    assert time.perf_counter() - began >= 7 / 20
+    state.set_pace(1)  # 31 s for the 32 steps of batch 16
+    run = each_snapshot(trainer.train(job(data, epochs=1, batch_size=16), state))
+    assert next(run).step == 1
+    state.set_pace(0)
+    began = time.perf_counter()
+    assert list(run)[-1].status is SnapshotStatus.DONE
+    assert time.perf_counter() - began < 3.0
+
+
 def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     pid = trainer._channel.child.pid
     missing = DataRequest("mnist", str(tmp_path / "nothing-here"))

@@ -49,11 +49,14 @@ def test_the_form_has_a_row_per_window_option_with_its_bounds(qtbot, session) ->
     """The rows are the table's: the same choices, bounds and defaults as the command line."""
     from PySide6.QtWidgets import QComboBox, QLineEdit
 
-    from digitlab.core.hyperparams import WINDOW_OPTIONS
+    from digitlab.core.hyperparams import FORM_OPTIONS, GROUPS
 
     form = shown(qtbot, TrainingFormView(session))
+    assert [box.title() for box in form.groups] == list(GROUPS)
+    assert "Run" not in GROUPS  # the Run view sits below the form: a box of that name misleads
+    assert set(form.fields) == {o.name for o in FORM_OPTIONS} and "pace" not in form.fields
     defaults = RunSettings()
-    for option in WINDOW_OPTIONS:
+    for option in FORM_OPTIONS:
         field = form.fields[option.name]
         if isinstance(field, QLineEdit):
             assert option.parse_for_window(field.text()) == getattr(defaults, option.name)
@@ -245,3 +248,36 @@ def test_the_wheel_scrolls_the_settings_and_changes_only_a_focused_field(qtbot, 
     qtbot.waitUntil(form.epochs.hasFocus, timeout=5000)
     _wheel(form.epochs, notches=1)
     assert form.epochs.value() == epochs + 1  # a focused field takes the wheel
+
+
+def test_the_pace_list_sets_the_sessions_pace_and_follows_it(qtbot, session) -> None:
+    view = shown(qtbot, RunView(session), (280, 300))
+    offered = [view.pace.itemData(i) for i in range(view.pace.count())]
+    assert offered == [0.0, 100.0, 30.0, 10.0, 3.0, 1.0, 0.5]
+    assert view.pace.currentText() == "full speed" and session.run.pace == 0.0
+    view.pace.setCurrentIndex(view.pace.findData(3.0))
+    assert session.run.pace == 3.0 and session.run.settings.pace == 3.0
+    session.run.set_pace(0.5)  # a lesson, or restored settings
+    assert view.pace.currentText() == "0.5 steps/s (slow motion)"
+    session.run.set_pace(2)  # a pace the list lacks is shown as it is
+    assert view.pace.currentText() == "2 steps/s" and session.run.pace == 2.0
+    _wheel(view.pace)  # not focused: a wheel passing over it changes nothing
+    assert session.run.pace == 2.0
+
+
+def test_the_pace_changes_a_going_run_and_survives_form_edits(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    view = shown(qtbot, RunView(session), (280, 300))
+    form.batch_size.setValue(16)
+    form.epochs.setValue(1)
+    view.pace.setCurrentIndex(view.pace.findData(1.0))
+    form.seed.setValue(4)  # a form edit keeps the pace it does not show
+    assert session.run.pace == 1.0 and session.run.settings.seed == 4
+    updates = []
+    session.run.updated.connect(updates.append)
+    view.start_button.click()
+    qtbot.waitUntil(lambda: len(updates) >= 1, timeout=30_000)
+    assert view.pace.isEnabled() and not form.groups[0].isEnabled()
+    view.pace.setCurrentIndex(view.pace.findData(0.0))  # 32 steps: half a minute at 1/s
+    qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=5_000)
+    assert session.run.epochs_trained == pytest.approx(1.0)

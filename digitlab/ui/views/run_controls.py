@@ -1,14 +1,22 @@
-"""Start, pause, stop, reset and save the training run; its progress, speed and time left."""
+"""Start, pause, stop, reset and save the training run; its pace; progress, speed and time left.
+
+The pace (full speed down to slow motion, in steps a second) is here rather than on the form: it
+is the one setting that changes while a run goes (`session.run.set_pace`), and the list follows
+the session when something else (a lesson, restored settings) sets it.
+"""
 
 from __future__ import annotations
 
 import math
 import sys
+import time
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -17,14 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.core.choices import DATASET_LABELS
+from digitlab.core.hyperparams import HYPERPARAMS
 from digitlab.core.protocol import Stage
 from digitlab.session import Session
 from digitlab.session.run import RunEnd, RunOutcome, RunPhase, RunUpdate
 from digitlab.ui.dialogs import confirm_reset, save_trained_model
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.wheel_guard import guard
 
-RATE_SMOOTHING = 0.3  # weight of the newest samples/s reading in the shown average
+# The speed shown averages the readings of about this many seconds, whatever the refresh rate:
+# at ~11 snapshots a second the newest weighs 0.3, at a slow pace (a snapshot a step) nearly all.
+RATE_TIME_S = 0.25
 ERROR_STYLE = "color: #d1242f;"
+PACE = HYPERPARAMS["pace"]
 STAGE_TEXT = {
     Stage.STARTING_TRAINER: "Starting the trainer (first run only)…",
     Stage.LOADING_DATA: "Loading {dataset}…",
@@ -48,7 +61,7 @@ class RunView(View):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self._rate = 0.0
+        self._rate, self._rate_at = 0.0, 0.0  # samples/s shown; when it was last read
         self._build()
         run = session.run
         self.subscribe(run.phase_changed, self._on_phase)
@@ -57,6 +70,8 @@ class RunView(View):
         self.subscribe(run.finished, self._on_finished)
         self.subscribe(run.cleared, self._on_cleared)
         self.subscribe(run.settings_changed, lambda _: self._update_buttons())
+        self.subscribe(run.pace_changed, self._on_pace)
+        self._on_pace(run.pace)
         self._on_cleared()
         self._update_buttons()
 
@@ -80,6 +95,16 @@ class RunView(View):
             # itself, the focus moves on to the next one, and Space (meant for Start/Pause)
             # would press it, e.g. Reset.
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.pace = QComboBox()  # enabled always: the pace changes a going run at its next step
+        for value in PACE.labels:
+            self.pace.addItem(PACE.label_of(value), value)
+        self.pace.setToolTip(PACE.tooltip)
+        self.pace.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.pace.setMinimumContentsLength(8)
+        self.pace.currentIndexChanged.connect(self._on_pace_chosen)
+        guard([self.pace], self)  # a wheel passing over it does not change it
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         names = ("Loss", "Train accuracy", "Test accuracy", "Speed", "Time left")
@@ -96,6 +121,12 @@ class RunView(View):
         buttons.addWidget(self.stop_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
         buttons.addWidget(self.save_button, 2, 0, 1, 2)
+        pace_row = QHBoxLayout()
+        pace_label = QLabel("Pace")
+        pace_label.setToolTip(PACE.tooltip)
+        pace_label.setBuddy(self.pace)
+        pace_row.addWidget(pace_label)
+        pace_row.addWidget(self.pace, 1)
         stats = QGridLayout()
         stats.setHorizontalSpacing(10)
         stats.setVerticalSpacing(2)
@@ -112,6 +143,7 @@ class RunView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)
+        layout.addLayout(pace_row)
         layout.addWidget(self.progress)
         layout.addLayout(stats)
         layout.addWidget(self.message)
@@ -182,14 +214,31 @@ class RunView(View):
         if self.session.run.test_accuracy is not None:
             self.values["Test accuracy"].setText(f"{self.session.run.test_accuracy:.2%}")
         if snap.samples_per_s > 0:
-            weight = RATE_SMOOTHING if self._rate else 1.0
+            now = time.monotonic()
+            age = now - self._rate_at
+            weight = 1.0 - math.exp(-age / RATE_TIME_S) if self._rate else 1.0
             self._rate += weight * (snap.samples_per_s - self._rate)
+            self._rate_at = now
             self.values["Speed"].setText(f"{self._rate:,.0f} samples/s")
             remaining = (snap.total_samples - snap.samples_seen) / self._rate
             self.values["Time left"].setText(
                 format_duration(remaining) if not snap.finished else "–"
             )
         self.save_button.setEnabled(True)
+
+    def _on_pace(self, pace: float) -> None:
+        """Show the session's pace (a value the list lacks, e.g. a lesson's 2/s, is added)."""
+        index = self.pace.findData(pace)
+        if index < 0:
+            self.pace.addItem(PACE.label_of(pace), pace)
+            index = self.pace.count() - 1
+        self.pace.blockSignals(True)
+        self.pace.setCurrentIndex(index)
+        self.pace.blockSignals(False)
+        self._rate = 0.0  # the speed shown (and the time left) starts afresh at the new pace
+
+    def _on_pace_chosen(self, index: int) -> None:
+        self.session.run.set_pace(self.pace.itemData(index))
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         self._show(outcome.message, error=outcome.end in (RunEnd.FAILED, RunEnd.DIVERGED))
@@ -225,4 +274,4 @@ class RunView(View):
 
 
 if __name__ == "__main__":
-    sys.exit(run_alone(RunView, size=(300, 280)))
+    sys.exit(run_alone(RunView, size=(300, 300)))

@@ -1,7 +1,8 @@
 """The next run's settings: data, network, optimiser; every hyper-parameter, checked as typed.
 
 The rows and their two-way binding come from the hyper-parameter table (`core.hyperparams`): a new
-option there gets its row here without an edit.
+option there gets its row here without an edit (the pace, which changes while a run goes, is on
+the Run view instead: the form keeps whatever value the session has for it).
 
 Each edit goes to the session at once (`run.set_settings`); a field that does not parse is shown
 in red and stops Start until it is fixed. The form is read-only while a run is going. Pointing at
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.core.choices import DEFAULT_LR
-from digitlab.core.hyperparams import GROUPS, WINDOW_OPTIONS, Option
+from digitlab.core.hyperparams import FORM_OPTIONS, GROUPS, Option
 from digitlab.session import Session
 from digitlab.session.run import RunPhase
 from digitlab.session.run_settings import RunSettings
@@ -69,7 +70,7 @@ def make_field(option: Option) -> QWidget:
 
 
 class TrainingFormView(View):
-    """One row per window option of the hyper-parameter table, in its group's box; each field is
+    """One row per form option of the hyper-parameter table, in its group's box; each field is
     also an attribute named after its option (`form.epochs`, `form.refresh_every`)."""
 
     view_id = "training"
@@ -87,7 +88,7 @@ class TrainingFormView(View):
 
     def _build(self) -> None:
         self.fields: dict[str, QWidget] = {}
-        for option in WINDOW_OPTIONS:
+        for option in FORM_OPTIONS:
             self.fields[option.name] = field = make_field(option)
             setattr(self, option.name, field)
             if option.name == "optimizer":  # the usual rate follows it
@@ -112,7 +113,7 @@ class TrainingFormView(View):
             form = QFormLayout()
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field below
-            for option in WINDOW_OPTIONS:
+            for option in FORM_OPTIONS:
                 if option.group == title:
                     form.addRow(option.label, self.fields[option.name])
             box = QGroupBox(title)
@@ -133,10 +134,11 @@ class TrainingFormView(View):
     # --- settings ↔ widgets ------------------------------------------------------------------
 
     def read(self) -> tuple[RunSettings, str | None]:
-        """The settings the widgets show, and the first problem with them (None if none)."""
+        """The settings the widgets show (the rest, the pace, as the session has them), and the
+        first problem with them (None if none)."""
         current = self.session.run.settings
         values, problems = {}, []
-        for option in WINDOW_OPTIONS:
+        for option in FORM_OPTIONS:
             field = self.fields[option.name]
             if isinstance(field, QLineEdit):
                 try:
@@ -148,7 +150,7 @@ class TrainingFormView(View):
                 values[option.name] = field.currentData()
             else:
                 values[option.name] = field.value()
-        return RunSettings(**values), (problems[0] if problems else None)
+        return current.replaced(**values), (problems[0] if problems else None)
 
     def _commit(self) -> None:
         if self._applying:
@@ -161,7 +163,7 @@ class TrainingFormView(View):
 
     def _enable(self, settings: RunSettings) -> None:
         """Fields used only with another option's value (momentum: sgd) are off without it."""
-        for option in WINDOW_OPTIONS:
+        for option in FORM_OPTIONS:
             if option.needs is not None:
                 name, value = option.needs
                 self.fields[option.name].setEnabled(getattr(settings, name) == value)
@@ -183,7 +185,7 @@ class TrainingFormView(View):
     def _apply(self, settings: RunSettings) -> None:
         self._applying = True
         try:
-            for option in WINDOW_OPTIONS:
+            for option in FORM_OPTIONS:
                 field, value = self.fields[option.name], getattr(settings, option.name)
                 if isinstance(field, QLineEdit):
                     field.setText(option.format(value))

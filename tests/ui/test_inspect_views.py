@@ -128,3 +128,38 @@ def test_probes_and_the_bottleneck_with_a_shipped_model(qtbot, qapp, shipped, la
         assert accuracies[0] > 0.9  # the pixels of the tiny classes, read by a fresh probe
     finally:
         session.close()
+
+
+def plot_rects(view: ActivationsView) -> list[tuple]:
+    """(title, data area) of each layer's plot, in canvas scene coordinates."""
+    return [(plot.titleLabel.sceneBoundingRect(), plot.getViewBox().sceneBoundingRect())
+            for plot in view._plots]  # fmt: skip
+
+
+def test_two_units_get_whole_unit_indices(qtbot, session) -> None:
+    view = shown(qtbot, ActivationsView(session), (590, 160))
+    session.drawing.set_canvas(seven())
+    train(session, qtbot, hidden=(2,))
+    qtbot.waitUntil(lambda: len(view.shown_inputs()) == 1, timeout=5000)
+    assert view.unit_tick_labels(0) == ["0", "1"]  # no "0.5" between two units
+
+
+def test_two_hidden_layers_in_a_squeezed_dock_are_both_readable(qtbot, session) -> None:
+    view = shown(qtbot, ActivationsView(session), (590, 160))
+    session.drawing.set_canvas(seven())
+    train(session, qtbot, hidden=(8, 4))
+    qtbot.waitUntil(lambda: [len(z) for z in view.shown_inputs()] == [8, 4], timeout=5000)
+    qtbot.wait(50)
+    rects = plot_rects(view)
+    viewport = view.canvas.mapToScene(view.scroll.viewport().rect()).boundingRect()
+    for title, area in rects:  # wide and short: side by side, both whole on screen
+        assert area.height() >= 40 and viewport.contains(area) and viewport.contains(title)
+        assert not title.intersects(area)
+    (title_1, area_1), (title_2, area_2) = rects
+    assert not area_1.intersects(area_2) and not title_1.intersects(title_2)
+    assert all("." not in label for label in view.unit_tick_labels(0) + view.unit_tick_labels(1))
+    view.resize(300, 200)  # narrow and short: stacked, each at its readable height, scrolling
+    qtbot.waitUntil(lambda: view._grid == (2, 1))
+    qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 0)
+    (title_1, area_1), (title_2, area_2) = plot_rects(view)
+    assert area_1.bottom() <= title_2.top() and min(area_1.height(), area_2.height()) >= 40

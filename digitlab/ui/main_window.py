@@ -38,6 +38,7 @@ from digitlab.session.run_settings import RunSettings
 from digitlab.ui import settings as stored
 from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_model
 from digitlab.ui.icon import app_icon
+from digitlab.ui.lesson_panel import Lessons
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS, ViewSpec
 from digitlab.ui.workspace_bar import WorkspaceBar
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.workspaces = WorkspaceBar(self, self.docks, self.settings)
         self._build_menus()
         self._restore_window()
+        self.lessons.keep_panel()  # a stored arrangement may hold the panel of a past lesson
         self._restore_session()
         for spec in VIEWS:
             if not spec.plots:
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
             spaces.addAction(action)
         self._action(views, "&Reset this workspace", self.reset_layout,
                      tip="Put this workspace's views back where they started")  # fmt: skip
+        self.lessons = Lessons(self, bar.addMenu("&Lessons"))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About digitlab", self.show_about)

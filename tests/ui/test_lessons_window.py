@@ -1,0 +1,78 @@
+"""Following a lesson in the window: the menu lists the lessons, opening one arranges its
+workspace and shows its steps with Back and Next, observable steps tick themselves, and the
+panel stays through workspace switches until its × is pressed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from digitlab.session.lessons import find_lesson, load_lessons
+from digitlab.ui.main_window import MainWindow
+from digitlab.ui.views.pad import draw_sample
+
+
+def open_window(qtbot, session, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.build_plot_views()
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_the_lessons_menu_lists_every_lesson_and_opens_one(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, tmp_path)
+    menu = window.lessons.menu
+    menu.aboutToShow.emit()
+    titles = [action.text() for action in menu.actions()]
+    assert len(titles) == len(load_lessons()) == 8
+    assert titles[0] == "&1 Templates"
+    next(a for a in menu.actions() if "Two numbers" in a.text() or "two numbers" in a.text()
+         ).trigger()  # fmt: skip
+    assert window.workspaces.current == "inside"
+    assert window.lessons.dock.isVisible()
+    assert "Zero or one" in window.lessons.panel.title.text()
+    assert session.run.settings.hidden == (2,) and session.run.settings.classes == (0, 1)
+    assert window.docks["bottleneck"].visibleRegion().isEmpty() is False  # in front
+
+
+def test_steps_go_back_and_forth_and_tick_when_done(qtbot, session, tmp_path) -> None:
+    window = open_window(qtbot, session, tmp_path)
+    window.lessons.open(find_lesson("break-linear"))
+    panel = window.lessons.panel
+    assert panel.index == 0 and not panel.back.isEnabled() and panel.next.isEnabled()
+    assert "Step 1 of 4" in panel.position.text() and "Draw a large 3" in panel.step.text()
+    assert window.view("pad").canvas.is_empty()
+    draw_sample(window.view("pad"), "3")
+    qtbot.waitUntil(lambda: panel.ticked[0], timeout=3000)  # drawn: the step ticks itself
+    assert "✓" in panel.position.text()
+    panel.next.click()
+    panel.next.click()
+    panel.next.click()
+    assert panel.index == 3 and not panel.next.isEnabled()
+    assert window.docks["preview"].isVisible()  # the step's view came to the front
+    window.view("preview").fit_box.setChecked(True)
+    window.view("preview").centre_box.setChecked(True)
+    qtbot.waitUntil(lambda: panel.ticked[3], timeout=3000)
+    panel.back.click()
+    assert panel.index == 2
+
+
+def test_the_panel_stays_across_workspaces_and_goes_with_its_close_button(
+    qtbot, session, tmp_path
+) -> None:
+    window = open_window(qtbot, session, tmp_path)
+    window.lessons.open(find_lesson("hidden-layer"))
+    assert window.workspaces.current == "train"
+    window.workspaces.switch("inside")  # "Open Inside (Ctrl+3)"
+    qtbot.wait(20)
+    assert window.lessons.dock.isVisible() and window.lessons.current is not None
+    assert (window.width(), window.height()) == (1366, 740)
+    window.lessons.dock.close()
+    assert window.lessons.current is None and not window.lessons.panel.timer.isActive()
+    window.workspaces.switch("train")
+    assert not window.lessons.dock.isVisible()

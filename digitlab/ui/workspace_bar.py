@@ -25,6 +25,11 @@ def _state_key(workspace_id: str) -> str:
     return f"workspaces/{workspace_id}"
 
 
+def _fits(window: QMainWindow, size) -> bool:
+    needed = window.minimumSizeHint()
+    return needed.width() <= size.width() and needed.height() <= size.height()
+
+
 class WorkspaceBar(QObject):
     """The bar, its Ctrl+1…5 actions, and each workspace's arrangement."""
 
@@ -87,14 +92,22 @@ class WorkspaceBar(QObject):
         self.actions[workspace_id].setChecked(True)
         if workspace_id == self.current:
             return
-        self.states[self.current] = self.window.saveState(STATE_VERSION)
+        window = self.window
+        self.states[self.current] = window.saveState(STATE_VERSION)
         self.current = workspace_id
-        self.window.setUpdatesEnabled(False)  # one repaint, not one per dock moved
+        size = window.size()
+        window.setUpdatesEnabled(False)  # one repaint, not one per dock moved
         try:
-            if not self.restore():
-                self.arrange_default()
+            # From an empty layout, as at start: restoring over docks placed elsewhere (a view
+            # tabbed here, split there) piles them up, and the window grows with every switch.
+            for dock in window.findChildren(QDockWidget):  # a lesson's panel too
+                window.removeDockWidget(dock)
+            if not self.restore() or not _fits(window, size):
+                self.arrange_default()  # (Qt's restore sometimes stacks more than it should)
+            if window.size() != size and not window.isMaximized():
+                window.resize(size)  # a passing arrangement must not leave the window larger
         finally:
-            self.window.setUpdatesEnabled(True)
+            window.setUpdatesEnabled(True)
         self.changed.emit(workspace_id)
 
     def reset(self) -> None:

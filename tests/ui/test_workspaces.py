@@ -143,3 +143,16 @@ def test_a_stored_arrangement_that_is_damaged_gives_the_default_plan(
                                                "prediction"])  # fmt: skip
     settings.setValue("window/workspace", "../../etc")
     assert MainWindow(session, settings).workspaces.current == "draw"
+
+
+def test_going_round_the_workspaces_never_grows_the_window(qtbot, session, tmp_path) -> None:
+    """Restoring a workspace over docks placed by another once stacked them, and the window
+    grew by a dock's height with every visit."""
+    window = open_window(qtbot, session, ini(tmp_path), (1366, 740))
+    route = ["inside", "draw", "train", "draw", "breaks", "draw", "inside", "experiments",
+             "inside", "train", "inside", "breaks", "train"]  # fmt: skip
+    for workspace_id in route:
+        window.workspaces.switch(workspace_id)
+        qtbot.wait(10)
+        assert (window.width(), window.height()) == (1366, 740), workspace_id
+        assert window.minimumSizeHint().height() <= 740, workspace_id

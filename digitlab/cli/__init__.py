@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digitlab {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
     parser.add_argument("--threads", type=threads, metavar="N", help=THREADS_HELP)
+    parser.add_argument(
+        "--lesson", dest="window_lesson", metavar="NAME",
+        help="open the window in a lesson (see digitlab lessons)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     for each in COMMANDS:
         parents = [_data_dir_option()] if each.data_dir else []
@@ -129,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"digitlab {args.command}" if args.command else "digitlab"
+    if args.command and args.window_lesson is not None:
+        parser.error("--lesson opens the window in a lesson: give it without a command")
     try:
         return command(args.command).load().run(args)
     except KeyboardInterrupt:

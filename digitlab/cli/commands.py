@@ -37,6 +37,9 @@ COMMANDS: tuple[Command, ...] = (
             "the classic small-net experiments: list, or run one"),
     Command("predict", "digitlab.cli.predict", "classify image files (one JSON line each)",
             data_dir=False),
+    Command("lessons", "digitlab.cli.lessons",
+            "the lessons: the write-ups' demonstrations, step by step (digitlab --lesson NAME)",
+            data_dir=False),
     Command("screenshot", "digitlab.cli.screenshot",
             "render the window (or one view) in a demo state to a PNG"),
 )  # fmt: skip

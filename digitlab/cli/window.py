@@ -10,6 +10,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    lesson = getattr(args, "window_lesson", None)
+    if lesson is not None:  # a wrong name is told before any window opens (exit 2)
+        from digitlab.session.lessons import LessonError, find_lesson
+
+        try:
+            find_lesson(lesson)
+        except LessonError as exc:
+            raise ValueError(str(exc)) from None
     from digitlab.ui.app import run_app
 
-    return run_app(data_dir=args.data_dir)
+    return run_app(data_dir=args.data_dir, lesson=lesson)

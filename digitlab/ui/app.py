@@ -77,8 +77,9 @@ def _route_signals(window) -> list[int]:
     return came
 
 
-def run_app(data_dir: str | None = None) -> int:
-    """Open the window and run the event loop until it closes; the process ends with it."""
+def run_app(data_dir: str | None = None, lesson: str | None = None) -> int:
+    """Open the window (in a lesson, if named) and run the event loop until it closes; the
+    process ends with it."""
     probe = StartupProbe()
     if data_dir:
         os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
@@ -106,6 +107,10 @@ def run_app(data_dir: str | None = None) -> int:
 
     def build_rest() -> None:
         window.build_plot_views()
+        if lesson is not None:
+            from digitlab.session.lessons import find_lesson
+
+            window.lessons.open(find_lesson(lesson))
         # PySide reads the source of every module imported after it (to look for
         # `from __feature__ import`); the lines it left in linecache are 17 MB nobody needs.
         linecache.clearcache()

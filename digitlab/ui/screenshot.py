@@ -150,14 +150,29 @@ def _stop_on_signals() -> Iterator[_Stop]:
             signal.signal(number, handler)
 
 
+@dataclass(frozen=True)
+class Shot:
+    """What to show: the window or one view, in a workspace or a lesson, read by a model."""
+
+    view: str | None = None  # one view alone
+    workspace: str | None = None  # the window in this workspace
+    lesson: Any = None  # the window in this lesson (a session.lessons.Lesson)
+    model: Path | None = None  # this model file reads the drawing (no demo run)
+    train: bool = True  # run the demo training where the shot has one
+
+
 def save_screenshot(
     path: str | os.PathLike[str],
     size: tuple[int, int] = (1400, 860),
     view: str | None = None,
     data_dir: str | None = None,
     train: bool = True,
+    workspace: str | None = None,
+    lesson: str | None = None,
+    model: str | None = None,
 ) -> Path:
-    """Render and save; returns the path. Raises DigitlabError when the demo cannot run."""
+    """Render and save; returns the path. Raises DigitlabError when the demo cannot run (or a
+    name given is unknown: a view, workspace, lesson or model)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if data_dir:
         os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
@@ -173,17 +188,43 @@ def save_screenshot(
             view_spec(view)
         except KeyError as exc:
             raise DigitlabError(str(exc.args[0])) from None
+    shot = Shot(view, _workspace_id(workspace), _lesson(lesson), _model_path(model), train)
     with _stop_on_signals() as stop:
         folder = tempfile.mkdtemp(prefix="digitlab-screenshot-")
         try:
-            return _render(target, size, view, train, Path(folder) / "settings.ini", stop)
+            return _render(target, size, shot, Path(folder) / "settings.ini", stop)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _render(
-    target: Path, size: tuple[int, int], view_id: str | None, train: bool, ini: Path, stop: _Stop
-) -> Path:
+def _workspace_id(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from digitlab.ui.workspaces import workspace
+
+    try:
+        return workspace(name).id
+    except KeyError as exc:
+        raise DigitlabError(str(exc.args[0])) from None
+
+
+def _lesson(name: str | None) -> Any:
+    if name is None:
+        return None
+    from digitlab.session.lessons import find_lesson
+
+    return find_lesson(name)  # a LessonError is a DigitlabError
+
+
+def _model_path(text: str | None) -> Path | None:
+    if text is None:
+        return None
+    from digitlab.core.resources import resolve_model
+
+    return resolve_model(text)
+
+
+def _render(target: Path, size: tuple[int, int], shot: Shot, ini: Path, stop: _Stop) -> Path:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from digitlab.session import Session
@@ -218,10 +259,19 @@ def _render(
         stop.check()
         return ready()
 
+    view_id = shot.view
     demo = DEMOS.get(view_id or "", Demo())
-    train = train and demo.train
+    train = shot.train and demo.train and shot.model is None and shot.lesson is None
+    train = train and shot.workspace in (None, "train")
+    failures: list[str] = []
+    session.models.load_failed.connect(lambda failure: failures.append(failure.message))
     try:
         session.start(DEMO_MODEL)
+        if shot.model is not None:
+            session.models.open_file(shot.model)
+            wait(lambda: bool(failures) or _answering_with(session, shot.model))
+            if failures:
+                raise DigitlabError(failures[0])
         session.drawing.set_options(*demo.fit_and_centre)
         draw_sample(window.view("pad"), demo.digit)
         if train:
@@ -233,8 +283,9 @@ def _render(
                 raise DigitlabError(
                     outcomes[0].message if outcomes else "the demo training run did not finish"
                 )
-        answering = RUN_KEY if train else DEMO_MODEL
-        wait(lambda: getattr(session.models.current, "key", None) == answering)
+        if shot.model is None:
+            answering = RUN_KEY if train else DEMO_MODEL
+            wait(lambda: getattr(session.models.current, "key", None) == answering)
         wait(lambda: session.run.phase is not RunPhase.STARTING, 1000)
         wait(lambda: False, 400)  # let the last snapshot and repaints land
         if demo.probes:
@@ -244,6 +295,11 @@ def _render(
             window.view("robustness").run_or_cancel()
             wait(lambda: not session.robustness.running)
         widget = window
+        if shot.workspace is not None:
+            window.workspaces.switch(shot.workspace)
+            _settle(window, session, wait)
+        if shot.lesson is not None:
+            _follow_lesson(window, session, shot, wait)
         if view_id is not None:
             dock = window.docks[view_id]
             dock.show()
@@ -264,6 +320,37 @@ def _render(
         stop.loop = None
         window.close()  # ends the trainer
         app.processEvents()
+
+
+def _answering_with(session: Any, path: Path) -> bool:
+    current = session.models.current
+    return current is not None and current.source.path is not None and (
+        Path(current.source.path).resolve() == path.resolve()
+    )
+
+
+def _settle(window: Any, session: Any, wait: Callable[..., bool]) -> None:
+    """Let the views now shown compute what they show (unit statistics, the test set's
+    answers, …): until no background job runs (at most a minute), then a last repaint."""
+    wait(lambda: False, 300)
+    wait(lambda: not [job for job in session.jobs.running() if job.key != "training"], 60_000)
+    wait(lambda: False, 400)
+
+
+def _follow_lesson(window: Any, session: Any, shot: Shot, wait: Callable[..., bool]) -> None:
+    """Open the lesson; one that trains starts its run and is shown after its first epoch (a
+    slowed-down one after a few seconds of its slow motion)."""
+    lesson = shot.lesson
+    window.lessons.open(lesson)
+    if lesson.trains and shot.train:
+        wait(lambda: session.run.trainer_ready, 60_000)
+        session.run.start()
+        if session.run.pace:
+            wait(lambda: False, 6000)
+        else:
+            wait(lambda: session.run.epochs_trained >= 1, TIMEOUT_MS)
+        window.lessons.panel.check()
+    _settle(window, session, wait)
 
 
 def _encoded(pixmap, suffix: str) -> bytes:

@@ -8,7 +8,14 @@ import pytest
 from digitlab.core.units import layer_units
 from digitlab.session import Session
 from digitlab.ui.dispatch import QtDispatcher
-from digitlab.ui.plots.unit_cards import DEAD_MARK, card_image, layout_for
+from digitlab.ui.plots.unit_cards import (
+    BAR_HEIGHT,
+    DEAD_MARK,
+    MIN_SCALE,
+    card_image,
+    columns_for_room,
+    layout_for,
+)
 from digitlab.ui.views.hidden_units import NO_HIDDEN, HiddenUnitsView
 from tests.conftest import make_tiny_dataset, mnist_root
 from tests.ui.conftest import show_widget, train
@@ -45,8 +52,55 @@ def test_the_shipped_model_shows_its_units_and_a_click_opens_one(qtbot, loaded_s
     view.sort_combo.setCurrentIndex(view.sort_combo.findData("importance"))
     qtbot.waitUntil(lambda: view._order[0] == int(np.argmax(report.layers[0].importance)))
     view.choose(int(view._order[0]))
-    assert view.detail.isVisible() and "importance" in view.detail.title.text()
+    assert view.detail.isVisible() and "importance" in view.detail.unit.stats.text()
     assert view.detail.top.image.shape[0] >= 4 * 28
+    votes = loaded_session.models.current.network.weights[1][:, int(view._order[0])]
+    np.testing.assert_allclose(view.detail.unit.outgoing(), votes)  # as the Weights view shows
+
+
+def test_vote_bars_stay_readable_with_many_units() -> None:
+    columns = columns_for_room(256, 784, (330, 480))  # 256 cards beside an open detail
+    scale = 330 / (columns * (layout_for(256, 784, columns).card_w + 2))
+    assert scale >= MIN_SCALE and (BAR_HEIGHT // 2) * scale >= 12  # a full vote: 12 px or more
+    big = layout_for(16, 784, columns_for_room(16, 784, (600, 500)))
+    assert 600 / (big.columns * (big.card_w + 2)) > MIN_SCALE  # few units: as large as fits
+
+
+def units_session(qapp) -> Session:
+    from digitlab.core.training import LocalTrainer
+    from tests.session.conftest import tiny_cache
+
+    tiny = make_tiny_dataset()
+    return Session(
+        QtDispatcher(),
+        trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        test_set=lambda: tiny.test,
+    )
+
+
+def test_cards_scroll_rather_than_shrink_and_the_detail_shows_the_votes(qtbot, qapp) -> None:
+    session = units_session(qapp)
+    try:
+        view = shown(qtbot, HiddenUnitsView(session), (590, 530))
+        train(session, qtbot, hidden=(64,))
+        qtbot.waitUntil(lambda: "dead" in view.header.text(), timeout=60_000)
+        view.choose(5)
+        qtbot.waitUntil(lambda: view.scroll.verticalScrollBar().maximum() > 0)
+        qtbot.wait(50)
+        assert view.card_scale() >= MIN_SCALE * 0.99  # on screen, not only in the arithmetic
+        assert (BAR_HEIGHT // 2) * view.card_scale() >= 12
+        detail = view.detail.unit
+        np.testing.assert_allclose(detail.outgoing(), session.run.network.weights[1][:, 5])
+        plot = detail.outgoing_plot
+        assert plot.scene() is detail.canvas.scene() and plot.isVisible()
+        assert plot.getViewBox().sceneBoundingRect().height() >= 40
+        ticks = plot.getAxis("bottom")._tickLevels[0]
+        assert [text for _, text in ticks] == [str(c) for c in range(10)]  # a bar per class
+        assert detail.outgoing_header.note == "to 10 classes"
+        detail.close_button.click()
+        assert view.detail.isHidden() and view._chosen is None
+    finally:
+        session.close()
 
 
 def test_a_live_run_and_a_net_without_hidden_units(qtbot, qapp) -> None:

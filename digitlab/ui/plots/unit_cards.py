@@ -4,6 +4,8 @@ A card is the unit's incoming weights (28×28 for the first hidden layer; the pr
 units in a square for deeper ones) in the diverging colours, and below a small bar chart of its
 outgoing weights to each class (red up: votes for, blue down: votes against). Hundreds of cards
 as one image keep the view fast where hundreds of plot items would not. Dead units are faded.
+The votes strip is 8 image px each way; drawn at `MIN_SCALE` or larger (the view scrolls rather
+than shrink the cards further), a full vote is 12 screen px: readable, not a row of dots.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitlab.ui.plots.mosaic import grid_for_room
+
 GAP = 2  # pixels between cards
-BAR_HEIGHT = 12  # the votes strip under each filter
+BAR_HEIGHT = 17  # the votes strip under each filter: 8 px up, the zero line, 8 px down
+MIN_SCALE = 1.5  # screen px per card px, at least: a full vote 12 px, a filter 42 px
 PAPER = np.array([255, 255, 255], np.uint8)
 FOR = np.array([209, 36, 47], np.uint8)
 AGAINST = np.array([33, 102, 172], np.uint8)
@@ -47,6 +52,19 @@ def card_size(inputs: int) -> tuple[int, int]:
     """(height, width) of one card in image pixels."""
     side = filter_side(inputs)
     return side + BAR_HEIGHT + 1, side
+
+
+def columns_for_room(units: int, inputs: int, room: tuple[float, float]) -> int:
+    """Columns for the largest cards that fit `room` (w, h) px; when that would draw them
+    below MIN_SCALE, as many columns as fit the width at MIN_SCALE (the rest scrolls)."""
+    height, width = card_size(inputs)
+    columns = grid_for_room(units, (height, width), room, GAP)
+    per_card = (width + GAP) * MIN_SCALE
+    if room[0] / (columns * (width + GAP)) >= MIN_SCALE or room[0] <= 0:
+        rows = math.ceil(units / columns)
+        if room[1] / (rows * (height + GAP)) >= MIN_SCALE or room[1] <= 0:
+            return columns
+    return max(1, min(units, int(room[0] // per_card)))
 
 
 def layout_for(units: int, inputs: int, columns: int) -> CardLayout:

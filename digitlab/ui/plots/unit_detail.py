@@ -171,13 +171,14 @@ class UnitDetail(QWidget):
             if self.info is not None:
                 self._arrange(self.info)
 
-    def show_unit(self, info: UnitInfo, robust: bool = True) -> None:
+    def show_unit(self, info: UnitInfo, robust: bool = True, note: str = "") -> None:
         """Show a unit's numbers; cheap when only the weights changed (a live run). `robust`
-        scales the filter to the 99th percentile of its |w|, as the panels do, else its max."""
+        scales the filter to the 99th percentile of its |w|, as the panels do, else its max;
+        `note` is a line the caller knows more about (how often the unit fires)."""
         self.info = info
         self.title.setText(info.title)
         self.title.setToolTip(info.title)
-        self.stats.setText(info.stats_text())
+        self.stats.setText(info.stats_text() + (f"\n{note}" if note else ""))
         self._arrange(info)
         if info.as_image:
             raw = style.symmetric_limit(info.incoming, style.ROBUST_PERCENTILE if robust else None)

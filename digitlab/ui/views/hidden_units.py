@@ -3,9 +3,12 @@
 The cards show what each unit looks for and whom it votes for (a ring-shaped filter that votes
 for 0 and against 1). Sorted by index, by importance (the size of its outgoing weights) or by
 how often it fires on the test set; dead units (never on for any test image) are faded and
-counted. A click opens the unit: its filter large, the 16 test images that excite it most, and
-a histogram of its input over the test set. The statistics come from the session
-(`session.units`), computed in the background; the cards follow a net being trained.
+counted. Cards are never drawn below `unit_cards.MIN_SCALE` (a full vote 12 px tall): when
+hundreds do not fit, the cards scroll. A click opens the unit as the Weights view shows one (its
+filter large, its votes for each class, its numbers: `unit_detail.UnitDetail`), with the 16 test
+images that excite it most and a histogram of its input over the test set. The statistics come
+from the session (`session.units`), computed in the background; the cards follow a net being
+trained.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,76 +31,83 @@ from PySide6.QtWidgets import (
 from digitlab.core.network import Network
 from digitlab.session import Session
 from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.selection import UnitRef
 from digitlab.session.unit_stats import UnitsReport
 from digitlab.ui.plots import style
-from digitlab.ui.plots.mosaic import grid_for_room, tile
+from digitlab.ui.plots.mosaic import tile
 from digitlab.ui.plots.unit_cards import (
-    GAP,
+    MIN_SCALE,
     CardLayout,
     card_image,
-    card_size,
-    filter_side,
+    columns_for_room,
     layout_for,
 )
+from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
+from digitlab.ui.plots.weight_panels import PanelHeader
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
 SORTS = {"index": "Index", "importance": "Importance", "firing": "Firing"}
+TALL_DETAIL_PX = 480  # a shorter detail puts the filter beside the votes, not above them
+DETAIL_MIN_WIDTH = 230  # the unit's numbers, filter and votes side by side with their scales
 NO_HIDDEN = "A 1-layer net has no hidden units. Pick or train a net with a hidden layer."
 
 
-class UnitDetail(QWidget):
-    """One unit large: filter, numbers, its 16 most exciting test images, its input histogram."""
+class UnitCard(QWidget):
+    """The chosen unit: the Weights view's detail (its filter, numbers and votes for each
+    class, `unit_detail.UnitDetail`) above what the test set says of it: the 16 test images
+    that excite it most and a histogram of its input."""
 
     def __init__(self, colormap: pg.ColorMap) -> None:
         super().__init__()
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.unit = UnitDetail(colormap)
         self.canvas = pg.GraphicsLayoutWidget()
         background, text, faint = style.colours(self)
         self.canvas.setBackground(background)
-        self.filter, self.top = (
-            pg.ImageItem(axisOrder="row-major"),
-            pg.ImageItem(axisOrder="row-major"),
-        )
-        self.filter.setColorMap(colormap)
-        for column, item in enumerate((self.filter, self.top)):
-            box = self.canvas.addViewBox(row=0, col=column, lockAspect=True, invertY=True)
-            box.setMouseEnabled(False, False)
-            box.setMenuEnabled(False)
-            box.addItem(item)
-        self.histogram = self.canvas.addPlot(row=1, col=0, colspan=2)
+        self.canvas.ci.setContentsMargins(0, 0, 0, 0)
+        self.canvas.ci.setSpacing(2)
+        for column, (title, note) in enumerate((("Top 16", "test images"),
+                                                ("Its input", "over the test set"))):  # fmt: skip
+            self.canvas.ci.addItem(PanelHeader(title, note, text, faint), row=0, col=column)
+        self.top = pg.ImageItem(axisOrder="row-major")
+        box = self.canvas.ci.addViewBox(row=1, col=0, lockAspect=True, invertY=True)
+        box.setMouseEnabled(False, False)
+        box.setMenuEnabled(False)
+        box.addItem(self.top)
+        self.histogram = self.canvas.ci.addPlot(row=1, col=1)
         style.quiet_plot(self.histogram)
         style.style_axes(self.histogram, text, faint)
-        self.histogram.setLabel("bottom", "input over the test set", color=faint)
         self.curve = self.histogram.plot([0, 1], [0], stepMode="center", fillLevel=0,
                                          brush=style.ACCENT, pen=None)  # fmt: skip
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.canvas.setMinimumHeight(110)  # a readable 4×4 of digits and its histogram
+        layout.addWidget(self.unit, 3)
         layout.addWidget(self.canvas, 1)
 
-    def show_unit(self, network: Network, layer: int, unit: int, report: UnitsReport | None):
-        weights = network.weights[layer][unit]
-        side = filter_side(weights.size)
-        padded = np.zeros(side * side, np.float32)
-        padded[: weights.size] = weights
-        limit = style.symmetric_limit(weights)
-        self.filter.setImage(padded.reshape(side, side), levels=(-limit, limit))
-        lines = [
-            f"<b>unit {unit}</b> of layer {layer + 1} · bias {network.biases[layer][unit]:+.3f}"
-        ]
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        size = event.size()  # filter beside the votes when the detail is wide and short
+        self.unit.set_horizontal(size.width() >= 300 and size.height() < TALL_DETAIL_PX)
+
+    def show_unit(self, network: Network, classes: tuple[int, ...], layer: int, unit: int,
+                  report: UnitsReport | None) -> None:  # fmt: skip
+        info = unit_info(network, classes, UnitRef(layer, unit))
+        if info is None:
+            return
         stats = report.layers[layer] if isinstance(report, UnitsReport) else None
+        note = ""
         if stats is not None and report.images is not None:
             state = "dead: never on" if stats.dead[unit] else f"on for {stats.firing[unit]:.0%}"
-            lines.append(f"{state} of the {len(report.images):,} test images · importance "
-                         f"{stats.importance[unit]:.3f}")  # fmt: skip
+            note = (f"{state} of the {len(report.images):,} test images · importance "
+                    f"{stats.importance[unit]:.3f}")  # fmt: skip
             top = report.images[stats.top_images[unit]].astype(np.float32) / 255
             self.top.setImage(tile(top, columns=4), levels=(0.0, 1.0))
             counts, edges = stats.histogram(unit)
             self.curve.setData(edges, counts)
-        self.title.setText("<br>".join(lines))
+        self.canvas.setVisible(stats is not None)
+        self.unit.show_unit(info, note=note)
 
 
 class HiddenUnitsView(View):
@@ -117,16 +129,22 @@ class HiddenUnitsView(View):
         self._lookup = self.colormap.getLookupTable(0.0, 1.0, 256, alpha=False, mode="byte")
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground("w")
+        self.canvas.ci.setContentsMargins(0, 0, 0, 0)  # the cards span the width exactly
         self.box = self.canvas.addViewBox(lockAspect=True, invertY=True)
         self.box.setMouseEnabled(False, False)
         self.box.setMenuEnabled(False)
         self.cards = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.cards)
         self.canvas.scene().sigMouseClicked.connect(self._clicked)
-        self.detail = UnitDetail(self.colormap)
+        self.scroll = QScrollArea(widgetResizable=True)  # many units: cards stay readable
+        self.scroll.setWidget(self.canvas)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.detail = UnitCard(self.colormap)
+        self.detail.unit.closed.connect(self._close_detail)
         self.detail.hide()
-        split = QSplitter()
-        split.addWidget(self.canvas)
+        split = self.split = QSplitter()
+        split.addWidget(self.scroll)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -182,18 +200,35 @@ class HiddenUnitsView(View):
         outgoing = network.weights[layer + 1] if layer + 1 == len(hidden) else None
         units = incoming.shape[0]
         self._order = stats.order(self.sort_combo.currentData()) if stats else np.arange(units)
-        room = (max(self.canvas.width(), 100), max(self.canvas.height(), 100))
-        columns = grid_for_room(units, card_size(incoming.shape[1]), room, GAP)
+        room = self._room()
+        columns = columns_for_room(units, incoming.shape[1], room)
         self._grid = layout_for(units, incoming.shape[1], columns)
         limit = style.symmetric_limit(incoming, 99.0)
         dead = stats.dead if stats is not None else None
         image = card_image(incoming, outgoing, self._lookup, limit, self._grid, self._order, dead)
         self.cards.setImage(image, levels=(0, 255))
+        fitted = min(room[0] / image.shape[1], room[1] / image.shape[0])  # cards fit: no scroll
+        tall = fitted < MIN_SCALE * 0.999
+        self.canvas.setMinimumHeight(int(image.shape[0] * room[0] / image.shape[1]) if tall else 0)
         self.box.autoRange(padding=0.0)
         self.header.setText(self._summary(report, stats, units))
         if self._chosen is not None and self._chosen < units:
             shown = report if isinstance(report, UnitsReport) else None
-            self.detail.show_unit(network, layer, self._chosen, shown)
+            self.detail.show_unit(network, self._classes(), layer, self._chosen, shown)
+
+    def _room(self) -> tuple[float, float]:
+        """The cards' room: the scroll area less a scroll bar's width, whether one shows or
+        not (a bar coming and going must not regrid the cards)."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return max(self.scroll.width() - bar, 100), max(self.scroll.height(), 100)
+
+    def _classes(self) -> tuple[int, ...]:
+        entry = self.session.models.current
+        return tuple(entry.classes) if entry is not None else ()
+
+    def card_scale(self) -> float:
+        """Screen px per card px, as drawn now (for tests)."""
+        return self.cards.mapRectToDevice(QRectF(0, 0, 100, 100)).height() / 100
 
     def _summary(self, report: UnitsReport | AnalysisFailed | None, stats, units: int) -> str:
         if report is None:
@@ -220,10 +255,18 @@ class HiddenUnitsView(View):
         self._chosen = unit
         report = self.session.units.get(self.session.models.current)
         report = report if isinstance(report, UnitsReport) else None
-        self.detail.show_unit(network, self.layer(), unit, report)
+        self.detail.show_unit(network, self._classes(), self.layer(), unit, report)
         if not self.detail.isVisible():
             self.detail.show()
+            width = self.split.width()
+            detail = max(DETAIL_MIN_WIDTH, int(0.42 * width))
+            self.split.setSizes([max(width - detail, 100), detail])
             self.schedule_refresh()  # the cards reflow to the narrower room
+
+    def _close_detail(self) -> None:
+        self._chosen = None
+        self.detail.hide()
+        self.schedule_refresh()  # the cards take the room back
 
     def view_settings(self) -> dict:
         return {"sort": self.sort_combo.currentData()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QTableWidget
@@ -199,3 +200,41 @@ def test_a_legend_goes_to_the_corner_its_lines_leave_free() -> None:
     high = Line("high", [0, 1, 2, 3, 4], [9, 9.5, 10, 9.5, 9])  # along the top, then a dot low left
     assert legend_offset(Panel("p", "x", "y", [high, Line("dot", [0], [0], points=True)])) == (
         CORNERS["bottom right"])  # fmt: skip
+
+
+KEPT = Path(__file__).resolve().parents[2] / "docs" / "experiments" / "activations" / "result.json"
+
+
+def open_kept(qtbot, view: ExperimentsView) -> None:
+    view.open_file(KEPT)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=10_000)
+    qtbot.wait(50)  # the texts fit their new words
+
+
+@pytest.mark.skipif(not KEPT.is_file(), reason="needs the kept result of a source checkout")
+@pytest.mark.parametrize("size", [(620, 560), (760, 560), (480, 600)])
+def test_the_verdict_reads_whole_and_the_figure_never_scrolls_sideways(session, qtbot, size):
+    view = shown(qtbot, ExperimentsView(session), size)
+    open_kept(qtbot, view)
+    box = view.conclusion
+    assert box.toPlainText().startswith("Mixed.") and len(box.toPlainText()) > 400
+    assert box.verticalScrollBar().maximum() == 0  # all of it on show: nothing to scroll
+    assert box.height() >= box.document().size().height()
+    assert box.height() > 5 * box.fontMetrics().lineSpacing()  # not cut at three or four lines
+    assert box.geometry().bottom() <= box.parentWidget().height()  # and inside the view
+    assert view.figure_area.horizontalScrollBar().maximum() == 0
+    plots = list(view.figure.ci.items)
+    assert len(plots) == len(view.result.panels)
+    assert max(p.sceneBoundingRect().right() for p in plots) <= view.figure.width() + 1
+
+
+@pytest.mark.skipif(not KEPT.is_file(), reason="needs the kept result of a source checkout")
+def test_a_long_verdict_in_a_short_view_scrolls_on_its_own(session, qtbot):
+    view = shown(qtbot, ExperimentsView(session), (480, 380))
+    open_kept(qtbot, view)
+    box = view.conclusion
+    assert box.height() <= 0.4 * view.height() + 1  # the figure keeps its room
+    assert box.verticalScrollBar().maximum() > 0  # the rest is a scroll away, not cut
+    assert view.figure_area.height() > 60
+    view.resize(480, 700)  # a taller view: the whole verdict again
+    qtbot.waitUntil(lambda: box.verticalScrollBar().maximum() == 0)

@@ -1,5 +1,5 @@
 """An experiment's figure: its panels in a grid (up to four a row), one colour per line, data
-as points, decision regions as an image under them.
+as points, decision regions as an image under them. The panels always span the widget's width.
 
 `digitlab experiment run --out DIR` renders it offscreen and saves it with pyqtgraph's exporter;
 the window's Experiments view shows the same widget.
@@ -21,6 +21,9 @@ COLOURS = ("#2f81f7", "#d29922", "#3fb950", "#d1242f", "#a371f7", "#db61a2", "#8
            "#1f9e9e", "#7d5c1e", "#3b4a8c")  # fmt: skip
 PER_ROW = 4
 PANEL_SIZE = (380, 330)  # a panel's size in a saved figure
+PLOT_MIN_WIDTH = (
+    160  # a panel may be this narrow in a small dock: the figure never scrolls sideways
+)
 
 
 def grid_shape(panels: int, per_row: int = PER_ROW) -> tuple[int, int]:
@@ -85,7 +88,9 @@ class ExperimentFigure(pg.GraphicsLayoutWidget):
         _, columns = grid_shape(len(result.panels), per_row)
         for index, panel in enumerate(result.panels):
             plot = self.addPlot(row=index // columns, col=index % columns, title=panel.title)
+            plot.setMinimumWidth(PLOT_MIN_WIDTH)  # its axes and title would ask for more
             self._draw(plot, panel)
+        self.ci.setGeometry(self.range)  # else the new layout grows to its preferred width
 
     def _draw(self, plot: pg.PlotItem, panel: Panel) -> None:
         style.style_axes(plot, self._text, self._faint)

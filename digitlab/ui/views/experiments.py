@@ -6,6 +6,11 @@ Pick one from the list to read its question and method; Run starts it in the bac
 when it ends. Every run is kept on disk: the newest shows when an experiment is picked, earlier
 ones are in the "earlier runs" list, and Open… reads any result.json (`digitlab experiment run
 --out`).
+
+The texts grow to their words at the current width (`FittedText`), up to a share of the view's
+height beyond which they scroll on their own: a verdict is read whole, never cut at three lines,
+and a long one cannot squeeze the figure out. The figure never scrolls sideways: it puts as many
+panels a row as the width holds (one, in a narrow dock) and scrolls down.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -45,7 +51,8 @@ from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.stored_results import StoredResultsBox
 
-PANEL_MIN = (220, 200)  # below this a panel scrolls rather than shrinks
+PANEL_MIN = (220, 200)  # a row holds as many panels as this width allows; rows scroll
+ABOUT_SHARE, VERDICT_SHARE = 0.25, 0.4  # the most of the view's height each text takes
 VERDICTS = {True: ("#1a7f37", "Agrees with the folklore"),
             False: ("#cf222e", "Does not agree with the folklore"),
             None: ("#9a6700", "Mixed")}  # fmt: skip
@@ -64,7 +71,7 @@ class ExperimentsView(View):
         self.catalogue.setWordWrap(True)
         self.catalogue.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.catalogue.currentItemChanged.connect(self._on_pick)
-        self.about = _text_box(5)  # the question in bold, then the method
+        self.about = FittedText(self, ABOUT_SHARE)  # the question in bold, then the method
         self.quick = QCheckBox("Quick")
         self.quick.setToolTip("A smaller version: seconds instead of minutes, for a first look")
         self.quick.setChecked(True)
@@ -89,10 +96,11 @@ class ExperimentsView(View):
         )
         self.figure_area = QScrollArea(widgetResizable=True)
         self.figure_area.setWidget(self.figure)
+        self.figure_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.figure_area.viewport().installEventFilter(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.figure_area, "Figure")
-        self.conclusion = _text_box(4)
+        self.conclusion = FittedText(self, VERDICT_SHARE)
         self._lay_out()
         self._per_row = PER_ROW
         self._names: dict[str, Any] = {}  # name → Experiment
@@ -270,9 +278,14 @@ class ExperimentsView(View):
 
     def _draw_figure(self) -> None:
         panels = len(self.result.panels) if self.result is not None else 0
-        rows, columns = grid_shape(panels, self._per_row)
-        self.figure.setMinimumSize(PANEL_MIN[0] * columns, PANEL_MIN[1] * rows if panels else 0)
+        rows, _ = grid_shape(panels, self._per_row)
+        self.figure.setMinimumSize(0, PANEL_MIN[1] * rows if panels else 0)  # never sideways
         self.figure.show_result(self.result, self._per_row)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        for text in (self.about, self.conclusion):
+            text.fit()  # their caps follow the view's height
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """As many panels a row as fit the figure area's width (then it scrolls down)."""
@@ -306,14 +319,48 @@ class ExperimentsView(View):
             self.seed.setValue(seed)
 
 
-def _text_box(lines: int) -> QTextBrowser:
-    """Read-only text at most `lines` lines high, scrolling beyond, on the view's background:
-    long texts never squeeze the figure out of a small window."""
-    box = QTextBrowser(frameShape=QTextBrowser.Shape.NoFrame, openLinks=False)
-    box.viewport().setAutoFillBackground(False)
-    box.setMaximumHeight(lines * box.fontMetrics().lineSpacing() + 10)
-    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-    return box
+class FittedText(QTextBrowser):
+    """Read-only text, frameless on the view's background, that asks for the height of its text
+    at the current width, up to `share` of `owner`'s height (then it scrolls): short texts show
+    whole with no scroll bar, long ones never squeeze the figure out of a small window. It asks
+    and does not insist (no fixed height): a dock can still be made smaller, and then it
+    scrolls."""
+
+    def __init__(self, owner: QWidget, share: float) -> None:
+        super().__init__(frameShape=QTextBrowser.Shape.NoFrame, openLinks=False)
+        self._owner, self._share, self._wanted = owner, share, 0
+        self.viewport().setAutoFillBackground(False)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.document().documentLayout().documentSizeChanged.connect(lambda *_: self.fit())
+        self.fit()
+
+    def fit(self) -> None:
+        """Ask for the text's height as laid out beside a scroll bar (measured on a copy): that
+        height holds it with or without one, so a bar shown once goes away again. Capped."""
+        copy = self.document().clone(self)
+        bar = self.verticalScrollBar().sizeHint().width()
+        copy.setTextWidth(self.contentsRect().width() - bar)
+        needed = math.ceil(copy.size().height()) + 2
+        copy.deleteLater()
+        cap = max(self._lines(3), int(self._share * self._owner.height()))
+        wanted = min(needed, cap) if not self.document().isEmpty() else 0
+        if wanted != self._wanted:
+            self._wanted = wanted
+            self.setMaximumHeight(wanted)
+            self.updateGeometry()
+
+    def _lines(self, count: int) -> int:
+        return count * self.fontMetrics().lineSpacing() + 8
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._wanted)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), min(self._wanted, self._lines(2)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit()
 
 
 def _table_widget(header: list[str], rows: list[list[Any]]) -> QTableWidget:

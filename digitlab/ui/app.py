@@ -90,6 +90,7 @@ def run_app(data_dir: str | None = None, lesson: str | None = None) -> int:
     from digitlab.session import Session
     from digitlab.ui.dispatch import QtDispatcher
     from digitlab.ui.main_window import MainWindow
+    from digitlab.ui.window_report import install_report
 
     share_cores_with_trainer()
     session = Session(QtDispatcher())
@@ -129,6 +130,7 @@ def run_app(data_dir: str | None = None, lesson: str | None = None) -> int:
             )
 
     window.installEventFilter(FirstPaint(window))
+    install_report(window)  # only for a real-window check (DIGITLAB_WINDOW_REPORT)
     signals = _route_signals(window)
     session.models.current_changed.connect(answered)
     session.start(window.remembered_model())

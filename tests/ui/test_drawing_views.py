@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from digitlab.core.checkpoint import load_checkpoint, percent_text, save_checkpoint
-from digitlab.core.preprocess import centre_of_mass, ink_box
+from digitlab.core.preprocess import centre_of_mass, ink_box, to_mnist
 from digitlab.core.resources import shipped_model_path
 from digitlab.session import Answer
 from digitlab.ui.views.model_chooser import OPEN_FILE, ModelView
 from digitlab.ui.views.pad import SAMPLE_THREE, PadView, draw_sample
 from digitlab.ui.views.prediction import ConfidenceBars, PredictionView
-from digitlab.ui.views.preview import PreviewView
+from digitlab.ui.views.preview import MIN_STEP_PX, PreviewView, plan_layout
 from tests.ui.conftest import show_widget
 from tests.ui.test_canvas import drag
 
@@ -75,6 +76,45 @@ def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> N
     assert session.drawing.options.fit is False and session.drawing.options.centre is False
     assert centre_of_mass(raw)[0] < 7  # stays in the top-left corner where it was drawn
     assert preview.view_settings() == {"fit": False, "centre": False}
+
+
+@pytest.mark.parametrize("room", [(218, 540), (394, 300), (388, 140), (218, 260), (150, 140)])
+def test_the_input_and_its_steps_fill_the_room_without_overlapping(room) -> None:
+    width, height = room
+    plan = plan_layout(width, height, caption=16)
+    rects = [plan.main, *plan.steps]
+    bounds = QRect(0, 0, width, height)
+    assert all(bounds.contains(r) for r in rects)
+    assert all(not a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    assert plan.main.width() == plan.main.height() >= 0.7 * min(width, height)  # square, large
+    side = min(width, height)
+    if plan.steps:
+        assert all(r.width() >= MIN_STEP_PX for r in plan.steps)
+        used = sum(r.width() * r.height() for r in rects)
+        assert used > 1.15 * side * side  # the room the square leaves is put to use
+    else:
+        assert plan.main.width() == side  # no room for steps: the input takes it all
+    assert bool(plan.steps) == (room not in ((218, 260), (150, 140)))
+
+
+def test_a_tall_preview_shows_the_steps_that_made_the_input(qtbot, session) -> None:
+    pad = shown(qtbot, PadView(session))
+    preview = shown(qtbot, PreviewView(session), (240, 600))
+    pad.canvas.add_stroke(SMALL_CORNER_DIGIT)
+    pad.push()
+    area = preview.area
+    assert area.steps_shown() and preview.input.width() >= area.width() - 2  # the full width
+    drawn, fitted = preview.step_images()
+    canvas = session.drawing.canvas
+    options = session.drawing.options
+    np.testing.assert_allclose(drawn, to_mnist(canvas, replace(options, fit=False, centre=False)))
+    np.testing.assert_allclose(fitted, to_mnist(canvas, replace(options, centre=False)))
+    assert centre_of_mass(drawn)[0] < 7  # as drawn: in the corner, small
+    preview.fit_box.setChecked(False)
+    assert preview.steps[1].caption.text().endswith("(off)")
+    preview.resize(240, 300)  # no room for them: they go, and cost nothing
+    qtbot.waitUntil(lambda: not area.steps_shown())
+    assert preview.step_images() == [] and preview.input.width() >= area.width() - 2
 
 
 def test_pen_offset_and_undo_reach_the_session(qtbot, session) -> None:

@@ -4,18 +4,40 @@ A faint dashed square marks the 20 px box MNIST digits are fitted into, a faint 
 their centre of mass is moved to, and an accent dot this input's centre of mass. Switch off
 "Fit 20 px" and "Centre", draw a small digit in a corner, and watch the 1-layer
 model fail: that is what the preprocessing is for.
+
+The input fills the room, square, and the room it leaves (a tall dock below it, a wide one
+beside it) shows the steps that made it: the drawing as drawn, scaled to 28×28, and then fitted
+into the 20 px box (`plan_layout` picks where and how large). Steps too small to read (under
+`MIN_STEP_PX`) are left out, and they are only computed while they show.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QCheckBox, QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
-from digitlab.core.preprocess import BOX, CENTRE, SIZE, PreprocessOptions, centre_of_mass
+from digitlab.core.preprocess import (
+    BOX,
+    CENTRE,
+    SIZE,
+    PreprocessOptions,
+    centre_of_mass,
+    to_mnist,
+)
 from digitlab.session import Session
 from digitlab.session.drawing import NetInput
 from digitlab.ui.plots import style
@@ -68,6 +90,128 @@ class InputImage(pg.GraphicsLayoutWidget):
             self.mass.setData(pos=[])
 
 
+MIN_STEP_PX = 56  # a step image smaller than this is left out
+GAP = 6
+STEP_SHARE = 0.7  # a step image is at most this share of the input's side
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where the input goes, and each step (its caption line above its image), in a room."""
+
+    main: QRect
+    steps: tuple[QRect, ...] = ()
+
+
+def _step_side(width: int, height: int, main: int, caption: int, beside: bool, lines: int):
+    """The largest step image for an input of side `main`, two steps in `lines` lines
+    below it or beside it."""
+    if beside:
+        room = ((width - main - GAP, (height - GAP) / 2 - caption) if lines == 1
+                else ((width - main - 2 * GAP) / 2, height - caption))  # fmt: skip
+    else:
+        room = ((height - main - GAP - caption, (width - GAP) / 2) if lines == 1
+                else ((height - main - 2 * GAP) / 2 - caption, width))  # fmt: skip
+    return int(min(*room, STEP_SHARE * main))
+
+
+def plan_layout(width: int, height: int, caption: int) -> Plan:
+    """The input as large as it can be (square), the two steps in the room it leaves when that
+    holds them readably; the input may give up to 30 % of its side for steps (more of the room
+    used). The composition is centred in the room."""
+    full = max(min(width, height), 1)
+    best = (full * full, full, 0, False, 1)
+    for beside in (False, True):
+        for lines in (1, 2):
+            for main in range(full, int(0.7 * full) - 1, -2):
+                step = _step_side(width, height, main, caption, beside, lines)
+                score = main * main + 2 * step * step
+                if step >= MIN_STEP_PX and score > best[0]:
+                    best = (score, main, step, beside, lines)
+    _, main, step, beside, lines = best
+    if not step:
+        return Plan(QRect((width - full) // 2, (height - full) // 2, full, full))
+    cell = (step, step + caption)
+    if beside:
+        steps_w = step if lines == 1 else 2 * step + GAP
+        steps_h = 2 * cell[1] + GAP if lines == 1 else cell[1]
+        size = (main + GAP + steps_w, max(main, steps_h))
+    else:
+        steps_w = 2 * step + GAP if lines == 1 else step
+        steps_h = cell[1] if lines == 1 else 2 * cell[1] + GAP
+        size = (max(main, steps_w), main + GAP + steps_h)
+    left, top = (width - size[0]) // 2, (height - size[1]) // 2
+    if beside:
+        main_rect = QRect(left, top + (size[1] - main) // 2, main, main)
+        x0, y0 = left + main + GAP, top + (size[1] - steps_h) // 2
+    else:
+        main_rect = QRect(left + (size[0] - main) // 2, top, main, main)
+        x0, y0 = left + (size[0] - steps_w) // 2, top + main + GAP
+    across = (lines == 2) == beside  # the two steps side by side, else one above the other
+    offsets = ((0, 0), (step + GAP, 0)) if across else ((0, 0), (0, cell[1] + GAP))
+    return Plan(main_rect, tuple(QRect(x0 + dx, y0 + dy, *cell) for dx, dy in offsets))
+
+
+class StepImage(QWidget):
+    """One preprocessing step: a caption line over its 28×28 image."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setEnabled(False)  # muted: the input is the answer, steps explain it
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(self.palette().color(self.backgroundRole()))
+        self.view.ci.setContentsMargins(0, 0, 0, 0)
+        box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        box.setMenuEnabled(False)
+        box.setDefaultPadding(0.0)
+        self.image_item = pg.ImageItem(np.zeros((SIZE, SIZE), np.float32), levels=(0.0, 1.0))
+        box.addItem(self.image_item)
+        box.setRange(xRange=(0, SIZE), yRange=(0, SIZE), padding=0.0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view, 1)
+
+    def set_image(self, image: np.ndarray) -> None:
+        self.image_item.setImage(image, autoLevels=False, levels=(0.0, 1.0))
+
+
+class InputArea(QWidget):
+    """The input and its steps, placed by `plan_layout` on every resize."""
+
+    def __init__(
+        self, main: InputImage, steps: tuple[StepImage, ...], appeared: Callable[[], None]
+    ) -> None:
+        super().__init__()
+        self.main, self.steps, self._appeared = main, steps, appeared
+        for child in (main, *steps):
+            child.setParent(self)
+        self.plan = Plan(QRect())
+        self.setMinimumSize(112, 112)
+
+    def sizeHint(self) -> QSize:
+        return QSize(196, 196)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        caption = self.steps[0].caption.sizeHint().height()
+        had_steps = self.steps_shown()
+        self.plan = plan_layout(self.width(), self.height(), caption)
+        self.main.setGeometry(self.plan.main)
+        for step, rect in zip(self.steps, self.plan.steps):
+            step.setGeometry(rect)
+        for step in self.steps:
+            step.setVisible(bool(self.plan.steps))
+        if self.steps_shown() and not had_steps:
+            self._appeared()  # steps come into view: draw them (nothing computed them)
+
+    def steps_shown(self) -> bool:
+        return bool(self.plan.steps)
+
+
 class PreviewView(View):
     view_id = "preview"
 
@@ -82,6 +226,10 @@ class PreviewView(View):
         self.fit_box.setToolTip("Crop to the ink and scale its longer side to 20 px, as MNIST did")
         self.centre_box = QCheckBox("Centre")
         self.centre_box.setToolTip("Move the ink's centre of mass to the middle, as MNIST did")
+        self.steps = (StepImage("1 · as drawn"), StepImage("2 · fit 20 px"))
+        self.steps[0].setToolTip("The drawing scaled down to 28 × 28 as it is on the pad")
+        self.steps[1].setToolTip("Cropped to the ink, its longer side scaled to 20 px")
+        self.area = InputArea(self.input, self.steps, self.schedule_refresh)
         legend = QLabel("┅ 20 px box · + target · • mass centre")
         legend.setEnabled(False)  # the muted colour: a legend, not a control
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -92,7 +240,7 @@ class PreviewView(View):
         toggles.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.input, 1)  # aspect-locked: the square sits in the middle of it
+        layout.addWidget(self.area, 1)  # the input square, its steps in the room it leaves
         layout.addWidget(legend)
         layout.addLayout(toggles)
         self.fit_box.toggled.connect(lambda on: session.drawing.set_options(fit=on))
@@ -113,7 +261,25 @@ class PreviewView(View):
                 box.blockSignals(False)
 
     def refresh(self) -> None:
-        self.input.set_image(self.session.drawing.input.image)
+        drawing = self.session.drawing
+        self.input.set_image(drawing.input.image)
+        fit = drawing.options.fit
+        self.steps[1].caption.setText("2 · fit 20 px" + ("" if fit else " (off)"))
+        if not self.area.steps_shown():
+            return  # no room for the steps: no work for them either
+        canvas = drawing.canvas
+        for step, fit in zip(self.steps, (False, True)):
+            options = replace(drawing.options, fit=fit, centre=False)
+            image = (
+                np.zeros((SIZE, SIZE), np.float32) if canvas is None else to_mnist(canvas, options)
+            )
+            step.set_image(image)
+
+    def step_images(self) -> list[np.ndarray]:
+        """The step images on show ([] when there is no room for them): for tests."""
+        if not self.area.steps_shown():
+            return []
+        return [step.image_item.image.copy() for step in self.steps]
 
     def view_settings(self) -> dict:
         options = self.session.drawing.options

@@ -1,0 +1,35 @@
+"""The report a real-window check reads: where the window and pad are, and titles cut short."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings
+
+from digitlab.ui.main_window import MainWindow
+from digitlab.ui.window_report import cut_titles, install_report, report
+
+
+def test_the_report_says_where_things_are_and_what_is_cut(qtbot, session, tmp_path, monkeypatch):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.build_plot_views()
+    window.show()
+    qtbot.waitExposed(window)
+    state = report(window)
+    assert state["workspace"] == "draw" and state["lesson"] is None
+    assert state["pad"] is not None and state["pad"][2] > 100
+    assert state["lr_field"] is None  # the form is not in Draw
+    assert state["cut_titles"] == [] and not state["drawn"]
+    dock = window.docks["prediction"]
+    dock.setFloating(True)
+    dock.resize(60, 200)  # narrower than "Prediction" and its buttons
+    qtbot.wait(20)
+    assert "Prediction" in cut_titles(window)
+    path = tmp_path / "report.json"
+    monkeypatch.setenv("DIGITLAB_WINDOW_REPORT", str(path))
+    install_report(window)
+    qtbot.waitUntil(path.exists, timeout=3000)
+    assert json.loads(path.read_text())["workspace"] == "draw"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -37,6 +38,27 @@ LIGHT_DIVERGING = ("#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#ffff
                    "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f")  # fmt: skip
 DARK_DIVERGING = ("#8fd3ff", "#3d8fd6", "#1d4f86", "#16263b", "#141414",
                   "#3f1a16", "#8c2a1e", "#e0553a", "#ffb08a")  # fmt: skip
+
+
+# The window's text zoom (View → Zoom; `ui.zoom`) is kept on the application object, so a plot
+# made at any time can read it without importing the window. `plots.text_zoom` applies it to the
+# text pyqtgraph items already hold; code that picks a point size of its own, or measures text
+# to fit it, multiplies by it (`points`).
+ZOOM_PROPERTY = "digitlab_zoom"
+ZOOM_RANGE = (0.5, 4.0)
+
+
+def font_scale() -> float:
+    """The text zoom factor (1.0 at 100 %), whatever the application object holds."""
+    app = QCoreApplication.instance()
+    value = app.property(ZOOM_PROPERTY) if app is not None else None
+    ok = isinstance(value, (int, float)) and ZOOM_RANGE[0] <= value <= ZOOM_RANGE[1]
+    return float(value) if ok else 1.0
+
+
+def points(size: float) -> float:
+    """A point size at the window's zoom: `points(9)` is 13.5 at 150 %."""
+    return size * font_scale()
 
 
 def colours(widget: QWidget) -> tuple[QColor, QColor, QColor]:

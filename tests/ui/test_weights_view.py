@@ -12,6 +12,7 @@ from digitlab.session.models import RUN_KEY
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import mosaic
 from digitlab.ui.plots.style import Scale, nice_ceiling, per_unit, robust_limit
+from digitlab.ui.plots.tile_choice import TOP_UNITS, most_important
 from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelHeader
 from digitlab.ui.views.weights import EMPTY_TEXT, WeightsView
 from tests.ui.conftest import train
@@ -27,8 +28,10 @@ def settle(qtbot, view: WeightsView) -> None:
 
 @pytest.fixture
 def make_view(qtbot):
-    def make(session, size=DEFAULT_SIZE) -> WeightsView:
+    def make(session, size=DEFAULT_SIZE, units="all") -> WeightsView:
+        """The view at `size`; every unit's tile ('all') unless `units` says 'top'."""
         view = WeightsView(session)
+        view.show_combo.set_choice(units)
         qtbot.addWidget(view)
         view.resize(*size)
         view.show()
@@ -39,8 +42,8 @@ def make_view(qtbot):
     return make
 
 
-def tile_of(panel, index: int) -> np.ndarray:
-    top, left = panel.tile_origin(index)
+def tile_of(panel, unit: int) -> np.ndarray:
+    top, left = panel.tile_origin(panel.slot(unit))
     return panel.array[top : top + IMAGE_SIDE, left : left + IMAGE_SIDE]
 
 
@@ -169,15 +172,15 @@ def test_change_panels_show_the_last_deltas_of_the_run(session, make_view, qtbot
     view.changes_box.setChecked(False)  # remembered, and the change panels go
     settle(qtbot, view)
     assert set(view.panels) == {"weights0", "weights1"}
-    assert view.view_settings() == {"scale": "maximum", "changes": False}
+    assert view.view_settings() == {"scale": "maximum", "changes": False, "units": "all"}
 
 
 def test_settings_are_validated(session, make_view):
     view = make_view(session)
-    view.apply_view_settings({"scale": "bogus", "changes": "yes"})
-    assert view.view_settings() == {"scale": "robust", "changes": True}
-    view.apply_view_settings({"scale": "each unit", "changes": False})
-    assert view.view_settings() == {"scale": "each unit", "changes": False}
+    view.apply_view_settings({"scale": "bogus", "changes": "yes", "units": 3})
+    assert view.view_settings() == {"scale": "robust", "changes": True, "units": "all"}
+    view.apply_view_settings({"scale": "each unit", "changes": False, "units": "top"})
+    assert view.view_settings() == {"scale": "each unit", "changes": False, "units": "top"}
     view.apply_view_settings(["not", "a", "dict"])  # type: ignore[arg-type]
     assert view.scale() is Scale.EACH_UNIT
 
@@ -381,3 +384,57 @@ def test_levels_stay_steady_while_the_weights_drift() -> None:
         assert steady_limit(limit, drift) == limit
     assert steady_limit(limit, 0.41) == pytest.approx(0.5)  # outgrown: the next nice number
     assert steady_limit(limit, 0.1) == pytest.approx(0.1)  # shrunk a lot: rescaled
+
+
+# --- the first look ----------------------------------------------------------------------------
+
+
+def test_most_important_units_are_those_with_the_largest_outgoing_weights() -> None:
+    outgoing = np.zeros((10, 6))
+    outgoing[:, [4, 1, 5]] = [3.0, 2.0, 1.0]
+    assert most_important(outgoing, 2).tolist() == [1, 4]  # the two largest, in index order
+    assert most_important(outgoing, 6).tolist() == list(range(6))
+    assert most_important(None, 2).tolist() == []
+
+
+def test_the_first_look_is_the_units_the_answer_listens_to_titled_and_explained(
+    loaded_session, make_view, qtbot
+):
+    view = make_view(loaded_session, units=None)  # a new user's view: nothing stored
+    weights = loaded_session.models.current.network.weights
+    panel = view.panels["weights0"]
+    assert view.show_combo.choice() == "top" and view.show_combo.isEnabled()
+    say = np.linalg.norm(weights[1], axis=0)
+    expected = np.sort(np.argsort(-say)[:TOP_UNITS])
+    np.testing.assert_array_equal(panel.shown, expected)
+    assert say[expected].min() >= np.sort(say)[-TOP_UNITS]  # no unit left out has more say
+    assert [t.toPlainText() for t in panel.titles] == [str(u) for u in expected]
+    assert panel.tile_px(panel.columns, panel.title_rows, *panel.room()) >= 36  # large, titled
+    view.set_scale(Scale.MAXIMUM)
+    view.refresh()
+    unit = int(expected[5])
+    np.testing.assert_array_equal(tile_of(panel, unit), weights[0][unit].reshape(28, 28))
+    caption = view.caption.text()
+    assert f"{TOP_UNITS} of 256 hidden units" in caption and "red" in caption
+    assert "blue" in caption and view.caption.isVisible()
+    assert view.describe(panel.centre(unit)).startswith(f"unit {unit} ← pixel")
+    click(qtbot, view, panel.centre(unit))  # a click selects the real unit, not the tile's slot
+    assert loaded_session.selection.unit == UnitRef(0, unit)
+    settle(qtbot, view)
+    assert panel.highlight.isVisible()
+    hidden = int(np.argmin(say))  # a unit not on show: its detail opens, no tile is outlined
+    loaded_session.selection.select_unit(UnitRef(0, hidden))
+    settle(qtbot, view)
+    assert view.detail.isVisible() and not panel.highlight.isVisible()
+
+
+def test_the_users_choice_of_all_units_is_kept(loaded_session, make_view, qtbot):
+    view = make_view(loaded_session, units=None)
+    view.apply_view_settings({"units": "all"})
+    settle(qtbot, view)
+    panel = view.panels["weights0"]
+    np.testing.assert_array_equal(panel.shown, np.arange(256))
+    assert view.caption.text().startswith("All 256 hidden units.")
+    assert view.view_settings()["units"] == "all"
+    view.apply_view_settings({"units": "bogus"})  # untrusted values change nothing
+    assert view.show_combo.choice() == "all"

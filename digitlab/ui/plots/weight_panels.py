@@ -4,6 +4,8 @@ A panel is a header, a plot holding ONE ImageItem, and a colour bar that says wh
 shows. A layer fed by the 784 pixels is a mosaic of 28×28 tiles, reflowed to the room on every
 resize (`mosaic.grid_for_room`); every later layer is an (out × in) heatmap whose cells fill the
 plot. Items are built once per architecture: a refresh only swaps the image and sets levels.
+A mosaic may show a chosen subset of its units (`show_units`; `tile_choice` says which): hover,
+click and the selection still name the real unit.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QSizePolicy
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFontMetricsF, QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
 from digitlab.ui.plots import mosaic, style
+from digitlab.ui.plots.panel_header import PanelHeader
+from digitlab.ui.plots.panel_header import small_font as _font
 
 IMAGE_SIDE = 28
 PIXELS = IMAGE_SIDE * IMAGE_SIDE
@@ -116,49 +120,6 @@ def unit_ticks(count: int, most: int) -> list[tuple[float, str]]:
 # --- items -----------------------------------------------------------------------------------
 
 
-class PanelHeader(pg.GraphicsWidget):
-    """A bold title and a muted note on one line, elided to the width the layout gives it.
-
-    It asks for no width (a long title must not push the panels beside it out of the view) and
-    exactly one line of height; the text is painted, so a new note costs no text layout.
-    """
-
-    def __init__(self, title: str, note: str, text: QColor, faint: QColor) -> None:
-        super().__init__()
-        self.title, self.note = title, note
-        self._text, self._faint = text, faint
-        self._bold, self._plain = _font(9, bold=True), _font(8.5)
-        height = math.ceil(QFontMetricsF(self._bold).height()) + 4
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(0)
-        self.setPreferredWidth(0)
-        for setter in (self.setMinimumHeight, self.setPreferredHeight, self.setMaximumHeight):
-            setter(height)
-
-    def shown_text(self) -> str:
-        """What fits: the title (elided if need be), then the note if there is room for it."""
-        room = self.size().width() - 4
-        bold, plain = QFontMetricsF(self._bold), QFontMetricsF(self._plain)
-        note = f"  {self.note}" if self.note else ""
-        if bold.horizontalAdvance(self.title) + plain.horizontalAdvance(note) <= room:
-            return self.title + note
-        return bold.elidedText(self.title, Qt.TextElideMode.ElideRight, max(room, 0.0))
-
-    def paint(self, painter: QPainter, *args: object) -> None:
-        shown = self.shown_text()
-        title, note = shown[: len(self.title)], shown[len(self.title) :]
-        rect = QRectF(2, 0, self.size().width() - 4, self.size().height())
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.setFont(self._bold)
-        painter.setPen(self._text)
-        painter.drawText(rect, align, title)
-        if note and shown.startswith(self.title):
-            painter.setFont(self._plain)
-            painter.setPen(self._faint)
-            rect.setLeft(rect.left() + QFontMetricsF(self._bold).horizontalAdvance(self.title))
-            painter.drawText(rect, align, note)
-
-
 class WeightPanel:
     """Header + plot + one ImageItem + colour bar (+ tile titles): one layer or its change."""
 
@@ -192,6 +153,7 @@ class WeightPanel:
         self.columns, self.title_rows, self._title_px = 0, 0, 0  # the grid drawn now
         self.titles: list[pg.TextItem] = []
         self.selected: int | None = None
+        self.shown = np.arange(plan.units)  # the units drawn as tiles, in order
         self._ticks: tuple = ()
         self.plot.getViewBox().sigResized.connect(self.reflow)
         self.bar.getViewBox().sigResized.connect(self._fit_bar_label)
@@ -228,7 +190,7 @@ class WeightPanel:
 
     def _draw(self) -> None:
         if self.plan.as_tiles:
-            images = self.values.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+            images = self.values[self.shown].reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
             self.array = mosaic.tile(images, self.columns, title_rows=self.title_rows)
         else:
             self.array = self.values
@@ -238,6 +200,19 @@ class WeightPanel:
         self._shown_label = fit_bar_label(self.bar, self.limit, self.label, self._shown_label)
 
     # --- reflow ------------------------------------------------------------------------------
+
+    def show_units(self, units: np.ndarray) -> None:
+        """Draw only these units' tiles (indices, in order); all of them by default."""
+        units = np.asarray(units, int)
+        if self.plan.as_tiles and not np.array_equal(units, self.shown):
+            self.shown, self.columns = units, 0  # a new grid at the next reflow
+            self._draw()
+            self.reflow()
+
+    def slot(self, unit: int) -> int | None:
+        """Where unit `unit`'s tile is in the mosaic, or None when it is not shown."""
+        found = np.flatnonzero(self.shown == unit)
+        return int(found[0]) if found.size else None
 
     def room(self) -> tuple[float, float]:
         return self.plot.getViewBox().size().toTuple()
@@ -269,7 +244,7 @@ class WeightPanel:
     def _backdrop_path(self) -> QPainterPath:
         """The filled cells only: full rows, then the part of the last row that has tiles."""
         rows_px, cols_px = self.array.shape
-        full_rows, rest = divmod(self.plan.units, self.columns)
+        full_rows, rest = divmod(len(self.shown), self.columns)
         cell_h = self.title_rows + IMAGE_SIDE + mosaic.GAP
         path = QPainterPath()
         path.addRect(QRectF(0, 0, cols_px, min(full_rows * cell_h, rows_px)))
@@ -281,7 +256,7 @@ class WeightPanel:
     def _best_grid(self, width: float, height: float) -> tuple[int, int]:
         """(columns, title rows): the largest tiles, titled when few and large enough to read.
         Big tiles get a thinner title band (in mosaic rows), so it stays about one line high."""
-        n = self.plan.units
+        n = max(len(self.shown), 1)
         if n <= MAX_TITLED_TILES:
             shape = (IMAGE_SIDE + TITLE_ROWS, IMAGE_SIDE)
             columns = mosaic.grid_for_room(n, shape, (width, height))
@@ -294,7 +269,7 @@ class WeightPanel:
 
     def tile_px(self, columns: int, title_rows: int, width: float, height: float) -> float:
         """How many screen px a tile is drawn across, in a grid of `columns`."""
-        rows = math.ceil(self.plan.units / columns)
+        rows = math.ceil(max(len(self.shown), 1) / columns)
         mosaic_w = columns * (IMAGE_SIDE + mosaic.GAP) - mosaic.GAP + 1
         mosaic_h = rows * (title_rows + IMAGE_SIDE + mosaic.GAP) - mosaic.GAP + 1
         return IMAGE_SIDE * min(width / mosaic_w, height / mosaic_h)
@@ -304,9 +279,9 @@ class WeightPanel:
             self.plot.removeItem(item)
         self.titles = []
         self._title_px = 0
-        for index in range(self.plan.units if self.title_rows else 0):
+        for index, unit in enumerate(self.shown if self.title_rows else ()):
             top, left = self.tile_origin(index)
-            text = self.plan.row_labels[index] if self.plan.row_labels else str(index)
+            text = self.plan.row_labels[unit] if self.plan.row_labels else str(unit)
             item = pg.TextItem(text, color=self.text, anchor=(0.5, 0.5))
             item.setPos(left + IMAGE_SIDE / 2, top - self.title_rows / 2)
             self.plot.addItem(item)
@@ -354,7 +329,11 @@ class WeightPanel:
             self.highlight.hide()
             return
         if self.plan.as_tiles:
-            top, left = self.tile_origin(self.selected)
+            slot = self.slot(self.selected)
+            if slot is None:  # a unit not among the tiles shown
+                self.highlight.hide()
+                return
+            top, left = self.tile_origin(slot)
             self.highlight.setRect(QRectF(left - 0.5, top - 0.5, IMAGE_SIDE + 1, IMAGE_SIDE + 1))
         else:
             self.highlight.setRect(QRectF(0, self.selected, self.plan.inputs, 1))
@@ -369,27 +348,20 @@ class WeightPanel:
         if self.plan.as_tiles:
             found = mosaic.tile_at(point.y(), point.x(), self.columns, TILE, mosaic.GAP,
                                    self.title_rows)  # fmt: skip
-            if found is None or found[0] >= self.plan.units:
+            if found is None or found[0] >= len(self.shown):
                 return None
-            unit, y, x = found
-            return unit, y * IMAGE_SIDE + x
+            slot, y, x = found
+            return int(self.shown[slot]), y * IMAGE_SIDE + x
         unit, column = math.floor(point.y()), math.floor(point.x())
         if 0 <= unit < self.plan.units and 0 <= column < self.plan.inputs:
             return unit, column
         return None
 
     def centre(self, index: int) -> QPointF:
-        """The scene position of the middle pixel of tile (or heatmap row) `index`."""
+        """The scene position of the middle pixel of unit `index`'s tile (or heatmap row)."""
         if self.plan.as_tiles:
-            top, left = self.tile_origin(index)
+            top, left = self.tile_origin(self.slot(index))
             point = QPointF(left + IMAGE_SIDE // 2 + 0.5, top + IMAGE_SIDE // 2 + 0.5)
         else:
             point = QPointF(self.plan.inputs / 2, index + 0.5)
         return self.plot.getViewBox().mapViewToScene(point)
-
-
-def _font(points: float = 8, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    return font

@@ -4,6 +4,9 @@ The first layer is a mosaic of 28×28 filters (one ImageItem per panel, reflowed
 later layers are heatmaps. While the net being trained answers, each layer's change since the
 last refresh sits beside it on its own scale. Click a unit to see it large with its numbers;
 the selection lives in the session, so other views can follow it too.
+
+By default the mosaic shows the 32 units with the largest outgoing weights, under a caption
+saying what a tile is (`tile_choice`: 256 tiles of speckle make a poor first look).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import style
 from digitlab.ui.plots.panel_sets import PanelSets, build_panel_set
 from digitlab.ui.plots.style import SCALE_LABELS, Scale, scale_values
+from digitlab.ui.plots.tile_choice import TOP_UNITS, TileChoice
+from digitlab.ui.plots.tile_choice import caption as tile_caption
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
 from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelPlan, WeightPanel
 from digitlab.ui.view import View, run_alone
@@ -96,6 +101,8 @@ class WeightsView(View):
         widest = self.scale_combo.fontMetrics().horizontalAdvance(SCALE_LABELS[Scale.ROBUST])
         self.scale_combo.setMaximumWidth(widest + 48)  # room to spare: the whole label shows
         self.scale_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
+        self.show_combo = TileChoice()
+        self.show_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
         self.changes_box = QCheckBox("Changes")
         self.changes_box.setChecked(True)
         self.changes_box.setToolTip(CHANGES_TIP)
@@ -107,12 +114,20 @@ class WeightsView(View):
         controls.addWidget(scale_label)
         controls.addWidget(self.scale_combo, 1)
         controls.addSpacing(6)
+        show_label = QLabel("Show")
+        show_label.setBuddy(self.show_combo)
+        controls.addWidget(show_label)
+        controls.addWidget(self.show_combo)
+        controls.addSpacing(6)
         controls.addWidget(self.changes_box)
         controls.addStretch(1)
         self.hover = QLabel(HOVER_HINT)
         self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hover.setEnabled(False)  # the muted colour: secondary information
+        self.caption = QLabel()  # what the tiles are: for the newcomer's first look
+        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
 
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground(background)
@@ -143,6 +158,7 @@ class WeightsView(View):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
         layout.addLayout(controls)
+        layout.addWidget(self.caption)
         layout.addWidget(self.hover)
         layout.addWidget(self.pages, 1)
 
@@ -158,7 +174,8 @@ class WeightsView(View):
         self.scale_combo.setCurrentIndex(self.scale_combo.findData(scale.value))
 
     def view_settings(self) -> dict[str, Any]:
-        return {"scale": self.scale().value, "changes": self.changes_box.isChecked()}
+        return {"scale": self.scale().value, "changes": self.changes_box.isChecked(),
+                "units": self.show_combo.choice()}  # fmt: skip
 
     def apply_view_settings(self, values: dict[str, Any]) -> None:
         if not isinstance(values, dict):
@@ -168,6 +185,7 @@ class WeightsView(View):
             self.set_scale(Scale(scale))
         if isinstance(values.get("changes"), bool):
             self.changes_box.setChecked(values["changes"])
+        self.show_combo.set_choice(values.get("units"))  # the user's choice beats the default
 
     # --- refresh -----------------------------------------------------------------------------
 
@@ -194,8 +212,14 @@ class WeightsView(View):
         if architecture != self._architecture:
             self._rebuild(shapes, tuple(entry.classes), show_deltas)
             self._architecture = architecture
+        shown = self.show_combo.units(network.weights)
+        self.caption.setText(tile_caption(network.weights, shown))
+        self.caption.setVisible(bool(self.caption.text()))
+        self.show_combo.setEnabled(len(network.weights) > 1 and len(network.weights[0]) > TOP_UNITS)
         scale = self.scale()
         for panel in self.panels.values():
+            if panel.plan.as_tiles:
+                panel.show_units(shown)
             matrix, delta = self._matrix(panel.plan), panel.plan.is_delta
             if delta and self._deltas is None:  # the run's first weights, or a later reload
                 panel.show(matrix, 1.0, "no change yet")

@@ -40,8 +40,10 @@ from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_mode
 from digitlab.ui.icon import app_icon
 from digitlab.ui.lesson_panel import Lessons
 from digitlab.ui.view import View
+from digitlab.ui.view_help import install_help
 from digitlab.ui.views import VIEWS, ViewSpec
 from digitlab.ui.workspace_bar import WorkspaceBar
+from digitlab.ui.zoom import install_zoom
 
 NOTICE_MS = {Level.INFO: 6000, Level.WARNING: 12000, Level.ERROR: 15000}
 SHORTCUTS = [
@@ -90,6 +92,8 @@ class MainWindow(QMainWindow):
             self._make_dock(spec)
         self.workspaces = WorkspaceBar(self, self.docks, self.settings)
         self._build_menus()
+        self.zoom = install_zoom(self, self.settings)  # before the views: they start zoomed
+        self.help = install_help(self)
         self._restore_window()
         self.lessons.keep_panel()  # a stored arrangement may hold the panel of a past lesson
         self._restore_session()

@@ -72,3 +72,14 @@ def test_one_line_is_one_line_however_long(qtbot) -> None:
     strip.grab()
     size = strip._static.size()
     assert size.height() < 1.5 * strip.fontMetrics().lineSpacing() and size.width() > 300
+
+
+def test_a_larger_font_gets_room_for_its_lines(qtbot) -> None:
+    """View → Zoom sets a larger font: the lines must not be cut off at the bottom."""
+    strip = TextStrip(2)
+    qtbot.addWidget(strip)
+    before = strip.height()
+    font = strip.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    strip.setFont(font)
+    assert strip.height() == 2 * strip.fontMetrics().lineSpacing() + 4 > before

@@ -10,7 +10,7 @@ boundaries when there is more than one line).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText, QTextOption
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -38,7 +38,17 @@ class TextStrip(QWidget):
             font.setPointSizeF(point_size)
             self.setFont(font)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 4)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.setFixedHeight(self._lines * self.fontMetrics().lineSpacing() + 4)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """A new font (View → Zoom) needs new room for the lines and a new text layout."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_height()
+            self._static.setText(self._text)
 
     def text(self) -> str:
         return self._text

@@ -62,7 +62,9 @@ class TileChoice(QComboBox):
             self.setCurrentIndex(self.findData(key))
 
     def units(self, weights: list[np.ndarray]) -> np.ndarray:
-        """The first layer's units to draw, in order."""
+        """The first layer's units to draw, in order (the choice is live only where it
+        matters: a hidden layer of more than TOP_UNITS)."""
+        self.setEnabled(len(weights) > 1 and weights[0].shape[0] > TOP_UNITS)
         if self.choice() == "top" and len(weights) > 1:
             return most_important(weights[1])
         return np.arange(weights[0].shape[0])

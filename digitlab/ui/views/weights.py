@@ -38,7 +38,7 @@ from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import style
 from digitlab.ui.plots.panel_sets import PanelSets, build_panel_set
 from digitlab.ui.plots.style import SCALE_LABELS, Scale, scale_values
-from digitlab.ui.plots.tile_choice import TOP_UNITS, TileChoice
+from digitlab.ui.plots.tile_choice import TileChoice
 from digitlab.ui.plots.tile_choice import caption as tile_caption
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
 from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelPlan, WeightPanel
@@ -109,16 +109,12 @@ class WeightsView(View):
         self.changes_box.toggled.connect(lambda _: self.schedule_refresh())
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        scale_label = QLabel("Scale")
-        scale_label.setBuddy(self.scale_combo)
-        controls.addWidget(scale_label)
-        controls.addWidget(self.scale_combo, 1)
-        controls.addSpacing(6)
-        show_label = QLabel("Show")
-        show_label.setBuddy(self.show_combo)
-        controls.addWidget(show_label)
-        controls.addWidget(self.show_combo)
-        controls.addSpacing(6)
+        for text, combo, stretch in (("Scale", self.scale_combo, 1), ("Show", self.show_combo, 0)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            controls.addWidget(label)
+            controls.addWidget(combo, stretch)
+            controls.addSpacing(6)
         controls.addWidget(self.changes_box)
         controls.addStretch(1)
         self.hover = QLabel(HOVER_HINT)
@@ -215,7 +211,6 @@ class WeightsView(View):
         shown = self.show_combo.units(network.weights)
         self.caption.setText(tile_caption(network.weights, shown))
         self.caption.setVisible(bool(self.caption.text()))
-        self.show_combo.setEnabled(len(network.weights) > 1 and len(network.weights[0]) > TOP_UNITS)
         scale = self.scale()
         for panel in self.panels.values():
             if panel.plan.as_tiles:

@@ -59,8 +59,9 @@ HELP: dict[str, HelpText] = {
         "20 pixels, <i>Centre</i> moves the ink's centre of mass to the middle.",
         reading="Grey levels on a fixed scale, black for 0 to white for full ink, so faint ink "
         "looks faint. The dashed square is the 20 px box MNIST digits fill, the + the centre "
-        "they are moved to, and the blue dot this image's own centre of mass. With both "
-        "switches off, the digit keeps the size and place it had on the pad.",
+        "they are moved to, and the blue dot this image's own centre of mass. Where there is "
+        "room, two small images show the steps: the pad as drawn, and after Fit 20 px. With "
+        "both switches off, the digit keeps the size and place it had on the pad.",
         try_="Switch off Fit 20 px and Centre, draw a small digit in a corner of the pad and "
         "choose the 1-layer model: it fails, because it only ever saw centred digits. That "
         "is what the preprocessing is for.",
@@ -105,9 +106,10 @@ HELP: dict[str, HelpText] = {
     "weights": HelpText(
         what="Every weight of the answering model. The first layer is a mosaic of 28 × 28 "
         "images, one per hidden unit (or one template per class for a 1-layer net): the "
-        "weight each unit gives each pixel. Later layers are heatmaps, one row per unit or "
-        "class. While the net trains, each layer's change since the last redraw sits beside "
-        "it.",
+        "weight each unit gives each pixel. <i>Show</i> picks the 32 units the answer listens "
+        "to most (the largest outgoing weights; the default, large enough to read) or all of "
+        "them. Later layers are heatmaps, one row per unit or class. While the net trains, "
+        "each layer's change since the last redraw sits beside it.",
         reading="Red is a positive weight, blue a negative one, and zero the neutral middle "
         "(white on a light theme). The colour bar gives the scale ±L: <i>Robust</i> sets L "
         "at the 99th percentile of |w| so a few large weights do not wash out the rest, "

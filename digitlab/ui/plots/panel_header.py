@@ -9,6 +9,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy
 
+from digitlab.ui.plots import style
+
 
 class PanelHeader(pg.GraphicsWidget):
     """A bold title and a muted note on one line, elided to the width the layout gives it.
@@ -54,8 +56,8 @@ class PanelHeader(pg.GraphicsWidget):
 
 
 def small_font(points: float = 8, bold: bool = False) -> QFont:
-    """The plots' small type: one place to change it."""
+    """The plots' small type, at the window's zoom: one place to change it."""
     font = QFont()
-    font.setPointSizeF(points)
+    font.setPointSizeF(style.points(points))
     font.setBold(bold)
     return font

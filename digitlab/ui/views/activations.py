@@ -121,7 +121,7 @@ class ActivationsView(View):
             plot.getAxis("left").setWidth(40)
             plot.getAxis("bottom").setStyle(hideOverlappingLabels=8)  # unit 0 at the edge shows
             plot.getViewBox().sigResized.connect(lambda *_, i=index: self._fit_unit_ticks(i))
-            plot.setLabel("left", "input", color=self._faint)
+            plot.setLabel("left", "input", color=self._faint.name())  # a name: a QColor is ignored
             plot.addLine(y=0.0, pen=pg.mkPen(self._faint))
             # Two items of one colour each: per-bar brushes make pyqtgraph rebuild a brush per bar
             # on every stroke (≈ 4 ms for 256 units); two flat items cost almost nothing.

@@ -39,8 +39,9 @@ def arrange(
                 docks[view_id].show()
             front.raise_()
     for view_id, dock in docks.items():
-        if view_id not in wanted:
-            dock.hide()
+        if view_id not in wanted:  # in the layout, hidden: so that a saved arrangement
+            window.addDockWidget(ARRANGE_AREA, dock)  # names every view, and restoring it
+            dock.hide()  # hides those (Qt shows again the docks a state does not name)
     window.resizeDocks(
         heads, _shares([c.width for c in plan.columns], width), Qt.Orientation.Horizontal
     )

@@ -275,17 +275,25 @@ class WeightPanel:
         return IMAGE_SIDE * min(width / mosaic_w, height / mosaic_h)
 
     def _place_titles(self) -> None:
-        for item in self.titles:
-            self.plot.removeItem(item)
-        self.titles = []
-        self._title_px = 0
-        for index, unit in enumerate(self.shown if self.title_rows else ()):
+        """Title each tile, reusing the items already made (making and adding a TextItem costs
+        most of a millisecond, and a panel regrids several times while a workspace is laid
+        out): the ones there are move and change text, only the difference comes or goes."""
+        wanted = list(self.shown) if self.title_rows else []
+        while len(self.titles) > len(wanted):
+            self.plot.removeItem(self.titles.pop())
+        for index, unit in enumerate(wanted):
             top, left = self.tile_origin(index)
             text = self.plan.row_labels[unit] if self.plan.row_labels else str(unit)
-            item = pg.TextItem(text, color=self.text, anchor=(0.5, 0.5))
+            if index < len(self.titles):
+                item = self.titles[index]
+                if item.toPlainText() != text:
+                    item.setText(text)
+            else:
+                item = pg.TextItem(text, color=self.text, anchor=(0.5, 0.5))
+                self.plot.addItem(item)
+                self.titles.append(item)
+                self._title_px = 0  # a new item gets the title font in _size_titles
             item.setPos(left + IMAGE_SIDE / 2, top - self.title_rows / 2)
-            self.plot.addItem(item)
-            self.titles.append(item)
 
     def _size_titles(self, width: float, height: float) -> None:
         """Title text about 60 % of its band's height on screen, 8 to 15 px."""

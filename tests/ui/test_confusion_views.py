@@ -58,6 +58,9 @@ def test_clicking_a_cell_shows_exactly_its_images_most_confident_first(
     network = tiny_session.models.current.network
     np.testing.assert_array_equal(report.confusion, evaluate(network, tiny_test).confusion)
     assert report.confusion.sum() == len(tiny_test)
+    counts = [str(c) for c in report.confusion.ravel() if c]  # every non-empty cell says its count
+    assert view.plot._cells.texts() == counts
+    assert len(view.plot._bar_texts.texts()) == len(report.classes)
     true, guess = np.unravel_index(np.argmax(report.confusion), report.confusion.shape)
     where = settled_cell_centre(qtbot, view, int(true), int(guess))
     qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=where)

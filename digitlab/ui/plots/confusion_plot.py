@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
 from digitlab.ui.plots import style
+from digitlab.ui.plots.cell_labels import CellLabels
 
 MODES = {"counts": "Counts", "rows": "Share of row", "top": "Top image per cell"}
 RIGHT = (np.array([222, 235, 247]), np.array([8, 81, 156]))  # light → strong blue
@@ -97,35 +98,22 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         self.frame = pg.PlotDataItem(pen=pg.mkPen(QColor(self._text), width=2.5))
         self.frame.hide()
         self.heat.addItem(self.frame)
-        self._cells: list[pg.TextItem] = []
-        self._bar_texts: list[pg.TextItem] = []
+        self._cells: CellLabels | None = None
+        self._bar_texts: CellLabels | None = None
         self._k = 0
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def _build(self, classes: tuple[int, ...]) -> None:
-        """Text items and ticks for k classes (once per class count)."""
-        for item in self._cells:
-            self.heat.removeItem(item)
-        for item in self._bar_texts:
-            self.bars_plot.removeItem(item)
+        """Label items and ticks for k classes (once per class count)."""
+        for plot, item in ((self.heat, self._cells), (self.bars_plot, self._bar_texts)):
+            if item is not None:
+                plot.removeItem(item)
         k = len(classes)
         font = QFont()
-        font.setPointSizeF(7.5 if k > 5 else 9)
-        self._cells = []
-        for row in range(k):
-            for col in range(k):
-                text = pg.TextItem("", anchor=(0.5, 0.5))
-                text.setFont(font)
-                text.setPos(col + 0.5, row + 0.5)
-                self.heat.addItem(text)
-                self._cells.append(text)
-        self._bar_texts = []
-        for row in range(k):
-            text = pg.TextItem("", color=self._text, anchor=(0, 0.5))
-            text.setFont(font)
-            text.setPos(0.02, row + 0.5)
-            self.bars_plot.addItem(text)
-            self._bar_texts.append(text)
+        font.setPointSizeF(style.points(7.5 if k > 5 else 9))
+        self._cells, self._bar_texts = CellLabels(font), CellLabels(font, align=0.0)
+        self.heat.addItem(self._cells)
+        self.bars_plot.addItem(self._bar_texts)
         ticks = [[(i + 0.5, str(c)) for i, c in enumerate(classes)]]
         for axis in ("left", "bottom"):
             self.heat.getAxis(axis).setTicks(ticks)
@@ -155,24 +143,28 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         self.image.setRect(QRectF(0, 0, k, k))
         shares = row_shares(confusion)
         light = colours.astype(np.float32) @ np.array([0.299, 0.587, 0.114]) > 140
-        for (row, col), text in zip(np.ndindex(k, k), self._cells):
+        dark, white = QColor("#111111"), QColor("white")
+        cells = []
+        for row, col in np.ndindex(k, k):
             count = int(confusion[row, col])
-            if mode == "top" or count == 0:
-                text.setText("")
-                continue
-            shown = f"{count}" if mode == "counts" else f"{100 * shares[row, col]:.1f}"
-            text.setText(shown)
-            text.setColor(QColor("#111111") if light[row, col] else QColor("white"))
+            if mode != "top" and count:
+                shown = f"{count}" if mode == "counts" else f"{100 * shares[row, col]:.1f}"
+                cells.append((col + 0.5, row + 0.5, shown, dark if light[row, col] else white))
+        self._cells.set_labels(cells, QRectF(0, 0, k, k))
         safe = np.nan_to_num(accuracy, nan=0.0)
         self.bars.setOpts(x0=np.zeros(k), y=np.arange(k) + 0.5, height=0.7, width=safe)
-        for value, text in zip(accuracy, self._bar_texts):
-            text.setText("–" if np.isnan(value) else f"{100 * value:.1f} %")
+        texts = ["–" if np.isnan(value) else f"{100 * value:.1f} %" for value in accuracy]
+        self._bar_texts.set_labels(
+            [(0.02, row + 0.5, text, QColor(self._text)) for row, text in enumerate(texts)],
+            QRectF(0, 0, 1, k),
+        )
 
     def clear_matrix(self) -> None:
         """Show nothing (no model, no data)."""
         self.image.clear()
-        for text in (*self._cells, *self._bar_texts):
-            text.setText("")
+        for item in (self._cells, self._bar_texts):
+            if item is not None:
+                item.set_labels([], QRectF())
         if self._k:
             self.bars.setOpts(width=np.zeros(self._k))
 

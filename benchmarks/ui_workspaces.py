@@ -2,8 +2,9 @@
 
 A switch is timed from the moment it is asked for until the views that came into sight have
 refreshed and the whole window has painted again (their refresh runs on the event loop, and a
-forced repaint paints every dock). Prints each workspace's first visit and later visits (median
-and worst of three rounds), each against the target of 150 ms with ok / not ok.
+forced repaint paints every dock). Prints each workspace's first visit (a view shown for the
+first time builds its plots then) and later visits (median and worst of three rounds, once the
+first visits' background work is done), each against the target of 150 ms with ok / not ok.
 
     python benchmarks/ui_workspaces.py
 """
@@ -59,6 +60,11 @@ def main() -> int:
     for workspace_id in order:
         first[workspace_id] = timed_switch(app, window, workspace_id)
         settle(app, 0.3)
+    # A first visit starts background work (the Experiments view imports torch for its catalogue
+    # in a thread, seconds of holding the GIL): the later visits are timed once it is done.
+    deadline = time.perf_counter() + 60
+    while session.jobs.running() and time.perf_counter() < deadline:
+        settle(app, 0.1)
     later: dict[str, list[float]] = {workspace_id: [] for workspace_id in ids}
     for _ in range(ROUNDS):
         for workspace_id in order:

@@ -1,4 +1,5 @@
-"""Responsiveness of the window while it trains (offscreen, 1400×860, every view shown).
+"""Responsiveness of the window while it trains (offscreen, 1400×860, in the Train workspace:
+settings, run, weights, curves, pad and prediction).
 
 Prints, for a 784→100→10 net at batch 64 with one torch thread, each with target and ok/not ok:
 - GUI event-loop lateness of a 10 ms timer while training runs (median, p99; target p99 ≤ 50 ms),
@@ -66,6 +67,7 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     from digitlab.session.run_settings import RunSettings
 
     session, window = open_window()
+    window.workspaces.switch("train")  # where one watches a net train: the weights are shown
     session.run.set_settings(RunSettings(hidden=(HIDDEN,), epochs=EPOCHS, batch_size=64))
     session.run.prepare()
     loop = QEventLoop()

@@ -115,7 +115,7 @@ def _step_side(width: int, height: int, main: int, caption: int, beside: bool, l
     return int(min(*room, STEP_SHARE * main))
 
 
-def plan_layout(width: int, height: int, caption: int) -> Plan:
+def plan_layout(width: int, height: int, caption: int, min_step: int = MIN_STEP_PX) -> Plan:
     """The input as large as it can be (square), the two steps in the room it leaves when that
     holds them readably; the input may give up to 30 % of its side for steps (more of the room
     used). The composition is centred in the room."""
@@ -126,7 +126,7 @@ def plan_layout(width: int, height: int, caption: int) -> Plan:
             for main in range(full, int(0.7 * full) - 1, -2):
                 step = _step_side(width, height, main, caption, beside, lines)
                 score = main * main + 2 * step * step
-                if step >= MIN_STEP_PX and score > best[0]:
+                if step >= min_step and score > best[0]:
                     best = (score, main, step, beside, lines)
     _, main, step, beside, lines = best
     if not step:
@@ -198,8 +198,9 @@ class InputArea(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         caption = self.steps[0].caption.sizeHint().height()
-        had_steps = self.steps_shown()
-        self.plan = plan_layout(self.width(), self.height(), caption)
+        widest = max(step.caption.sizeHint().width() for step in self.steps)
+        had_steps = self.steps_shown()  # a step no wider than its caption would cut it short
+        self.plan = plan_layout(self.width(), self.height(), caption, max(MIN_STEP_PX, widest))
         self.main.setGeometry(self.plan.main)
         for step, rect in zip(self.steps, self.plan.steps):
             step.setGeometry(rect)

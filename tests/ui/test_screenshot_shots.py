@@ -19,21 +19,26 @@ def picture(path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-def test_a_workspace_is_rendered_at_the_size_asked(qtbot, tmp_path) -> None:
-    out = save_screenshot(tmp_path / "inside.png", (1024, 640), workspace="inside", train=False)
-    image = picture(out)
-    assert image.shape == (640, 1024, 3)
-    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 50  # views drawn, not a blank frame
+@pytest.fixture(scope="module")
+def draw_picture(qapp, tmp_path_factory) -> np.ndarray:
+    """The Draw workspace at 1024×640 with the shipped model (one render for two tests)."""
+    folder = tmp_path_factory.mktemp("shots")
+    return picture(save_screenshot(folder / "draw.png", (1024, 640), workspace="draw",
+                                   train=False))  # fmt: skip
 
 
-def test_a_lesson_is_rendered_with_its_panel(qtbot, tmp_path) -> None:
-    plain = picture(save_screenshot(tmp_path / "draw.png", (1024, 640), workspace="draw",
-                                    train=False))  # fmt: skip
+def test_a_workspace_is_rendered_at_the_size_asked(draw_picture) -> None:
+    assert draw_picture.shape == (640, 1024, 3)
+    colours = len(np.unique(draw_picture.reshape(-1, 3), axis=0))
+    assert colours > 50  # views drawn, not a blank frame
+
+
+def test_a_lesson_is_rendered_with_its_panel(qtbot, tmp_path, draw_picture) -> None:
     lesson = picture(save_screenshot(tmp_path / "lesson.png", (1024, 640), lesson="break-linear",
                                      train=False))  # fmt: skip
-    assert lesson.shape == plain.shape
+    assert lesson.shape == draw_picture.shape
     right = (slice(60, 600), slice(800, 1024))  # the lesson's panel takes the right-hand side
-    assert not np.array_equal(lesson[right], plain[right])
+    assert not np.array_equal(lesson[right], draw_picture[right])
 
 
 def test_a_view_is_rendered_with_the_model_given(qtbot, tmp_path) -> None:

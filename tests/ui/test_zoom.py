@@ -140,11 +140,17 @@ def test_the_zoom_is_remembered_and_reaches_plots_made_later(qtbot, session, tmp
 
 @pytest.mark.parametrize("stored", ["abc", "1e9", 1e9, -3, "-3", "nan", "inf", "", True, ["1.5"],
                                     "0.1", "3"])  # fmt: skip
-def test_a_bad_stored_zoom_is_100_percent(qtbot, session, tmp_path, stored) -> None:
+def test_a_bad_stored_zoom_is_100_percent(tmp_path, stored) -> None:
     settings = ini(tmp_path)
     settings.setValue(KEY, stored)
     settings.sync()
     assert read_factor(ini(tmp_path)) == 1.0
+
+
+def test_a_window_with_a_bad_stored_zoom_opens_at_100_percent(qtbot, session, tmp_path) -> None:
+    settings = ini(tmp_path)
+    settings.setValue(KEY, "1e9")
+    settings.sync()
     window, zoom = open_window(qtbot, session, ini(tmp_path))
     assert zoom.factor == 1.0
     assert QApplication.font().pointSizeF() == zooming.base_font().pointSizeF()

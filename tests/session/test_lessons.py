@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digitlab.core.experiments import MODULES as EXPERIMENT_MODULES
 from digitlab.session import lessons
 from digitlab.session.lessons import CHECKS, LessonError, find_lesson, load_lesson, load_lessons
 from digitlab.session.run_settings import RunSettings
@@ -29,6 +30,7 @@ def test_the_eight_lessons_of_the_write_ups_load_and_name_only_what_exists() -> 
         assert lesson.workspace in workspace_ids, lesson.id
         assert set(lesson.views) <= view_ids, lesson.id
         assert {step.show for step in lesson.steps} - {""} <= view_ids, lesson.id
+        assert lesson.experiment in ("", *EXPERIMENT_MODULES), lesson.id
         assert 3 <= len(lesson.steps) <= 6
         assert all(step.do and step.notice for step in lesson.steps)
         settings = lesson.run_settings(RunSettings())

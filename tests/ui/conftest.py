@@ -67,6 +67,27 @@ def train(session: Session, qtbot, timeout: int = 30_000, **settings) -> None:
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=timeout)
 
 
+def settings_file(tmp_path, name: str = "settings.ini"):
+    """A private settings store in the test's folder (never the user's)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
+
+
+def open_main_window(qtbot, session: Session, settings, size: tuple[int, int] = (1400, 860)):
+    """The whole window on `session`, every view built, shown at `size`."""
+    from digitlab.ui.main_window import MainWindow
+
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.build_plot_views()
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the default arrangement is applied once the window has its size
+    return window
+
+
 def show_widget(qtbot, widget, size: tuple[int, int]):
     """Show a view at a size and wait until it is on screen."""
     qtbot.addWidget(widget)

@@ -11,6 +11,7 @@ from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.ui.dispatch import QtDispatcher
 from digitlab.ui.views.confusion import ConfusionView, confusion_numbers
+from digitlab.ui.views.mistakes import MistakesView
 from digitlab.ui.widgets.digit_gallery import DIGIT_MIME, digit_from_mime, digit_mime
 from tests.conftest import make_tiny_dataset
 from tests.session.conftest import tiny_cache
@@ -119,7 +120,7 @@ def test_the_digit_mime_round_trip_and_broken_payloads() -> None:
 
 
 def test_the_mistakes_filter_shows_only_mistakes_of_the_chosen_classes(qtbot, tiny_session):
-    from digitlab.ui.views.mistakes import MistakesView, mistakes_numbers
+    from digitlab.ui.views.mistakes import mistakes_numbers
 
     view = show_widget(qtbot, MistakesView(tiny_session), (560, 480))
     qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=60_000)
@@ -181,3 +182,15 @@ def test_the_confusion_picture_saves_as_png_and_its_numbers_copy(qtbot, tiny_ses
     view.export.copy_numbers()
     copied = QGuiApplication.clipboard().text().splitlines()
     assert copied[0].startswith("true \\ predicted\t0\t1") and len(copied) == 11
+
+
+def test_clicking_a_mistake_selects_that_test_image(qtbot, tiny_session) -> None:
+    """A lesson's step ("click one of the most confident mistakes") ticks on the selection."""
+    view = show_widget(qtbot, MistakesView(tiny_session), (590, 400))
+    qtbot.waitUntil(lambda: view.gallery.model().rowCount() > 0, timeout=60_000)
+    first = view.gallery.model().index(0, 0)
+    qtbot.mouseClick(view.gallery.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.gallery.visualRect(first).center())  # fmt: skip
+    chosen = tiny_session.selection.image
+    assert chosen is not None and chosen.split == "test"
+    assert chosen.index == int(view.gallery.shown_indices()[0])

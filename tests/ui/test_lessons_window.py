@@ -6,22 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
 from digitlab.session.lessons import find_lesson, load_lessons
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.views.pad import draw_sample
+from tests.ui.conftest import open_main_window, settings_file
 
 
 def open_window(qtbot, session, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.build_plot_views()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return open_main_window(qtbot, session, settings_file(tmp_path), (1366, 740))
 
 
 def test_the_lessons_menu_lists_every_lesson_and_opens_one(qtbot, session, tmp_path) -> None:

@@ -3,9 +3,7 @@ arrangement and settings (and survives bad ones), and keeps Space for focused co
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QMargins, QRect, QSettings, Qt
+from PySide6.QtCore import QMargins, QRect, Qt
 from PySide6.QtWidgets import QCheckBox
 
 from digitlab.session.run import RunPhase
@@ -13,21 +11,10 @@ from digitlab.ui.main_window import MainWindow
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS
 from digitlab.ui.views.weights import Scale
+from tests.ui.conftest import open_main_window, settings_file
 
-
-def ini(tmp_path: Path, name: str = "settings.ini") -> QSettings:
-    return QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
-
-
-def open_window(qtbot, session, settings: QSettings, size=(1400, 860)) -> MainWindow:
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.build_plot_views()
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)  # the default arrangement is applied once the window has its size
-    return window
+ini = settings_file
+open_window = open_main_window
 
 
 def visible_docks(window: MainWindow):

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QSettings
-
-from digitlab.ui.main_window import MainWindow
 from digitlab.ui.window_report import cut_titles, install_report, report
+from tests.ui.conftest import open_main_window, settings_file
 
 
 def test_the_report_says_where_things_are_and_what_is_cut(qtbot, session, tmp_path, monkeypatch):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.build_plot_views()
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_main_window(qtbot, session, settings_file(tmp_path), (1366, 740))
     state = report(window)
     assert state["workspace"] == "draw" and state["lesson"] is None
     assert state["pad"] is not None and state["pad"][2] > 100

@@ -3,32 +3,23 @@ enough to feel instant, and remembers what the user made of it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QTabBar
 
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.views import VIEWS
 from digitlab.ui.workspaces import WORKSPACES, workspace
+from tests.ui.conftest import open_main_window, settings_file
 
 SIZES = [(1024, 640), (1366, 740), (1920, 1050)]
 
 
-def ini(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+ini = settings_file
 
 
-def open_window(qtbot, session, settings: QSettings, size=(1366, 740)) -> MainWindow:
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.build_plot_views()
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
-    return window
+def open_window(qtbot, session, settings, size=(1366, 740)) -> MainWindow:
+    return open_main_window(qtbot, session, settings, size)
 
 
 def in_front(window: MainWindow) -> list[str]:

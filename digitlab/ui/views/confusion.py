@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from digitlab.core.mistakes import cell_indices
 from digitlab.session import Session
 from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.selection import ImageRef
 from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.plots.confusion_plot import MODES, ConfusionPlot
 from digitlab.ui.view import View, run_alone
@@ -67,6 +68,9 @@ class ConfusionView(View):
         self.cell_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
+        self.gallery.image_clicked.connect(
+            lambda index: session.selection.select_image(ImageRef("test", index))
+        )
         split = above_gallery(self.plot, self.cell_label, self.gallery, (3, 2))
         controls_above(self, (QLabel("Show"), self.mode_combo), self.summary, split, self.export)
         self._cell: tuple[int, int] | None = None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
 from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.selection import ImageRef
 from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
@@ -53,6 +54,9 @@ class MistakesView(View):
         self.summary = status_label()
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
+        self.gallery.image_clicked.connect(
+            lambda index: session.selection.select_image(ImageRef("test", index))
+        )
         self.export = ExportButton(
             session,
             lambda: widget_picture(self.gallery),

@@ -121,6 +121,7 @@ class DigitGallery(QListView):
     """Tiles of digits, wrapped to the width, scrolled vertically."""
 
     digit_chosen = Signal(object)  # (28, 28) uint8: double-clicked
+    image_clicked = Signal(int)  # the index (in its split) of the image clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +143,7 @@ class DigitGallery(QListView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.doubleClicked.connect(self._chosen)
+        self.clicked.connect(self._clicked)
         self._message = ""
         self.setToolTip("Double-click a digit (or drag it) to put it on the drawing pad")
 
@@ -167,6 +169,10 @@ class DigitGallery(QListView):
     def shown_indices(self) -> np.ndarray:
         """The image indices on show, in order (for tests and the numbers copied)."""
         return self.digits.indices()
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.image_clicked.emit(int(self.digits.indices()[index.row()]))
 
     def _chosen(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -55,7 +55,8 @@ def _cell(*views: str, height: float = 1.0) -> Cell:
     return Cell(views, height)
 
 
-_AT_HAND = Column(0.24, (_cell("pad", height=0.62), _cell("prediction", height=0.38)))
+# The pad, the answer and the model that gives it (a tab behind the answer).
+_AT_HAND = Column(0.24, (_cell("pad", height=0.62), _cell("prediction", "model", height=0.38)))
 
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace(

@@ -42,7 +42,7 @@ def test_the_eight_lessons_of_the_write_ups_load_and_name_only_what_exists() -> 
 
 def test_the_lessons_reproduce_the_write_ups_settings() -> None:
     templates = find_lesson("templates").run_settings(RunSettings())
-    assert templates.hidden == () and templates.batch_size == 2 and templates.refresh_every == 1
+    assert templates.hidden == () and templates.batch_size == 2
     assert 0 < templates.pace <= 5  # slowed down enough to see each update
     two = find_lesson("two-numbers").run_settings(RunSettings())
     assert two.hidden == (2,) and two.classes == (0, 1)
@@ -123,7 +123,7 @@ def test_a_training_lesson_sets_its_run_and_pace_and_warms_the_trainer(session) 
     lesson = find_lesson("templates")
     lessons.apply(session, lesson)
     settings = session.run.settings
-    assert settings.hidden == () and settings.batch_size == 2 and settings.refresh_every == 1
+    assert settings.hidden == () and settings.batch_size == 2
     assert session.run.pace == lesson.settings["pace"]
     assert not CHECKS["full_speed"](session)
     session.run.set_pace(0)

@@ -90,6 +90,16 @@ def test_probes_run_in_the_background_and_show_every_layer(qtbot, qapp) -> None:
         assert view.accuracies_shown() == [r.test_accuracy for r in report.results]
         assert report.projections["hidden 1"].shape == (128, 3)  # the tiny test set
         assert view.layer_combo.currentText() == "hidden 1"
+        ticks = view.bars_plot.getAxis("bottom")._tickLevels[0]
+        assert [text for _, text in ticks] == ["pixels", "hidden 1", "hidden 2", "output"]
+        layout = view.canvas.ci.layout
+        view.resize(380, 560)  # a narrow dock: the plane goes under the bars, names shorten
+        qtbot.waitUntil(lambda: layout.itemAt(1, 0) is view.scatter_plot)
+        ticks = view.bars_plot.getAxis("bottom")._tickLevels[0]
+        assert [text for _, text in ticks] in (["px", "h1", "h2", "out"],
+                                               ["pixels", "hidden 1", "hidden 2", "output"])
+        view.resize(700, 400)
+        qtbot.waitUntil(lambda: layout.itemAt(0, 1) is view.scatter_plot)
         view.run_button.click()
         view.cancel_button.click()  # cancelled at once: the old results stay
         assert not session.probes.running and view.run_button.isEnabled()

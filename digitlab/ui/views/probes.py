@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from digitlab.session import Session
@@ -51,6 +51,7 @@ class ProbesView(View):
         self.canvas.setBackground(background)
         self.bars_plot = self.canvas.addPlot(row=0, col=0)
         self.scatter_plot = self.canvas.addPlot(row=0, col=1)
+        self._stacked, self._names = False, []
         for plot in (self.bars_plot, self.scatter_plot):
             style.quiet_plot(plot)
             style.style_axes(plot, self._text, self._faint)
@@ -59,7 +60,8 @@ class ProbesView(View):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=style.ACCENT, pen=None)
         self.bars_plot.addItem(self.bars)
         self._labels: list[pg.TextItem] = []
-        self.scatter_plot.addLegend(offset=(4, 4), labelTextColor=self._text)
+        # Two rows across the top: a column of ten covered the points and was cut off.
+        self.scatter_plot.addLegend(offset=(4, 2), labelTextColor=self._text, colCount=5)
         self._scatters: list[pg.ScatterPlotItem] = []
         for digit in range(10):
             colour = QColor(style.CLASS_COLOURS[digit])
@@ -87,6 +89,27 @@ class ProbesView(View):
         self.subscribe(session.probes.failed, lambda _: self.schedule_refresh())
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Side by side when wide, the plane under the bars when narrow (a 400 px dock cut the
+        plane off and ran the layer names together)."""
+        super().resizeEvent(event)
+        stacked = self.canvas.width() < 1.2 * self.canvas.height()
+        if stacked != self._stacked:
+            self._stacked = stacked
+            self.canvas.ci.removeItem(self.scatter_plot)
+            self.canvas.ci.addItem(self.scatter_plot, *((1, 0) if stacked else (0, 1)))
+        self._label_bars()
+
+    def _label_bars(self) -> None:
+        """The layers' names under their bars, shortened ("h1") where full names would touch."""
+        names = self._names
+        room = self.bars_plot.getViewBox().width() / max(len(names), 1)
+        widest = max((self.fontMetrics().horizontalAdvance(n) for n in names), default=0)
+        if widest + 6 > room:
+            names = [n.replace("hidden ", "h").replace("pixels", "px").replace("output", "out")
+                     for n in names]  # fmt: skip
+        self.bars_plot.getAxis("bottom").setTicks([list(enumerate(names))])
 
     def sizeHint(self) -> QSize:
         return QSize(640, 360)
@@ -140,7 +163,8 @@ class ProbesView(View):
         accuracies = [r.test_accuracy for r in report.results]
         self.bars.setOpts(x=np.arange(len(accuracies)), height=accuracies)
         names = [r.layer for r in report.results]
-        self.bars_plot.getAxis("bottom").setTicks([list(enumerate(names))])
+        self._names = names
+        self._label_bars()
         for index, value in enumerate(accuracies):
             label = pg.TextItem(f"{value:.1%}", color=self._text, anchor=(0.5, 1.0))
             label.setPos(index, value)

@@ -88,9 +88,9 @@ WORKSPACES: tuple[Workspace, ...] = (
         "breaks", "Breaks", "Where it breaks: confusion, mistakes, robustness",
         (
             _AT_HAND,
-            Column(0.38, (_cell("confusion"),)),
-            Column(0.38, (_cell("mistakes", "dataset", height=0.5),
-                          _cell("robustness", "offsets", height=0.5))),
+            Column(0.40, (_cell("confusion", "robustness"),)),  # the two large figures
+            Column(0.36, (_cell("mistakes", "dataset", height=0.55),
+                          _cell("offsets", height=0.45))),
         ),
     ),
     Workspace(

@@ -249,7 +249,7 @@ def test_one_layer_net_shows_titled_class_templates(session, make_view, qtbot):
     view = make_view(session)
     panel = view.panels["weights0"]
     assert panel.plan.title == "Class templates"
-    assert [t.toPlainText() for t in panel.titles] == ["3", "5", "8"]
+    assert panel.title_texts() == ["3", "5", "8"]
     assert panel.title_rows > 0 and panel.tile_px(panel.columns, panel.title_rows,
                                                   *panel.room()) >= 36  # fmt: skip
     view.set_scale(Scale.MAXIMUM)
@@ -261,12 +261,13 @@ def test_titles_only_for_few_tiles_drawn_large_enough(session, make_view, qtbot)
     answer_with(session, random_network(784, 64, 10))
     view = make_view(session, (1000, 700))
     panel = view.panels["weights0"]
-    assert [t.toPlainText() for t in panel.titles] == [str(i) for i in range(64)]
+    assert panel.title_texts() == [str(i) for i in range(64)]
     assert panel.tile_px(panel.columns, panel.title_rows, *panel.room()) >= 36
     top, left = panel.tile_origin(9)  # each title sits in the band above its tile
-    assert panel.titles[9].pos().y() < top and left < panel.titles[9].pos().x() < left + 28
+    x, y = panel.title_position(9)
+    assert y < top and left < x < left + 28
     view.resize(*DEFAULT_SIZE)  # tiles too small to title: the titles go, the band with them
-    qtbot.waitUntil(lambda: not panel.titles, timeout=3000)
+    qtbot.waitUntil(lambda: not panel.title_texts(), timeout=3000)
     assert panel.title_rows == 0
     assert panel.tile_px(panel.columns, 8, *panel.room()) < 36
 
@@ -276,7 +277,8 @@ def test_output_rows_are_labelled_with_classes_without_overlap(session, make_vie
     answer_with(session, random_network(784, hidden, 10))
     view = make_view(session)
     if hidden == 512:
-        assert view.panels["weights0"].titles == [] and view.panels["weights0"].title_rows == 0
+        assert view.panels["weights0"].title_texts() == []
+        assert view.panels["weights0"].title_rows == 0
     labels = view.panels["weights1"].row_label_positions()
     assert [text for text, _ in labels] == [str(c) for c in range(10)]
     line = QFontMetricsF(QFont(view.panels["weights1"].plot.getAxis("left").style["tickFont"]))
@@ -408,7 +410,7 @@ def test_the_first_look_is_the_units_the_answer_listens_to_titled_and_explained(
     expected = np.sort(np.argsort(-say)[:TOP_UNITS])
     np.testing.assert_array_equal(panel.shown, expected)
     assert say[expected].min() >= np.sort(say)[-TOP_UNITS]  # no unit left out has more say
-    assert [t.toPlainText() for t in panel.titles] == [str(u) for u in expected]
+    assert panel.title_texts() == [str(u) for u in expected]
     assert panel.tile_px(panel.columns, panel.title_rows, *panel.room()) >= 36  # large, titled
     view.set_scale(Scale.MAXIMUM)
     view.refresh()
@@ -438,3 +440,14 @@ def test_the_users_choice_of_all_units_is_kept(loaded_session, make_view, qtbot)
     assert view.view_settings()["units"] == "all"
     view.apply_view_settings({"units": "bogus"})  # untrusted values change nothing
     assert view.show_combo.choice() == "all"
+
+
+def test_a_hidden_view_draws_a_new_model_a_moment_after_it_came(session, qtbot) -> None:
+    """So the first switch to a workspace that shows the weights only has to paint them."""
+    view = WeightsView(session)  # never shown: another workspace is in front
+    qtbot.addWidget(view)
+    session.models.select("linear")
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
+    assert view.stale and not view.panels
+    qtbot.waitUntil(lambda: not view.stale, timeout=3000)
+    assert view.panels["weights0"].plan.title == "Class templates"

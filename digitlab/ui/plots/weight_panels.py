@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
 from digitlab.ui.plots import mosaic, style
+from digitlab.ui.plots.cell_labels import CellLabels
 from digitlab.ui.plots.panel_header import PanelHeader
 from digitlab.ui.plots.panel_header import small_font as _font
 
@@ -151,7 +152,9 @@ class WeightPanel:
         self.array = self.values  # what the ImageItem shows
         self.limit, self.label, self._shown_label = 1.0, "", None
         self.columns, self.title_rows, self._title_px = 0, 0, 0  # the grid drawn now
-        self.titles: list[pg.TextItem] = []
+        self.titles = CellLabels(_font())  # the tiles' titles, painted in one pass
+        self.titles.setZValue(5)
+        self.plot.addItem(self.titles)
         self.selected: int | None = None
         self.shown = np.arange(plan.units)  # the units drawn as tiles, in order
         self._ticks: tuple = ()
@@ -275,29 +278,27 @@ class WeightPanel:
         return IMAGE_SIDE * min(width / mosaic_w, height / mosaic_h)
 
     def _place_titles(self) -> None:
-        """Title each tile, reusing the items already made (making and adding a TextItem costs
-        most of a millisecond, and a panel regrids several times while a workspace is laid
-        out): the ones there are move and change text, only the difference comes or goes."""
-        wanted = list(self.shown) if self.title_rows else []
-        while len(self.titles) > len(wanted):
-            self.plot.removeItem(self.titles.pop())
-        for index, unit in enumerate(wanted):
+        """Title each tile, in the band above it: one item paints them all (TextItems, one a
+        tile, cost most of a millisecond each to make and again on every resize)."""
+        labels = []
+        for index, unit in enumerate(self.shown if self.title_rows else ()):
             top, left = self.tile_origin(index)
             text = self.plan.row_labels[unit] if self.plan.row_labels else str(unit)
-            if index < len(self.titles):
-                item = self.titles[index]
-                if item.toPlainText() != text:
-                    item.setText(text)
-            else:
-                item = pg.TextItem(text, color=self.text, anchor=(0.5, 0.5))
-                self.plot.addItem(item)
-                self.titles.append(item)
-                self._title_px = 0  # a new item gets the title font in _size_titles
-            item.setPos(left + IMAGE_SIDE / 2, top - self.title_rows / 2)
+            labels.append((left + IMAGE_SIDE / 2, top - self.title_rows / 2, text, self.text))
+        rows_px, cols_px = self.array.shape
+        self.titles.set_labels(labels, QRectF(0, -self.title_rows, cols_px, rows_px))
+
+    def title_texts(self) -> list[str]:
+        return self.titles.texts()
+
+    def title_position(self, index: int) -> tuple[float, float]:
+        """Where title `index` is centred, in the panel's data coordinates."""
+        x, y, _, _ = self.titles.labels[index]
+        return x, y
 
     def _size_titles(self, width: float, height: float) -> None:
         """Title text about 60 % of its band's height on screen, 8 to 15 px."""
-        if not self.titles:
+        if not self.titles.labels:
             return
         band_px = self.title_rows * self.tile_px(self.columns, self.title_rows, width, height) / 28
         pixels = int(max(8, min(15, 0.6 * band_px, band_px - 1)))
@@ -305,8 +306,8 @@ class WeightPanel:
             self._title_px = pixels
             font = _font()
             font.setPixelSize(pixels)
-            for item in self.titles:
-                item.setFont(font)
+            self.titles.font = font
+            self.titles.update()
 
     def _fit_heatmap_ticks(self, width: float, height: float) -> None:
         plan = self.plan

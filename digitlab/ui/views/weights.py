@@ -57,6 +57,7 @@ NO_LIMIT = 16777215  # Qt's QWIDGETSIZE_MAX
 HOVER_HINT = "Hover a weight to read it; click a unit to see it large"
 NO_CHANGE = "no change"
 HELD_TITLE = "Last change before Stop"
+PREBUILD_DELAY_MS = 1000  # a hidden view builds a new shape's panels this long after the model came
 
 
 class WeightsView(View):
@@ -70,6 +71,8 @@ class WeightsView(View):
         self.panels: dict[str, WeightPanel] = {}
         colours = (self._text, self._faint)
         self._sets = PanelSets(lambda arch: build_panel_set(arch, self._colormap, colours))
+        self._prebuild_timer = QTimer(self, singleShot=True, interval=PREBUILD_DELAY_MS)
+        self._prebuild_timer.timeout.connect(self._prebuild)
         self._architecture: tuple | None = None
         self._entry: ModelEntry | None = None
         self._deltas: list[np.ndarray] | None = None
@@ -78,7 +81,7 @@ class WeightsView(View):
         models, run, selection = session.models, session.run, session.selection
         # current_changed also fires for every new set of weights of the live run (after
         # run.latest holds its deltas), so it is the one signal a redraw needs.
-        self.subscribe(models.current_changed, lambda _: self.schedule_refresh())
+        self.subscribe(models.current_changed, self._on_model)
         self.subscribe(models.loading, lambda _: self.schedule_refresh())
         self.subscribe(run.cleared, self.schedule_refresh)
         self.subscribe(selection.unit_changed, lambda _: self.schedule_refresh())
@@ -275,6 +278,20 @@ class WeightsView(View):
         selected = self.session.selection.unit
         if selected is not None and unit_info(self._entry.network, classes, selected) is None:
             self.session.selection.select_unit(None)  # that unit is gone with the old shape
+
+    def _on_model(self, entry: ModelEntry | None) -> None:
+        self.schedule_refresh()
+        if entry is not None and not self.on_screen():
+            self._prebuild_timer.start()
+
+    def _prebuild(self) -> None:
+        """Draw a new model while the view is hidden, a second after it came (the one
+        exception to hidden views doing nothing: its panels and tile titles take ~100 ms to
+        build, which the first switch to a workspace showing the weights then does not pay).
+        Only for a model that is not the live run, which changes ten times a second."""
+        entry = self.session.models.current
+        if entry is not None and entry.key != RUN_KEY and not self.on_screen() and self.stale:
+            self._run_refresh()
 
     def _on_run_phase(self, phase: RunPhase) -> None:
         """A run is starting: build its panels now, while the trainer loads the data, rather

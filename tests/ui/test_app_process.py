@@ -101,9 +101,10 @@ def test_no_torch_in_the_windows_process(tmp_path) -> None:
     assert out.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
-def test_a_signal_closes_the_window_like_quit(tmp_path, number) -> None:
-    """Closed as Quit does, with the exit status a shell gives a signal: 130 for Ctrl+C."""
+def test_ctrl_c_closes_the_window_like_quit(tmp_path) -> None:
+    """Closed as Quit does, with the exit status a shell gives a signal: 130 for Ctrl+C (the
+    same handler takes SIGTERM and SIGHUP: see the next test)."""
+    number = signal.SIGINT
     process = launch(tmp_path, idle_s=60)
     seen = milestones(process, "model")
     assert "model" in seen, process.stderr.read()
@@ -111,6 +112,26 @@ def test_a_signal_closes_the_window_like_quit(tmp_path, number) -> None:
     assert process.wait(10) == 128 + number
     assert "Traceback" not in process.stderr.read()
     assert (tmp_path / "cfg" / "digitlab" / "digitlab.conf").is_file()
+
+
+def test_sigterm_and_sighup_are_routed_like_ctrl_c(qapp) -> None:
+    """One real process per behaviour above; here, that every stop signal reaches it."""
+    from PySide6.QtWidgets import QWidget
+
+    from digitlab.ui.app import _route_signals
+
+    window = QWidget()
+    before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        came = _route_signals(window)
+        handlers = {signal.getsignal(n) for n in before}
+        assert len(handlers) == 1 and handlers.pop() not in before.values()
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+        assert came == [signal.SIGTERM]
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+        signal.set_wakeup_fd(-1)
 
 
 @pytest.mark.own_trainer
@@ -191,10 +212,10 @@ def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_a_signal_stops_a_screenshot_and_leaves_nothing(tmp_path, number) -> None:
-    """Ctrl+C, SIGTERM or a closed terminal: no picture, no temporary folder, one line, 130,
-    143 or 129."""
+def test_sigterm_stops_a_screenshot_and_leaves_nothing(tmp_path) -> None:
+    """SIGTERM (Ctrl+C and a closed terminal take the same handler, next test): no picture,
+    no temporary folder, one line, 143."""
+    number = signal.SIGTERM
     temp = tmp_path / "tmp"
     temp.mkdir()
     out = tmp_path / "shot.png"
@@ -217,3 +238,16 @@ def test_a_signal_stops_a_screenshot_and_leaves_nothing(tmp_path, number) -> Non
     lines = [line for line in err.splitlines() if line.strip() and "propagateSizeHints" not in line]
     assert lines == ["digitlab screenshot: interrupted"], err
     assert not out.exists() and list(temp.iterdir()) == []
+
+
+def test_every_stop_signal_stops_a_screenshot() -> None:
+    from digitlab.ui.screenshot import STOP_SIGNALS, Interrupted, _stop_on_signals
+
+    assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= set(STOP_SIGNALS)
+    for number in STOP_SIGNALS:
+        with _stop_on_signals() as stop:
+            signal.getsignal(number)(number, None)
+            with pytest.raises(Interrupted) as stopped:
+                stop.check()
+        assert stopped.value.number == number
+        assert signal.getsignal(number) is not stop.note  # put back

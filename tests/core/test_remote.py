@@ -144,22 +144,18 @@ def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:
     assert trainer._channel.child.pid == pid
 
 
-def test_prepare_loads_the_data_ahead(tmp_path) -> None:
-    """A fresh trainer told to prepare loads the data then: it trains even after the files
-    are gone."""
+def test_prepare_loads_the_data_ahead(trainer, tmp_path) -> None:
+    """A trainer told to prepare loads the data then: it trains even after the files are
+    gone."""
     import shutil
 
     root = write_mnist_files(tmp_path / "data")
     request = DataRequest("mnist", str(root))
-    fresh = TrainerProcess()
-    try:
-        fresh.prepare(request)
-        assert fresh.start(wait_s=60)
-        time.sleep(1.0)  # the tiny files load in milliseconds once the child is ready
-        shutil.rmtree(root)
-        assert snapshots(fresh.train(job(request, epochs=1)))[-1].status is SnapshotStatus.DONE
-    finally:
-        fresh.close()
+    trainer.prepare(request)
+    assert trainer.start(wait_s=60)
+    time.sleep(1.0)  # the tiny files load in milliseconds once the child has the message
+    shutil.rmtree(root)
+    assert snapshots(trainer.train(job(request, epochs=1)))[-1].status is SnapshotStatus.DONE
 
 
 def test_prepare_never_downloads(trainer, data, tmp_path) -> None:
@@ -167,17 +163,6 @@ def test_prepare_never_downloads(trainer, data, tmp_path) -> None:
     # The child takes messages in order: once a run after it is done, the prepare was handled.
     assert snapshots(trainer.train(job(data, epochs=1)))[-1].status is SnapshotStatus.DONE
     assert not (tmp_path / "empty").exists()  # not even a folder: downloads wait for Start
-
-
-def test_a_dead_child_is_a_clear_error(data) -> None:
-    trainer = TrainerProcess()
-    run = trainer.train(job(data, epochs=100_000))
-    assert next(run) is Stage.STARTING_TRAINER  # a cold child says so first
-    next(item for item in run if isinstance(item, Snapshot))
-    trainer._channel.child.kill()
-    with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
-        list(run)
-    trainer.close()
 
 
 def test_the_child_dies_with_its_parent(tmp_path) -> None:
@@ -205,3 +190,14 @@ def test_the_child_dies_with_its_parent(tmp_path) -> None:
         time.sleep(0.1)
     os.kill(child_pid, signal.SIGKILL)
     pytest.fail("the trainer outlived its parent")
+
+
+def test_a_cold_child_says_so_and_a_dead_one_is_a_clear_error(data) -> None:
+    trainer = TrainerProcess()
+    run = trainer.train(job(data, epochs=100_000))
+    assert next(run) is Stage.STARTING_TRAINER  # a cold child says so first
+    next(item for item in run if isinstance(item, Snapshot))
+    trainer._channel.child.kill()
+    with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
+        list(run)
+    trainer.close()

@@ -51,6 +51,41 @@ class ProgressBar:
             )
 
 
+class RunRecorder:
+    """The run's history as it trains: the start, every snapshot (thinned within the history's
+    memory cap, epoch ends kept), and the curves of every snapshot, unthinned."""
+
+    def __init__(self, spec, start) -> None:
+        from digitlab.session.history import HistoryEntry, SnapshotHistory
+
+        self.spec, self.history = spec, SnapshotHistory()
+        self.train_rows: list[tuple[float, float, float]] = []
+        self.test_rows: list[tuple[float, float]] = []
+        nan = float("nan")
+        self.history.add(HistoryEntry(0, 0, 0.0, nan, nan, None, start))
+
+    def add(self, snap: Snapshot) -> None:
+        from digitlab.session.history import HistoryEntry
+
+        epoch = snap.samples_seen / snap.train_size if snap.train_size else 0.0
+        self.train_rows.append((epoch, snap.loss, snap.accuracy))
+        if snap.status.evaluated and snap.test_accuracy is not None:
+            self.test_rows.append((epoch, snap.test_accuracy))
+        self.history.add(HistoryEntry(snap.step, snap.samples_seen, epoch, snap.loss,
+                                      snap.accuracy, snap.test_accuracy,
+                                      snap.network(self.spec), snap.status.evaluated))  # fmt: skip
+
+    def save(self, path: str, classes, settings: dict) -> None:
+        import numpy as np
+
+        from digitlab.core.run_file import save_run
+        from digitlab.session.history import as_run_file
+
+        train = np.array(self.train_rows, float).reshape(-1, 3)
+        test = np.array(self.test_rows, float).reshape(-1, 2)
+        save_run(path, as_run_file(self.history, self.spec, tuple(classes), settings, train, test))
+
+
 def _resolve_device(name: str) -> str:
     import torch
 
@@ -76,6 +111,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", required=True, metavar="PATH", help="where to write the model (.safetensors)"
     )
+    parser.add_argument(
+        "--history", metavar="RUN",
+        help="also write the run's history (.safetensors): the weights at the start, at every "
+        "epoch end and at thinned moments between (at most 64 MB), the curves and the settings",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -97,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     check_output_path(args.out)
+    if args.history:
+        check_output_path(args.history)
     check_trainable(ModelSpec(args.hidden, args.activation), args.batch_size)  # before the data
     device = _resolve_device(args.device)
     dataset = load_dataset(args.dataset, root=args.data_dir, classes=args.classes)
@@ -114,11 +156,14 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     bar = ProgressBar(args.quiet)
+    recorder = RunRecorder(spec, to_network(model)) if args.history else None
     last = None
     started = time.perf_counter()
     try:
         for last in train(model, dataset, config):
             bar.update(last)
+            if recorder is not None:
+                recorder.add(last)
     except KeyboardInterrupt:
         print("\ndigitlab train: interrupted; no model written", file=sys.stderr)
         return 130
@@ -138,12 +183,14 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         path = save_checkpoint(args.out, to_network(model), meta)
-    except KeyboardInterrupt:  # the write is atomic: the old file (if any) is still whole
+        if recorder is not None:
+            recorder.save(args.history, dataset.classes, meta)
+    except KeyboardInterrupt:  # the writes are atomic: the old files (if any) are still whole
         print(f"\ndigitlab train: interrupted while saving; {args.out} untouched", file=sys.stderr)
         return 130
     print(
         f"test accuracy {last.test_accuracy:.2%} after {plural(args.epochs, 'epoch')} "
         f"({wall:.1f} s, {last.samples_seen / max(last.elapsed_s, 1e-9):,.0f} samples/s); "
-        f"wrote {path}"
+        f"wrote {path}" + (f" and its history {args.history}" if args.history else "")
     )
     return 0

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digitlab.core.network import Network
+import numpy as np
+
+from digitlab.core.network import ModelSpec, Network
+from digitlab.core.run_file import RunFile, RunMoment
 from digitlab.session.models import ModelRef
 
 DEFAULT_MAX_BYTES = 64 * 2**20  # ~200 snapshots of a 784→100→10 net
@@ -84,3 +87,20 @@ class SnapshotHistory:
         self._bytes -= sum(entries[i].nbytes for i in drop)
         self._entries = [e for i, e in enumerate(entries) if i not in drop]
         return True
+
+
+def as_run_file(
+    history: SnapshotHistory,
+    spec: ModelSpec,
+    classes: tuple[int, ...],
+    settings: dict,
+    train_curve: np.ndarray,
+    test_curve: np.ndarray,
+) -> RunFile:
+    """The history with its curves and settings, as a run file holds them."""
+    moments = tuple(
+        RunMoment(e.step, e.samples, e.epoch, e.loss, e.accuracy, e.test_accuracy, e.epoch_end,
+                  e.network)  # fmt: skip
+        for e in history.entries
+    )
+    return RunFile(spec, tuple(classes), moments, settings, train_curve, test_curve)

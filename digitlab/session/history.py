@@ -1,9 +1,11 @@
-"""A run's past snapshots, within a memory cap: dense near now, thinned further back.
+"""A run's past snapshots, within a memory cap: dense at its start and near now.
 
 Each entry holds a network (weights and biases, no deltas: those follow from neighbours). When
-the entries outgrow the cap, every second entry of the older part is dropped (the first, the
-newest and epoch ends are kept as long as possible), so a long run keeps a record of its whole
-life at ever coarser steps. The timeline view scrubs through it.
+the entries outgrow the cap, entries of the older part are dropped where they are closest on a
+logarithmic scale of samples trained (the first, the newest quarter and epoch ends are kept as
+long as possible): a long run keeps a record of its whole life, densest at the start where the
+weights change fastest. The default cap, 64 MB, holds about 200 snapshots of 784→100→10
+(318 KB each) and 40 of 784→400→200→10 (1.6 MB each). A timeline scrubs through it.
 """
 
 from __future__ import annotations
@@ -73,17 +75,24 @@ class SnapshotHistory:
         return self._bytes > self.max_bytes or len(self._entries) > self.max_entries
 
     def _thin(self) -> bool:
-        """Drop every second entry between the first and the newest quarter (epoch ends last).
-        False when nothing could be dropped."""
+        """Drop a quarter of the entries between the first and the newest quarter: those whose
+        neighbours are closest on a logarithmic scale of samples trained, so the early part of
+        a run, where the weights change fastest, stays dense (and epoch ends go last). False
+        when nothing could be dropped."""
         entries = self._entries
         recent = max(1, len(entries) // 4)
         middle = range(1, len(entries) - recent)
-        droppable = [i for i in middle if not entries[i].epoch_end][1::2]
-        if not droppable:
-            droppable = list(middle)[1::2] or list(middle)
-        if not droppable:
+        candidates = [i for i in middle if not entries[i].epoch_end] or list(middle)
+        if not candidates:
             return False
-        drop = set(droppable)
+        where = np.log1p([max(e.samples, 0) for e in entries])
+        closest = sorted(candidates, key=lambda i: (where[i + 1] - where[i - 1], i))
+        drop: set[int] = set()
+        for i in closest:  # never two neighbours at once: a gap opens at most one entry wide
+            if len(drop) >= max(1, len(candidates) // 4):
+                break
+            if i - 1 not in drop and i + 1 not in drop:
+                drop.add(i)
         self._bytes -= sum(entries[i].nbytes for i in drop)
         self._entries = [e for i, e in enumerate(entries) if i not in drop]
         return True

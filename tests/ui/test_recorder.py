@@ -1,0 +1,62 @@
+"""Replaying a saved run and recording a view across it: a frame a moment, each moment's
+change against the one before, bad output refused before any frame is rendered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.cli import main
+from digitlab.core.errors import DigitlabError
+from digitlab.core.protocol import SnapshotStatus
+from digitlab.core.replay import replay
+from digitlab.core.run_file import RunFile, save_run
+from digitlab.ui.recorder import record_run
+from tests.core.test_run_file import SPEC, moment
+
+
+@pytest.fixture
+def run_path(tmp_path):
+    rng = np.random.default_rng(1)
+    start = moment(0, rng)
+    start = type(start)(0, 0, 0.0, float("nan"), float("nan"), None, False, start.network)
+    moments = (start, *(moment(i, rng, 0.6 if i in (4, 8) else None) for i in range(1, 9)))
+    return save_run(tmp_path / "run.safetensors", RunFile(SPEC, (0, 1, 7), moments))
+
+
+def test_a_replay_gives_every_moment_after_the_start_with_its_change(run_path) -> None:
+    from digitlab.core.run_file import load_run
+
+    run = load_run(run_path)
+    snaps = list(replay(run))
+    assert [s.step for s in snaps] == [m.step for m in run.moments[1:]]
+    assert [s.status for s in snaps][-1] is SnapshotStatus.DONE
+    assert SnapshotStatus.EPOCH in [s.status for s in snaps]
+    for before, now, snap in zip(run.moments, run.moments[1:], snaps):
+        change = now.network.weights[0] - before.network.weights[0]
+        np.testing.assert_allclose(snap.deltas[0], change)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_a_view_is_recorded_a_frame_a_moment(qtbot, run_path, tmp_path, suffix) -> None:
+    out = tmp_path / f"weights{suffix}"
+    path, frames = record_run(run_path, "weights", out, (320, 240), fps=5)
+    assert frames == 8 and path == out
+    with Image.open(out) as animation:
+        assert animation.size == (320, 240) and getattr(animation, "n_frames", 1) == 8
+        animation.seek(0)
+        first = np.asarray(animation.convert("RGB")).copy()
+        animation.seek(7)
+        assert not np.array_equal(first, np.asarray(animation.convert("RGB")))
+
+
+def test_bad_output_is_refused_before_any_frame(qtbot, run_path, tmp_path, capsys) -> None:
+    with pytest.raises(DigitlabError, match="MP4 is not written yet"):
+        record_run(run_path, "weights", tmp_path / "x.mp4")
+    assert main(["record", str(run_path), "--view", "nope", "--out", str(tmp_path / "x.gif")]) == 2
+    assert "no view 'nope'" in capsys.readouterr().err
+    assert main(["record", str(tmp_path / "missing"), "--view", "weights", "--out",
+                 str(tmp_path / "x.gif")]) == 1  # fmt: skip
+    assert "no such run file" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.safetensors"]

@@ -17,6 +17,12 @@ def _fps(text: str) -> float:
     return value
 
 
+def _frames(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 2000:
+        raise argparse.ArgumentTypeError(f"a number of frames from 1 to 2000: {text[:40]!r}")
+    return int(text)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN", help="a run file (digitlab train --history RUN)")
     parser.add_argument("--view", required=True, metavar="ID",
@@ -26,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=window_size, default=(640, 480), metavar="WxH")
     parser.add_argument("--fps", type=_fps, default=10.0, metavar="N",
                         help="frames a second (default 10): a frame a moment of the run")
+    parser.add_argument("--frames", type=_frames, metavar="N",
+                        help="at most N frames, spread over the run (default: every moment)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.ui.recorder import check_recording_path, record_run
 
     check_recording_path(args.out)
-    path, frames = record_run(args.run, args.view, args.out, args.size, args.fps)
+    path, frames = record_run(args.run, args.view, args.out, args.size, args.fps, args.frames)
     print(f"wrote {path} ({frames} frames at {args.fps:g} a second)")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from digitlab.cli.args import THREADS_HELP, threads
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from digitlab.core.protocol import Snapshot
 
 BAR_WIDTH = 24
+HISTORY_MOMENTS = 200  # a run's history: snapshots spread over it (the memory cap thins more)
 
 
 class ProgressBar:
@@ -146,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
         hidden=args.hidden, activation=args.activation, num_classes=dataset.num_classes
     )
     config = train_config(vars(args), lr=lr, device=device, snapshot_seconds=0.1)
+    if args.history:  # about HISTORY_MOMENTS moments spread over the run, however fast it goes
+        steps = args.epochs * -(-len(dataset.train) // args.batch_size)
+        config = replace(config, snapshot_every=max(1, steps // HISTORY_MOMENTS))
     model = new_model(spec, seed=args.seed)
     print(
         f"training {spec.describe()} on {args.dataset} "

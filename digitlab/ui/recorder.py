@@ -18,6 +18,7 @@ from digitlab.core.files import check_output_path, write_atomically
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG"}  # PNG: animated (APNG)
 MAX_FRAMES = 2000
+QUIET_S = 0.15  # a moment is drawn once no analysis has run for this long
 
 
 def check_recording_path(path: str | os.PathLike[str]) -> Path:
@@ -37,8 +38,11 @@ def record_run(
     out: str | os.PathLike[str],
     size: tuple[int, int] = (640, 480),
     fps: float = 10.0,
+    max_frames: int | None = None,
 ) -> tuple[Path, int]:
-    """Replay the run in `view_id` and write the animation; returns (path, frames)."""
+    """Replay the run in `view_id` and write the animation; returns (path, frames). With
+    `max_frames`, moments evenly spread over the run's (already early-dense) record, the
+    first and the last among them; each change is then against the moment shown before."""
     from digitlab.core.run_file import load_run
     from digitlab.ui.views import view_spec
 
@@ -48,10 +52,22 @@ def record_run(
     except KeyError as exc:
         raise DigitlabError(str(exc.args[0])) from None
     run = load_run(run_path)
+    if max_frames is not None and len(run.moments) > max_frames + 1:
+        run = _fewer_moments(run, max_frames)
     frames = _render(run, spec, size)
     if not frames:
         raise DigitlabError(f"{run_path}: the run has no moment to record")
     return write_atomically(target, _encoded(frames, target.suffix.lower(), fps)), len(frames)
+
+
+def _fewer_moments(run, frames: int):
+    """The start (the first change's baseline) and `frames` moments evenly spread after it."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    picks = np.unique(np.linspace(1, len(run.moments) - 1, max(frames, 1)).round().astype(int))
+    return replace(run, moments=(run.moments[0], *(run.moments[i] for i in picks)))
 
 
 def _render(run, spec, size: tuple[int, int]) -> list:
@@ -77,27 +93,59 @@ def _render(run, spec, size: tuple[int, int]) -> list:
     view.resize(*size)
     view.show()
     frames: list = []
+    arrived: list[bool] = []
 
-    def grab(_update) -> None:
+    def hold(_update) -> None:
+        """A moment came: hold the replay until the view has drawn it (its analyses of the
+        moment, such as the bottleneck's planes, run in the background)."""
+        session.run.pause()
+        arrived.append(True)
+
+    def grab() -> None:
         if session.models.current is None or session.models.current.key != RUN_KEY:
             session.models.select(RUN_KEY)
-        view.refresh()
+        view.refresh()  # asks for the moment's analyses (planes, unit statistics, …)
+        _settle(app, session)  # which arrive, and redraw the view
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         view.grab().save(buffer, "PNG")
         frames.append(Image.open(io.BytesIO(bytes(data.data()))).convert("RGB"))
 
-    session.run.updated.connect(grab)
+    session.run.updated.connect(hold)
     try:
         if not session.run.start():
             raise DigitlabError("the run could not be replayed")
-        while session.run.phase is not RunPhase.FINISHED and len(frames) < MAX_FRAMES:
+        while len(frames) < MAX_FRAMES:
             app.processEvents()
+            if arrived:
+                arrived.clear()
+                grab()
+                session.run.resume()
+            elif session.run.phase is RunPhase.FINISHED:
+                break
     finally:
         session.close()
         view.close()
     return frames
+
+
+def _settle(app, session, timeout_s: float = 30.0) -> None:
+    """Until the background work the moment started (a view's analysis of it) has been done
+    and nothing new has started for QUIET_S: views throttle their requests (the bottleneck
+    asks at most ten times a second), so an idle moment is not yet a finished one."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if [job for job in session.jobs.running() if job.key != "training"]:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_S:
+            break
+        time.sleep(0.005)
+    app.processEvents()  # the results, and the refresh they schedule
 
 
 def _encoded(frames: list, suffix: str, fps: float) -> bytes:
@@ -105,6 +153,7 @@ def _encoded(frames: list, suffix: str, fps: float) -> bytes:
     duration = max(20, round(1000 / max(fps, 0.1)))
     if suffix == ".gif":  # 256 colours a frame, each its own palette
         frames = [frame.quantize(256) for frame in frames]
+    extra = {"quality": 70, "method": 6} if suffix == ".webp" else {}  # half the bytes, sharp
     frames[0].save(data, FORMATS[suffix], save_all=True, append_images=frames[1:],
-                   duration=duration, loop=0)  # fmt: skip
+                   duration=duration, loop=0, **extra)  # fmt: skip
     return data.getvalue()

@@ -60,3 +60,10 @@ def test_bad_output_is_refused_before_any_frame(qtbot, run_path, tmp_path, capsy
                  str(tmp_path / "x.gif")]) == 1  # fmt: skip
     assert "no such run file" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.safetensors"]
+
+
+def test_frames_spread_over_the_run(qtbot, run_path, tmp_path) -> None:
+    path, frames = record_run(run_path, "curves", tmp_path / "c.png", (300, 200), max_frames=3)
+    assert frames == 3
+    with Image.open(path) as animation:
+        assert animation.n_frames == 3

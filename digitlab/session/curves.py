@@ -56,6 +56,11 @@ class RunCurves:
     def __len__(self) -> int:
         return len(self._train)
 
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every point as kept: (epoch, loss, accuracy) rows and (epoch, test accuracy) rows."""
+        train = np.column_stack([self._train.column(i) for i in range(3)])
+        return train.reshape(-1, 3), np.column_stack([self._test.column(i) for i in range(2)])
+
     def loss(self) -> tuple[np.ndarray, np.ndarray]:
         return self._finite(self._train.column(0), self._train.column(1))
 

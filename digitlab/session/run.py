@@ -23,9 +23,11 @@ from typing import Any
 
 from psygnal import Signal
 
-from digitlab.core.hyperparams import HYPERPARAMS
+from digitlab.core.hyperparams import HYPERPARAMS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 from digitlab.core.network import Network
 from digitlab.core.protocol import Snapshot, Stage, TrainJob
+from digitlab.core.replay import ReplayTrainer
+from digitlab.core.run_file import RunFile
 from digitlab.session.curves import RunCurves
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import JobContext, JobRunner
@@ -217,9 +219,36 @@ class TrainingRun:
         start = record.model.network if continuing and record.model is not None else None
         job = TrainJob(settings.spec(), settings.data(self._data_root), config, start)
         self._draft.used = settings
+        self._launch(self._trainer.instance(), job)
+        return True
+
+    def replay(self, run: RunFile) -> bool:
+        """Play a saved run through this one, as if it trained now: the settings take its
+        net and classes, the curves and views follow each moment, pause, stop and the pace
+        work as for a live run; its last moment stays as the run's model."""
+        if self.phase.busy:
+            return False
+        hidden = run.spec.hidden
+        if len(hidden) > MAX_HIDDEN_LAYERS or any(h > MAX_HIDDEN_UNITS for h in hidden):
+            self._notices.warning(f"Cannot replay a {run.spec.describe()}: the window shows "
+                                  f"at most {MAX_HIDDEN_LAYERS} hidden layers of "
+                                  f"{MAX_HIDDEN_UNITS} units")  # fmt: skip
+            return False
+        classes = None if run.classes == tuple(range(10)) else run.classes
+        self.set_settings(self.settings.replaced(hidden=run.spec.hidden, classes=classes,
+                                                 activation=run.spec.activation))  # fmt: skip
+        self._forget_model()
+        settings = self.settings
+        config = replace(settings.config(), samples=self._record.begin(settings, False))
+        self._draft.used = settings
+        self._launch(ReplayTrainer(run), TrainJob(run.spec, settings.data(), config, None))
+        return True
+
+    def _launch(self, trainer: Trainer, job: TrainJob) -> None:
+        """Run the job on the trainer in the background; its items reach `_on_item`."""
         run_id = self._control.begin()
         self._set_phase(RunPhase.STARTING)
-        trainer, lock = self._trainer.instance(), self._trainer.lock
+        lock, config = self._trainer.lock, job.config
         state, gate, paced = self._control.state, self._control.gate, config.snapshot_every > 0
 
         def drive(context: JobContext) -> None:
@@ -234,7 +263,6 @@ class TrainingRun:
             on_error=lambda message: self._on_failed(run_id, message),
             name="digitlab-training",
         )
-        return True
 
     def pause(self) -> None:
         phase = self._control.pause()

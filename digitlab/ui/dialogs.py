@@ -25,12 +25,26 @@ def ask_model_file(parent: QWidget | None) -> str | None:
     return path
 
 
-def ask_save_path(parent: QWidget | None, suggested_name: str) -> str | None:
-    """Where to save a model (with the .safetensors suffix added when none was typed)."""
+RUN_FILTER = "digitlab runs (*.safetensors);;All files (*)"
+
+
+def ask_run_file(parent: QWidget | None) -> str | None:
+    """A run file to open (digitlab train --history, or File → Save run…), or None."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Open run", _last_folder["value"], RUN_FILTER)
+    if not path:
+        return None
+    _last_folder["value"] = str(Path(path).parent)
+    return path
+
+
+def ask_save_path(
+    parent: QWidget | None, suggested_name: str, title: str = "Save model",
+    kind: str = "digitlab models",
+) -> str | None:  # fmt: skip
+    """Where to save a model or a run (with the .safetensors suffix added when none was
+    typed)."""
     start = Path(_last_folder["value"] or Path.home()) / suggested_name
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Save model", str(start), "digitlab models (*.safetensors)"
-    )
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(start), f"{kind} (*.safetensors)")
     if not path:
         return None
     _last_folder["value"] = str(Path(path).parent)

@@ -34,9 +34,16 @@ from digitlab.session import Session
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, LoadFailure, ModelEntry
 from digitlab.session.notices import Level, Notice
 from digitlab.session.run import RunEnd, RunOutcome
+from digitlab.session.run_files import open_history, save_history
 from digitlab.session.run_settings import RunSettings
 from digitlab.ui import settings as stored
-from digitlab.ui.dialogs import ask_model_file, confirm_reset, save_trained_model
+from digitlab.ui.dialogs import (
+    ask_model_file,
+    ask_run_file,
+    ask_save_path,
+    confirm_reset,
+    save_trained_model,
+)
 from digitlab.ui.icon import app_icon
 from digitlab.ui.lesson_panel import Lessons
 from digitlab.ui.view import View
@@ -56,6 +63,7 @@ SHORTCUTS = [
     ("Help on the view with the focus", "F1 (or its ? button)"),
     ("Zoom in / out / reset", "Ctrl+= / Ctrl+- / Ctrl+0"),
     ("Open a model file", "Ctrl+O"),
+    ("Open a run (replay it) / save the run", "Ctrl+Shift+O / Ctrl+Shift+S"),
     ("Save the trained model", "Ctrl+S"),
     ("Quit", "Ctrl+Q"),
 ]
@@ -172,6 +180,11 @@ class MainWindow(QMainWindow):
         self._action(file, "&Save trained model…", self.save_model, "Ctrl+S",
                      "Save the model being trained")  # fmt: skip
         file.addSeparator()
+        self._action(file, "Open &run…", self.open_run, "Ctrl+Shift+O",
+                     "Replay a saved run (digitlab train --history) through the lab")  # fmt: skip
+        self._action(file, "Save r&un…", self.save_run, "Ctrl+Shift+S",
+                     "Save the run's history: its moments, curves and settings")  # fmt: skip
+        file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
         run = self.session.run
         train = bar.addMenu("&Training")
@@ -226,6 +239,21 @@ class MainWindow(QMainWindow):
 
     def save_model(self) -> None:
         save_trained_model(self, self.session)
+
+    def open_run(self) -> None:
+        path = ask_run_file(self)
+        if path:
+            open_history(self.session.run, self.session.jobs, self.session.notices, path)
+
+    def save_run(self) -> None:
+        run = self.session.run
+        if run.model is None:
+            self.session.notices.warning("Nothing to save yet: train a net first")
+            return
+        sizes = "-".join(str(s) for s in run.model.network.spec.sizes)
+        path = ask_save_path(self, f"run-{sizes}.safetensors", "Save run", "digitlab runs")
+        if path:
+            save_history(run, self.session.jobs, self.session.notices, path)
 
     # --- status ------------------------------------------------------------------------------
 

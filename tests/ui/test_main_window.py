@@ -3,6 +3,7 @@ arrangement and settings (and survives bad ones), and keeps Space for focused co
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QMargins, QRect, Qt
 from PySide6.QtWidgets import QCheckBox
 
@@ -273,3 +274,24 @@ def test_at_first_start_the_frame_fits_the_screen_and_uses_it(qtbot, session, tm
     assert window.height() == min(860, free.height() - 34)
     assert window.width() == min(1400, free.width() - 8)
     assert free.contains(window.frameGeometry())
+
+
+def test_file_open_run_replays_it_and_save_run_writes_one(qtbot, session, tmp_path, monkeypatch):
+    from digitlab.core.run_file import RunFile, load_run, save_run
+    from tests.core.test_run_file import SPEC, moment
+
+    rng = np.random.default_rng(3)
+    moments = tuple(moment(i, rng) for i in range(1, 6))
+    saved = save_run(tmp_path / "in.safetensors", RunFile(SPEC, (0, 1, 7), moments))
+    window = open_window(qtbot, session, ini(tmp_path))
+    monkeypatch.setattr("digitlab.ui.main_window.ask_run_file", lambda parent: str(saved))
+    window.open_run()
+    run = session.run
+    qtbot.waitUntil(lambda: run.phase is RunPhase.FINISHED and run.model is not None)
+    np.testing.assert_array_equal(session.run.model.network.weights[1],
+                                  load_run(saved).moments[-1].network.weights[1])  # fmt: skip
+    out = tmp_path / "out.safetensors"
+    monkeypatch.setattr("digitlab.ui.main_window.ask_save_path", lambda *args: str(out))
+    window.save_run()
+    qtbot.waitUntil(out.exists)
+    assert len(load_run(out).moments) == 5

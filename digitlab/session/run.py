@@ -16,6 +16,7 @@ This is the public face; its parts each hold one concept: the settings being edi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -235,8 +236,12 @@ class TrainingRun:
                                   f"{MAX_HIDDEN_UNITS} units")  # fmt: skip
             return False
         classes = None if run.classes == tuple(range(10)) else run.classes
-        self.set_settings(self.settings.replaced(hidden=run.spec.hidden, classes=classes,
-                                                 activation=run.spec.activation))  # fmt: skip
+        stored = run.settings.get("train") if isinstance(run.settings.get("train"), dict) else {}
+        trained = RunSettings.from_dict({**run.settings, **stored})  # the window's or train's
+        epochs = max(1, min(1000, math.ceil(run.moments[-1].epoch - 1e-9)))
+        self.set_settings(trained.replaced(hidden=run.spec.hidden, classes=classes, epochs=epochs,
+                                           activation=run.spec.activation,
+                                           pace=self.pace))  # fmt: skip
         self._forget_model()
         settings = self.settings
         config = replace(settings.config(), samples=self._record.begin(settings, False))

@@ -39,39 +39,47 @@ def test_each_workspace_names_registered_views_once_and_every_view_has_a_home() 
         workspace("nope")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_workspace_fits_with_readable_views_and_whole_tab_titles(
-    qtbot, session, tmp_path, size
+    qtbot, session, tmp_path
 ) -> None:
-    window = open_window(qtbot, session, ini(tmp_path), size)
-    for plan in WORKSPACES:
-        window.workspaces.switch(plan.id)
-        qtbot.wait(20)
-        assert (window.width(), window.height()) == size  # no view forced the window larger
-        fronts = [cell.views[0] for column in plan.columns for cell in column.cells]
-        assert sorted(in_front(window)) == sorted(fronts), plan.id
-        inside = window.rect()
-        boxes = {}
-        for view_id in fronts:
-            dock = window.docks[view_id]
-            view, hint = dock.widget(), dock.widget().minimumSizeHint()
-            assert view.width() >= hint.width() and view.height() >= hint.height(), view_id
-            assert view.width() >= 200 and view.height() >= 90, (plan.id, view_id, view.size())
-            boxes[view_id] = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
-            assert inside.contains(boxes[view_id]), (plan.id, view_id)
-        if plan.id == "draw":  # the 28×28 input gets room, square
-            preview = window.view("preview").input
-            assert min(preview.width(), preview.height()) >= 100
-        for a in boxes:
-            for b in boxes:
-                assert a == b or not boxes[a].intersects(boxes[b]), (plan.id, a, b)
-        for bar in window.findChildren(QTabBar):
-            if bar.isVisible():
-                assert bar.elideMode() == Qt.TextElideMode.ElideNone
-                for index in range(bar.count()):  # the whole title fits its tab
-                    text = bar.tabText(index)
-                    needed = bar.fontMetrics().horizontalAdvance(text)
-                    assert bar.tabRect(index).width() >= needed, text
+    window = open_window(qtbot, session, ini(tmp_path), SIZES[0])
+    for size in SIZES:  # one window, resized: each size laid out afresh
+        window.resize(*size)
+        qtbot.waitUntil(lambda s=size: (window.width(), window.height()) == s)
+        for plan in WORKSPACES:
+            window.workspaces.switch(plan.id)
+            window.reset_layout()  # the plan at this size, not the last size's arrangement
+            qtbot.wait(20)
+            check_workspace(window, plan, size)
+
+
+def check_workspace(window: MainWindow, plan, size) -> None:
+    """The plan's views in front, readable, inside the window, apart, titles whole."""
+    assert (window.width(), window.height()) == size  # no view forced the window larger
+    fronts = [cell.views[0] for column in plan.columns for cell in column.cells]
+    assert sorted(in_front(window)) == sorted(fronts), plan.id
+    inside = window.rect()
+    boxes = {}
+    for view_id in fronts:
+        dock = window.docks[view_id]
+        view, hint = dock.widget(), dock.widget().minimumSizeHint()
+        assert view.width() >= hint.width() and view.height() >= hint.height(), view_id
+        assert view.width() >= 200 and view.height() >= 90, (plan.id, view_id, view.size())
+        boxes[view_id] = QRect(dock.mapTo(window, dock.rect().topLeft()), dock.size())
+        assert inside.contains(boxes[view_id]), (plan.id, view_id)
+    if plan.id == "draw":  # the 28×28 input gets room, square
+        preview = window.view("preview").input
+        assert min(preview.width(), preview.height()) >= 100
+    for a in boxes:
+        for b in boxes:
+            assert a == b or not boxes[a].intersects(boxes[b]), (plan.id, a, b)
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible():
+            assert bar.elideMode() == Qt.TextElideMode.ElideNone
+            for index in range(bar.count()):  # the whole title fits its tab
+                text = bar.tabText(index)
+                needed = bar.fontMetrics().horizontalAdvance(text)
+                assert bar.tabRect(index).width() >= needed, text
 
 
 def test_ctrl_number_switches_and_each_workspace_keeps_its_arrangement(

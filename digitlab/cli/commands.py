@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("predict", "digitlab.cli.predict", "classify image files (one JSON line each)",
             data_dir=False),
     Command("record", "digitlab.cli.record",
-            "a view across a saved run (train --history), as a GIF, WebP or APNG",
+            "a view across a saved run (train --history), as GIF, WebP, APNG or MP4",
             data_dir=False),
     Command("lessons", "digitlab.cli.lessons",
             "the lessons: the write-ups' demonstrations, step by step (digitlab --lesson NAME)",

@@ -59,8 +59,8 @@ def test_a_view_is_recorded_a_frame_a_moment_in_each_format(qtbot, run_path, tmp
 
 
 def test_bad_output_is_refused_before_any_frame(qtbot, run_path, tmp_path, capsys) -> None:
-    with pytest.raises(DigitlabError, match="MP4 is not written yet"):
-        record_run(run_path, "weights", tmp_path / "x.mp4")
+    with pytest.raises(DigitlabError, match=r"\.gif, \.webp, \.png \(animated\) or \.mp4"):
+        record_run(run_path, "weights", tmp_path / "x.avi")
     assert main(["record", str(run_path), "--view", "nope", "--out", str(tmp_path / "x.gif")]) == 2
     assert "no view 'nope'" in capsys.readouterr().err
     assert main(["record", str(tmp_path / "missing"), "--view", "weights", "--out",
@@ -74,3 +74,16 @@ def test_frames_spread_over_the_run(qtbot, run_path, tmp_path) -> None:
     assert frames == 3
     with Image.open(path) as animation:
         assert animation.n_frames == 3
+
+
+def test_mp4_through_the_video_extra(qtbot, run_path, tmp_path, monkeypatch) -> None:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")  # in the test extra; optional for users
+    out = tmp_path / "weights.mp4"
+    path, frames = record_run(run_path, "weights", out, (321, 241), fps=4)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    assert meta["size"] == (320, 240) and sum(1 for _ in reader) == frames == 8
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.safetensors", "weights.mp4"]
+    monkeypatch.setitem(__import__("sys").modules, "imageio_ffmpeg", None)  # not installed
+    with pytest.raises(DigitlabError, match=r"digitlab\[video\]"):
+        record_run(run_path, "weights", tmp_path / "again.mp4")

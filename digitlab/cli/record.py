@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--view", required=True, metavar="ID",
                         help="the view to record (digitlab screenshot --list-views)")
     parser.add_argument("--out", required=True, metavar="FILE",
-                        help="the animation to write: .gif, .webp, .png (APNG) or .mp4 (the video extra)")
+                        help="the animation: .gif, .webp, .png (APNG) or .mp4 (video extra)")
     parser.add_argument("--size", type=window_size, default=(640, 480), metavar="WxH")
     parser.add_argument("--fps", type=_fps, default=10.0, metavar="N",
                         help="frames a second (default 10): a frame a moment of the run")

@@ -41,7 +41,8 @@ from digitlab.ui.plots.style import SCALE_LABELS, Scale, scale_values
 from digitlab.ui.plots.tile_choice import TileChoice
 from digitlab.ui.plots.tile_choice import caption as tile_caption
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
-from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelPlan, WeightPanel
+from digitlab.ui.plots.weight_numbers import changes_to_show, hover_line, layer_change
+from digitlab.ui.plots.weight_panels import PanelPlan, WeightPanel
 from digitlab.ui.view import View, run_alone
 
 EMPTY_TEXT = (
@@ -233,32 +234,20 @@ class WeightsView(View):
         self._refresh_hover()
 
     def _changes(self, entry: ModelEntry, live: bool) -> list[np.ndarray] | None:
-        """The change to show per layer, or None when there is none for this model. A Stop
-        sends one last snapshot, usually with no step since the one before: its layers that did
-        not change keep showing the last change (on its scale), rather than a blank panel."""
+        """The change to show per layer, or None when there is none for this model."""
         latest = self.session.run.latest
         if not (live and latest is not None and latest.model.ref == entry.ref):
             self._held = []
             return None
-        fresh = [np.asarray(d) for d in latest.snapshot.deltas]
-        before = self._deltas  # what the last refresh showed (held layers included)
         stopped = latest.snapshot.status is SnapshotStatus.CANCELLED
-        if not (stopped and before is not None and len(before) == len(fresh)):
-            self._held = [False] * len(fresh)
-            return fresh
-        self._held = [not f.any() and b.shape == f.shape and bool(b.any())
-                      for f, b in zip(fresh, before)]  # fmt: skip
-        return [b if h else f for f, b, h in zip(fresh, before, self._held)]
+        fresh = [np.asarray(d) for d in latest.snapshot.deltas]
+        changes, self._held = changes_to_show(fresh, self._deltas, stopped)
+        return changes
 
     def _matrix(self, plan: PanelPlan) -> np.ndarray:
         assert self._entry is not None
         weights = self._entry.network.weights[plan.layer]
-        if not plan.is_delta:
-            return weights
-        deltas = self._deltas
-        if deltas is None or plan.layer >= len(deltas) or deltas[plan.layer].shape != weights.shape:
-            return np.zeros(weights.shape, np.float32)
-        return deltas[plan.layer]
+        return layer_change(weights, self._deltas, plan.layer) if plan.is_delta else weights
 
     def _show_empty(self) -> None:
         self._deltas, self._held = None, []
@@ -281,8 +270,8 @@ class WeightsView(View):
 
     def _on_model(self, entry: ModelEntry | None) -> None:
         self.schedule_refresh()
-        if entry is not None and not self.on_screen():
-            self._prebuild_timer.start()
+        if entry is not None and entry.key != RUN_KEY and not self.on_screen():
+            self._prebuild_timer.start()  # (not for the live run: ten versions a second)
 
     def _prebuild(self) -> None:
         """Draw a new model while the view is hidden, a second after it came (the one
@@ -369,15 +358,8 @@ class WeightsView(View):
             return ""
         panel, unit, column = found
         plan = panel.plan
-        if plan.as_tiles:
-            source = "pixel ({}, {})".format(*divmod(column, IMAGE_SIDE))
-        else:
-            source = f"input {column}" if plan.layer == 0 else f"unit {column}"
-        value = self._matrix(plan)[unit, column]
-        text = f"{plan.unit_name(unit)} ← {source}: {'Δw' if plan.is_delta else 'w'} = {value:+.3g}"
-        if plan.is_delta:
-            return text
-        return f"{text} · bias {self._entry.network.biases[plan.layer][unit]:+.2f}"
+        bias = self._entry.network.biases[plan.layer][unit]
+        return hover_line(plan, unit, column, self._matrix(plan)[unit, column], bias)
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         self._mouse = QPointF(scene_pos)

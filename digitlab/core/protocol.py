@@ -122,6 +122,23 @@ class _Number:
         self.value = value
 
 
+class InProcessTrainer:
+    """The lifecycle of a trainer that runs its jobs in the calling thread (`LocalTrainer`,
+    `ReplayTrainer`): nothing to start, warm up or end, unlike `remote.TrainerProcess`."""
+
+    def start(self, wait_s: float = 0.0) -> bool:
+        return True
+
+    def is_ready(self) -> bool:
+        return True
+
+    def prepare(self, data: DataRequest) -> None:
+        """Nothing to warm up in-process: the first run loads what it needs."""
+
+    def close(self, timeout_s: float = 1.0) -> None:
+        pass
+
+
 class RunState:
     """Cancel and pause flags and the pace, shared between the loop and whoever controls it
     (any thread, or the parent of the trainer process); the loop reads them every step."""

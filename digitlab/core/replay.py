@@ -14,25 +14,20 @@ import math
 import time
 from collections.abc import Iterator
 
-from digitlab.core.protocol import RunState, Snapshot, SnapshotStatus, Stage, TrainJob
+from digitlab.core.protocol import (
+    InProcessTrainer,
+    RunState,
+    Snapshot,
+    SnapshotStatus,
+    Stage,
+    TrainJob,
+)
 from digitlab.core.run_file import RunFile, RunMoment
 
 
-class ReplayTrainer:
+class ReplayTrainer(InProcessTrainer):
     def __init__(self, run: RunFile) -> None:
         self.run = run
-
-    def start(self, wait_s: float = 0.0) -> bool:
-        return True
-
-    def is_ready(self) -> bool:
-        return True
-
-    def prepare(self, data: object) -> None:
-        """Nothing to load: the run file holds every number."""
-
-    def close(self, timeout_s: float = 1.0) -> None:
-        pass
 
     def train(self, job: TrainJob, state: RunState) -> Iterator[Stage | Snapshot]:
         if job.spec != self.run.spec:

@@ -22,7 +22,7 @@ from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
 from digitlab.core.distort import AUGMENTATIONS
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
-    DataRequest,
+    InProcessTrainer,
     RunState,
     Snapshot,
     SnapshotStatus,
@@ -263,24 +263,12 @@ def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[
     yield from train(model, dataset, job.config, state)
 
 
-class LocalTrainer:
+class LocalTrainer(InProcessTrainer):
     """Runs jobs in the calling thread: the interface of `core.remote.TrainerProcess`, without
     the process (tests, headless tools)."""
 
     def __init__(self, datasets: DatasetCache | None = None) -> None:
         self.datasets = datasets or DatasetCache()
-
-    def start(self, wait_s: float = 0.0) -> bool:
-        return True
-
-    def is_ready(self) -> bool:
-        return True
-
-    def prepare(self, data: DataRequest) -> None:
-        """Nothing to warm up in-process; the first run loads the data."""
-
-    def close(self, timeout_s: float = 1.0) -> None:
-        pass
 
     def train(self, job: TrainJob, state: RunState) -> Iterator[Stage | Snapshot]:
         return run_job(job, state, self.datasets)

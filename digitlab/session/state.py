@@ -120,6 +120,12 @@ class Session:
         self._predict()
 
     @property
+    def analysing(self) -> bool:
+        """Background work other than the training run is going (an analysis, a model or run
+        file being read): what screenshots and recordings wait for before a picture."""
+        return any(job.key != "training" for job in self.jobs.running())
+
+    @property
     def prediction(self) -> Prediction:
         return self._prediction
 

@@ -83,7 +83,6 @@ def _fewer_moments(run, frames: int):
 def _render(run, spec, size: tuple[int, int]) -> list:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PIL import Image
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
     from digitlab.core.replay import ReplayTrainer
     from digitlab.session import Session
@@ -92,6 +91,7 @@ def _render(run, spec, size: tuple[int, int]) -> list:
     from digitlab.session.run_settings import RunSettings
     from digitlab.ui.app import _application
     from digitlab.ui.dispatch import QtDispatcher
+    from digitlab.ui.screenshot import encoded_picture
 
     app = _application()
     session = Session(QtDispatcher(), trainer_factory=lambda: ReplayTrainer(run))
@@ -116,11 +116,8 @@ def _render(run, spec, size: tuple[int, int]) -> list:
             session.models.select(RUN_KEY)
         view.refresh()  # asks for the moment's analyses (planes, unit statistics, …)
         _settle(app, session)  # which arrive, and redraw the view
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        view.grab().save(buffer, "PNG")
-        frames.append(Image.open(io.BytesIO(bytes(data.data()))).convert("RGB"))
+        png = encoded_picture(view.grab(), ".png")
+        frames.append(Image.open(io.BytesIO(png)).convert("RGB"))
 
     session.run.updated.connect(hold)
     try:
@@ -150,7 +147,7 @@ def _settle(app, session, timeout_s: float = 30.0) -> None:
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
         app.processEvents()
-        if [job for job in session.jobs.running() if job.key != "training"]:
+        if session.analysing:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= QUIET_S:
             break

@@ -313,7 +313,7 @@ def _render(target: Path, size: tuple[int, int], shot: Shot, ini: Path, stop: _S
             if demo.settled is not None:
                 wait(lambda: demo.settled(widget))
             wait(lambda: False, 300)
-        picture = _encoded(widget.grab(), target.suffix)
+        picture = encoded_picture(widget.grab(), target.suffix)
         stop.check()
         return write_atomically(target, picture)
     finally:
@@ -333,7 +333,7 @@ def _settle(window: Any, session: Any, wait: Callable[..., bool]) -> None:
     """Let the views now shown compute what they show (unit statistics, the test set's
     answers, …): until no background job runs (at most a minute), then a last repaint."""
     wait(lambda: False, 300)
-    wait(lambda: not [job for job in session.jobs.running() if job.key != "training"], 60_000)
+    wait(lambda: not session.analysing, 60_000)
     wait(lambda: False, 400)
 
 
@@ -353,7 +353,7 @@ def _follow_lesson(window: Any, session: Any, shot: Shot, wait: Callable[..., bo
     _settle(window, session, wait)
 
 
-def _encoded(pixmap, suffix: str) -> bytes:
+def encoded_picture(pixmap, suffix: str) -> bytes:
     """The picture in the format its file name asks for, as bytes (written atomically)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QMenu,
     QStyle,
     QTextBrowser,
     QToolButton,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.ui.help_texts import HELP, help_html
+from digitlab.ui.menus import menu_named
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -115,7 +115,7 @@ class ViewHelp(QObject):
         self.action.setShortcuts(keys)
         self.action.setStatusTip("What the view you are in shows, and how to read it")
         self.action.triggered.connect(self.show_current)
-        menu = _help_menu(window)
+        menu = menu_named(window, "&Help")
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action)
         if first is not None:
@@ -231,14 +231,6 @@ def _button_rect(dock: QDockWidget, button: QToolButton) -> QRect:
     side = line
     right = content.geometry().right() if content is not None else dock.width() - 1
     return QRect(right - side - GAP, title_bottom + GAP, side, side)
-
-
-def _help_menu(window: QMainWindow) -> QMenu:
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text() == "&Help":
-            return menu
-    return window.menuBar().addMenu("&Help")
 
 
 def install_help(window: QMainWindow) -> ViewHelp:

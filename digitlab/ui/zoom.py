@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsScene, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsScene, QWidget
+
+from digitlab.ui.menus import menu_named
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -263,7 +265,7 @@ def install_zoom(window: QMainWindow, settings: QSettings) -> Zoom:
     if isinstance(found, Zoom):
         return found
     zoom = Zoom(window, settings)
-    menu = _view_menu(window)
+    menu = menu_named(window, "&View")
     menu.addSeparator()
     actions: list[QAction] = []
     for text, slot, keys in (
@@ -295,11 +297,3 @@ def install_zoom(window: QMainWindow, settings: QSettings) -> Zoom:
     )
     zoom.actions = actions
     return zoom
-
-
-def _view_menu(window: QMainWindow) -> QMenu:
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text() == "&View":
-            return menu
-    return window.menuBar().addMenu("&View")

@@ -142,6 +142,7 @@ class ModelLibrary:
         self._current: ModelEntry | None = None  # a loaded model answering
         self._follows_run = False  # the run answers, whichever version it is at
         self._run_listed = False
+        self._run_shown: ModelRef | None = None  # the run's version current_changed last gave
         self._wanted: str | None = None  # requested, maybe still loading
 
     # --- reading -----------------------------------------------------------------------------
@@ -246,7 +247,9 @@ class ModelLibrary:
     def _follow_run(self) -> None:
         self._wanted = None
         self._current, self._follows_run = None, True
-        self.current_changed.emit(self._live())
+        run = self._live()
+        self._run_shown = run.ref if run is not None else None
+        self.current_changed.emit(run)
 
     # --- the training run ------------------------------------------------------------------
 
@@ -260,6 +263,9 @@ class ModelLibrary:
         if self._follows_run:
             if run is None:
                 self._follows_run = False
-            self.current_changed.emit(run)
+            ref = run.ref if run is not None else None
+            if ref != self._run_shown or run is None:  # (a run pinned to a past moment: quiet)
+                self._run_shown = ref
+                self.current_changed.emit(run)
         elif run is not None and self._current is None and self._wanted is None:
             self._follow_run()

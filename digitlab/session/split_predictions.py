@@ -4,7 +4,8 @@ The confusion and mistakes views ask (`fetch`) when they are on screen; the work
 pass over the 10 000 test digits, a confusion matrix and a few sorts) runs off the main thread,
 newest request wins, cached per model version (see `analysis.py`). Which model version to
 compute for is the `target`: the current model; for the net being trained, the version of its
-last test evaluation (an epoch's end), not each of its ~10 snapshots a second.
+last test evaluation (an epoch's end), not each of its ~10 snapshots a second; a moment chosen
+on the timeline is computed for itself.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ class SplitPredictions:
         elif entry.key == RUN_KEY and self._following:
             latest = self._run.latest  # a snapshot without a test evaluation keeps the target
             evaluated = latest is not None and latest.snapshot.status.evaluated
-            target = entry if evaluated else self._target
+            chosen = latest is not None and latest.model.ref != entry.ref  # on the timeline
+            target = entry if evaluated or chosen else self._target
         else:
             target = entry
         self._following = entry is not None and entry.key == RUN_KEY

@@ -36,6 +36,7 @@ from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
 from digitlab.session.shared_split import SharedSplit, mnist_test_set, mnist_train_set
 from digitlab.session.split_predictions import SplitPredictions
+from digitlab.session.timeline import Timeline
 from digitlab.session.unit_stats import UnitsReport, unit_statistics
 
 
@@ -87,12 +88,15 @@ class Session:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
         loader = {} if model_loader is None else {"loader": model_loader}
-        # The run's model is one object: the library asks the run for its current version.
-        self.models = ModelLibrary(self.jobs, self.notices, live=lambda: self.run.model, **loader)
+        # The run's model is one object: the library asks the timeline for the version shown
+        # (live: the run's newest).
+        self.models = ModelLibrary(self.jobs, self.notices, live=lambda: self.timeline.model(),
+                                   **loader)  # fmt: skip
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
         self.selection = Selection()
         self.test_split = test = SharedSplit(test_set or mnist_test_set(data_root))
+        self.timeline = Timeline(self.run, self.jobs, test)
         jobs = self.jobs  # the analyses: Followed (follow a model) or Task (on demand)
         self.units = Followed(jobs, "units", partial(unit_statistics, test), UnitsReport)
         self.planes = Followed(
@@ -117,6 +121,7 @@ class Session:
         self.run.updated.connect(self._on_run_update)
         self.run.model_changed.connect(self._on_run_model)
         self.run.phase_changed.connect(self._on_run_phase)
+        self.timeline.moved.connect(self._on_moment)
         self._predict()
 
     @property
@@ -156,6 +161,13 @@ class Session:
         self.models.run_changed()
         if model is None and was_answering:  # back to what answered before the run took over
             self.models.select(self._before_run or DEFAULT_KEY, fallback=DEFAULT_KEY)
+
+    def _on_moment(self, _moment: object) -> None:
+        """Another moment of the run was chosen: the run answers, at that moment."""
+        if self.models.follows_run:
+            self.models.run_changed()
+        elif self.run.model is not None:
+            self.models.select(RUN_KEY)
 
     def _on_run_update(self, update: RunUpdate) -> None:
         if self._follow_run:

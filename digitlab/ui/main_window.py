@@ -46,6 +46,7 @@ from digitlab.ui.dialogs import (
 )
 from digitlab.ui.icon import app_icon
 from digitlab.ui.lesson_panel import Lessons
+from digitlab.ui.timeline_bar import install_timeline
 from digitlab.ui.view import View
 from digitlab.ui.view_help import install_help
 from digitlab.ui.views import VIEWS, ViewSpec
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         for spec in VIEWS:
             self._make_dock(spec)
         self.workspaces = WorkspaceBar(self, self.docks, self.settings)
+        self.timeline = install_timeline(self, session)
         self._build_menus()
         self.zoom = install_zoom(self, self.settings)  # before the views: they start zoomed
         self.help = install_help(self)

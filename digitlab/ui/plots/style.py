@@ -162,6 +162,19 @@ def steady_range(
     return float(np.floor((low - pad) / step) * step), float(np.ceil((high + pad) / step) * step)
 
 
+def grown_range(
+    previous: tuple[float, float] | None, low: float, high: float
+) -> tuple[float, float]:
+    """An axis range that never shrinks: the previous one while it holds [low, high], else the
+    steady range of both together (a run's moments, scrubbed back and forth, on one axis)."""
+    if previous is None or not (np.isfinite(low) and np.isfinite(high)):
+        return steady_range(previous, low, high)
+    first, last = previous
+    if first <= low and high <= last:
+        return previous
+    return steady_range(None, min(first, low), max(last, high))
+
+
 def symmetric_limit(values: np.ndarray, percentile: float | None = None) -> float:
     """max |value| (or its percentile), or 1 for empty, all-zero or non-finite arrays."""
     finite = np.abs(values[np.isfinite(values)]) if values.size else np.empty(0)

@@ -4,8 +4,9 @@ A 784→2→10 net (or 784→2→2→2→2, or a net trained on two classes, who
 squeezes each digit to a point. Here are the 10 000 test digits in each such plane, coloured
 by class, before the nonlinearity and after it (ReLU folds everything into the positive
 quadrant), with the drawing as a large star. The points move while the net trains: the
-classes pull apart. The planes are computed in the background (`session.planes`); this view
-only asks for them and draws the newest.
+classes pull apart; for the run's versions (live or a moment on the timeline) the axes only ever
+grow, so across the run the points move, not the axes. The planes are computed in the
+background (`session.planes`); this view only asks for them and draws the newest.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from digitlab.core.bottleneck import plane_points, planes
 from digitlab.session import Session
 from digitlab.session.analysis import failed_or_none
-from digitlab.session.models import ModelEntry
+from digitlab.session.models import RUN_KEY, ModelEntry
 from digitlab.session.planes import PlanesReport
 from digitlab.ui.plots import style
 from digitlab.ui.plots.point_cloud import PointCloud, settle
@@ -64,6 +65,7 @@ class BottleneckView(View):
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.planes.updated, self.schedule_refresh)
         self.subscribe(session.prediction_changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.run.cleared, lambda: self._ranges.clear())  # a new run: new axes
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -106,9 +108,11 @@ class BottleneckView(View):
             self._drawn = None
             self.pages.show_message(NO_PLANE)
             return
-        report = self.session.planes.latest  # the newest, maybe for an older version
-        if self.session.planes.get(entry) is None:
+        outcome = self.session.planes.get(entry)  # this version's (a moment scrubbed back to)
+        if outcome is None:
             self._ask_for_planes(entry)
+        # else the newest, maybe for an older version, until this one's arrives
+        report = outcome if outcome is not None else self.session.planes.latest
         if not isinstance(report, PlanesReport) or not report.points:
             if self._drawn is None:  # keep the last planes on show until the new ones come
                 failed = failed_or_none(report)
@@ -171,10 +175,9 @@ class BottleneckView(View):
             if not len(xy):
                 continue
             previous = self._ranges.get((layer, side), (None, None))
+            fit = style.grown_range if report.ref.key == RUN_KEY else style.steady_range
             ranges = tuple(
-                style.steady_range(
-                    previous[axis], float(xy[:, axis].min()), float(xy[:, axis].max())
-                )
+                fit(previous[axis], float(xy[:, axis].min()), float(xy[:, axis].max()))
                 for axis in (0, 1)
             )
             if ranges != previous:

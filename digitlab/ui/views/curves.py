@@ -9,7 +9,8 @@ The dock is often short (about 150 px at 1366×768), so every pixel of height go
 each plot's title is one wrapped line above it that doubles as its legend (no legend box over
 the curves), units sit in the titles, the "epoch" axis label shows only when there is room, and
 the two plots sit side by side in a wide dock and one above the other in a tall one. The ranges
-keep a margin in screen pixels, so the last point and a 100 % marker show whole.
+keep a margin in screen pixels, so the last point and a 100 % marker show whole. A moment chosen
+on the timeline is a vertical line on both plots.
 """
 
 from __future__ import annotations
@@ -86,10 +87,27 @@ class CurvesView(View):
             widget.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._fit_ranges())
         self._throttle = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._throttle.timeout.connect(self.schedule_refresh)
+        self.cursors = [self._cursor(widget) for widget in (self.loss_plot, self.accuracy_plot)]
         run = session.run
         self.subscribe(run.updated, self._on_update)
         self.subscribe(run.cleared, self.schedule_refresh)
+        self.subscribe(session.timeline.moved, lambda _: self._show_cursor())
         self.refresh()
+
+    def _cursor(self, widget: pg.PlotWidget) -> pg.InfiniteLine:
+        """A vertical line at the moment chosen on the timeline (hidden while live)."""
+        line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(style.ACCENT, width=1.5))
+        line.setZValue(5)
+        line.hide()
+        widget.addItem(line, ignoreBounds=True)
+        return line
+
+    def _show_cursor(self) -> None:
+        moment = self.session.timeline.chosen
+        for line in self.cursors:
+            if moment is not None:
+                line.setPos(moment.epoch)
+            line.setVisible(moment is not None)
 
     def _on_update(self, update: RunUpdate) -> None:
         if update.snapshot.finished:
@@ -155,6 +173,7 @@ class CurvesView(View):
             id(self.accuracy_plot): (epochs, extent(100 * accuracy, 100 * test) or (0.0, 100.0)),
         }
         self._fit_ranges()
+        self._show_cursor()
 
     def _fit_ranges(self) -> None:
         """Each plot's data with MARGIN_PX to spare on every side, set only when it changes."""

@@ -2,7 +2,8 @@
 
 The first layer is a mosaic of 28×28 filters (one ImageItem per panel, reflowed to the room);
 later layers are heatmaps. While the net being trained answers, each layer's change since the
-last refresh sits beside it on its own scale. Click a unit to see it large with its numbers;
+last refresh (or, at a moment chosen on the timeline, since the moment before) sits beside it
+on its own scale. Click a unit to see it large with its numbers;
 the selection lives in the session, so other views can follow it too.
 
 By default the mosaic shows the 32 units with the largest outgoing weights, under a caption
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.core.protocol import SnapshotStatus
 from digitlab.session import Session
 from digitlab.session.models import RUN_KEY, ModelEntry
 from digitlab.session.run import RunPhase
@@ -58,6 +58,7 @@ NO_LIMIT = 16777215  # Qt's QWIDGETSIZE_MAX
 HOVER_HINT = "Hover a weight to read it; click a unit to see it large"
 NO_CHANGE = "no change"
 HELD_TITLE = "Last change before Stop"
+MOMENT_TITLE = "Change from the moment before"  # a moment chosen on the timeline
 PREBUILD_DELAY_MS = 1000  # a hidden view builds a new shape's panels this long after the model came
 
 
@@ -228,19 +229,19 @@ class WeightsView(View):
                 panel.show(*scale_values(matrix, scale, "Δw" if delta else "w", panel))
             if delta:
                 held = panel.plan.layer < len(self._held) and self._held[panel.plan.layer]
-                panel.header.title = HELD_TITLE if held else panel.plan.title
+                panel.header.title = (HELD_TITLE if held else panel.plan.title if
+                                      self.session.timeline.live else MOMENT_TITLE)  # fmt: skip
                 panel.header.update()
         self._show_selection()
         self._refresh_hover()
 
     def _changes(self, entry: ModelEntry, live: bool) -> list[np.ndarray] | None:
         """The change to show per layer, or None when there is none for this model."""
-        latest = self.session.run.latest
-        if not (live and latest is not None and latest.model.ref == entry.ref):
+        change = self.session.timeline.change_of(entry) if live else None
+        if change is None:
             self._held = []
             return None
-        stopped = latest.snapshot.status is SnapshotStatus.CANCELLED
-        fresh = [np.asarray(d) for d in latest.snapshot.deltas]
+        fresh, stopped = change
         changes, self._held = changes_to_show(fresh, self._deltas, stopped)
         return changes
 

@@ -58,6 +58,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "image_chosen": lambda s: s.selection.image is not None,
     "robustness_done": lambda s: s.robustness.result is not None,
     "probes_done": lambda s: s.probes.result is not None,
+    "timeline_moved": lambda s: not s.timeline.live,
 }
 
 

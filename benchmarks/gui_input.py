@@ -7,7 +7,7 @@ import tempfile
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -64,3 +64,29 @@ def open_window(size: tuple[int, int] = (1400, 860)):
     window.show()
     session.start("mlp")
     return session, window
+
+
+class Lateness:
+    """How late a 10 ms timer fires while it runs (ms each tick): the event loop's lag, what a
+    user feels as a stutter."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        self.values: list[float] = []
+        self._interval, self._clock, self._ticker = interval_ms, QElapsedTimer(), QTimer()
+        self._ticker.setTimerType(Qt.TimerType.PreciseTimer)
+        self._ticker.setInterval(interval_ms)
+        self._ticker.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._clock.start()
+        self._ticker.start()
+
+    def stop(self) -> list[float]:
+        """The ticks' lateness, the first five (start-up) left out."""
+        self._ticker.stop()
+        return self.values[5:]
+
+    def _tick(self) -> None:
+        elapsed = self._clock.nsecsElapsed() / 1e6
+        self._clock.restart()
+        self.values.append(max(0.0, elapsed - self._interval))

@@ -23,17 +23,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PySide6.QtCore import (  # noqa: E402
-    QElapsedTimer,
     QEvent,
     QEventLoop,
     QObject,
-    Qt,
     QTimer,
 )
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_input import open_window, stroke_latencies  # noqa: E402
+from gui_input import Lateness, open_window, stroke_latencies  # noqa: E402
 
 from digitlab.core.data import load_dataset  # noqa: E402
 from digitlab.core.model import new_model  # noqa: E402
@@ -82,18 +80,7 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     time.sleep(3)  # the trainer loads MNIST
     idle_strokes = stroke_latencies(app, window)
 
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    ticker = QTimer()
-    ticker.setTimerType(Qt.TimerType.PreciseTimer)
-    ticker.setInterval(10)
-
-    def tick() -> None:
-        elapsed = clock.nsecsElapsed() / 1e6
-        clock.restart()
-        lateness.append(max(0.0, elapsed - 10.0))
-
-    ticker.timeout.connect(tick)
+    probe = Lateness()
     arrivals: list[tuple[float, int]] = []
     session.run.updated.connect(
         lambda update: arrivals.append((time.perf_counter(), update.snapshot.samples_seen))
@@ -110,16 +97,14 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
 
     counter = FrameCounter()
     window.view("weights").canvas.viewport().installEventFilter(counter)
-    clock.start()
-    ticker.start()
+    probe.start()
     session.run.start()
     wait(lambda: session.run.phase is RunPhase.FINISHED, 600)
-    ticker.stop()
+    lateness = probe.stop()
     (t0, s0), (t1, s1) = arrivals[0], arrivals[-1]
     windowed = (s1 - s0) / (t1 - t0)
     frames = sum(t0 <= t <= t1 for t in frame_times)  # while the run was sending snapshots
     refresh_rate, snapshot_rate = frames / (t1 - t0), (len(arrivals) - 1) / (t1 - t0)
-    lateness = lateness[5:]  # skip start-up
     p99 = float(np.percentile(lateness, 99))
 
     # A second, shorter run with the user drawing while it trains.

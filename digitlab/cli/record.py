@@ -25,15 +25,32 @@ def _frames(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN", help="a run file (digitlab train --history RUN)")
-    parser.add_argument("--view", required=True, metavar="ID",
-                        help="the view to record (digitlab screenshot --list-views)")
-    parser.add_argument("--out", required=True, metavar="FILE",
-                        help="the animation: .gif, .webp, .png (APNG) or .mp4 (video extra)")
+    parser.add_argument(
+        "--view",
+        required=True,
+        metavar="ID",
+        help="the view to record (digitlab screenshot --list-views)",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the animation: .gif, .webp, .png (APNG) or .mp4 (video extra)",
+    )
     parser.add_argument("--size", type=window_size, default=(640, 480), metavar="WxH")
-    parser.add_argument("--fps", type=_fps, default=10.0, metavar="N",
-                        help="frames a second (default 10): a frame a moment of the run")
-    parser.add_argument("--frames", type=_frames, metavar="N",
-                        help="at most N frames, spread over the run (default: every moment)")
+    parser.add_argument(
+        "--fps",
+        type=_fps,
+        default=10.0,
+        metavar="N",
+        help="frames a second (default 10): a frame a moment of the run",
+    )
+    parser.add_argument(
+        "--frames",
+        type=_frames,
+        metavar="N",
+        help="at most N frames, spread over the run (default: every moment)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     ids = [spec.id for spec in VIEWS]
     if args.view not in ids:  # a bad argument: exit 2, before anything is read or rendered
         raise ValueError(f"no view {args.view[:40]!r}; the views are {', '.join(ids)}")
-    from digitlab.ui.recorder import check_recording_path, record_run
+    from digitlab.core.animation import check_recording_path
+    from digitlab.ui.recorder import record_run
 
     check_recording_path(args.out)
     path, frames = record_run(args.run, args.view, args.out, args.size, args.fps, args.frames)

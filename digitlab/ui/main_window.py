@@ -46,6 +46,7 @@ from digitlab.ui.dialogs import (
 )
 from digitlab.ui.icon import app_icon
 from digitlab.ui.lesson_panel import Lessons
+from digitlab.ui.record_dialog import install_recording
 from digitlab.ui.timeline_bar import install_timeline
 from digitlab.ui.view import View
 from digitlab.ui.view_help import install_help
@@ -65,6 +66,7 @@ SHORTCUTS = [
     ("Zoom in / out / reset", "Ctrl+= / Ctrl+- / Ctrl+0"),
     ("Open a model file", "Ctrl+O"),
     ("Open a run (replay it) / save the run", "Ctrl+Shift+O / Ctrl+Shift+S"),
+    ("Record a view or the window", "Ctrl+R"),
     ("Save the trained model", "Ctrl+S"),
     ("Quit", "Ctrl+Q"),
 ]
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.workspaces = WorkspaceBar(self, self.docks, self.settings)
         self.timeline = install_timeline(self, session)
         self._build_menus()
+        self.recording = install_recording(self)  # File → Record…, the timeline's Record button
         self.zoom = install_zoom(self, self.settings)  # before the views: they start zoomed
         self.help = install_help(self)
         self._restore_window()

@@ -1,5 +1,5 @@
 """Record one view across a saved run: a frame a moment, as GIF, WebP or APNG (Pillow), or
-MP4 (H.264 through imageio-ffmpeg, the optional `video` extra: it ships its own ffmpeg).
+MP4 (H.264 through imageio-ffmpeg, the optional `video` extra), encoded by `core.animation`.
 
 The run is replayed through a session (`core.replay.ReplayTrainer`), so the view shows each
 moment exactly as it showed it live, change panels and curves included; each snapshot is drawn
@@ -14,30 +14,11 @@ import io
 import os
 from pathlib import Path
 
+from digitlab.core.animation import check_recording_path, write_animation
 from digitlab.core.errors import DigitlabError
-from digitlab.core.files import check_output_path, write_atomically
 
-FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}  # PNG: APNG
 MAX_FRAMES = 2000
 QUIET_S = 0.15  # a moment is drawn once no analysis has run for this long
-
-
-def check_recording_path(path: str | os.PathLike[str]) -> Path:
-    """The output path, or a one-line error, before anything is rendered."""
-    target = check_output_path(path)
-    if target.suffix.lower() not in FORMATS:
-        raise DigitlabError(
-            f"{target}: give a file name ending in .gif, .webp, .png (animated) or .mp4"
-        )
-    if target.suffix.lower() == ".mp4":
-        try:
-            import imageio_ffmpeg  # noqa: F401
-        except ImportError:
-            raise DigitlabError(
-                f"{target}: MP4 needs the video extra (pip install 'digitlab[video]', which "
-                "brings imageio-ffmpeg and its ffmpeg); or write .gif, .webp or .png"
-            ) from None
-    return target
 
 
 def record_run(
@@ -65,9 +46,7 @@ def record_run(
     frames = _render(run, spec, size)
     if not frames:
         raise DigitlabError(f"{run_path}: the run has no moment to record")
-    if target.suffix.lower() == ".mp4":
-        return _write_mp4(frames, target, fps), len(frames)
-    return write_atomically(target, _encoded(frames, target.suffix.lower(), fps)), len(frames)
+    return write_animation(frames, target, fps), len(frames)
 
 
 def _fewer_moments(run, frames: int):
@@ -153,44 +132,3 @@ def _settle(app, session, timeout_s: float = 30.0) -> None:
             break
         time.sleep(0.005)
     app.processEvents()  # the results, and the refresh they schedule
-
-
-def _write_mp4(frames: list, target: Path, fps: float) -> Path:
-    """H.264 through imageio-ffmpeg's own ffmpeg, into a temporary file renamed at the end
-    (even sides: the encoder's 4:2:0 colour needs them; the last row or column is dropped)."""
-    import tempfile
-
-    import imageio_ffmpeg
-    import numpy as np
-
-    width, height = frames[0].size[0] // 2 * 2, frames[0].size[1] // 2 * 2
-    handle, temporary = tempfile.mkstemp(suffix=".mp4", prefix=f".{target.name}.",
-                                         dir=target.parent)  # fmt: skip
-    os.close(handle)
-    try:
-        writer = imageio_ffmpeg.write_frames(
-            temporary, (width, height), fps=fps, macro_block_size=2, ffmpeg_log_level="error"
-        )
-        writer.send(None)
-        for frame in frames:
-            writer.send(np.ascontiguousarray(np.asarray(frame)[:height, :width]))
-        writer.close()
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as a file written plainly (mkstemp made it 0600)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return target
-
-
-def _encoded(frames: list, suffix: str, fps: float) -> bytes:
-    data = io.BytesIO()
-    duration = max(20, round(1000 / max(fps, 0.1)))
-    if suffix == ".gif":  # 256 colours a frame, each its own palette
-        frames = [frame.quantize(256) for frame in frames]
-    extra = {"quality": 70, "method": 6} if suffix == ".webp" else {}  # half the bytes, sharp
-    frames[0].save(data, FORMATS[suffix], save_all=True, append_images=frames[1:],
-                   duration=duration, loop=0, **extra)  # fmt: skip
-    return data.getvalue()

@@ -39,7 +39,7 @@ def test_a_replay_gives_every_moment_after_the_start_with_its_change(run_path) -
 
 
 def test_a_view_is_recorded_a_frame_a_moment_in_each_format(qtbot, run_path, tmp_path) -> None:
-    from digitlab.ui.recorder import _encoded
+    from digitlab.core.animation import encoded
 
     out = tmp_path / "weights.gif"
     path, frames = record_run(run_path, "weights", out, (320, 240), fps=5)
@@ -53,7 +53,7 @@ def test_a_view_is_recorded_a_frame_a_moment_in_each_format(qtbot, run_path, tmp
     assert not np.array_equal(np.asarray(shown[0]), np.asarray(shown[7]))
     for suffix in (".webp", ".png"):  # the same frames, encoded the other ways
         other = tmp_path / f"weights{suffix}"
-        other.write_bytes(_encoded(shown, suffix, 5))
+        other.write_bytes(encoded(shown, suffix, 5))
         with Image.open(other) as animation:
             assert animation.n_frames == 8 and animation.size == (320, 240)
 

@@ -231,6 +231,12 @@ class JobRunner:
             jobs = list(self._active.values())
         return [j for j in jobs if not j.finished and (key is None or j.key == key)]
 
+    def outstanding(self) -> list[Job]:
+        """Jobs whose result has not been handed over yet (running, or finished with their
+        callbacks still on the way to the main thread)."""
+        with self._lock:
+            return list(self._active.values())
+
     def shutdown(self, timeout: float = 1.0) -> bool:
         """Cancel everything and wait up to `timeout` for the threads; True if all ended."""
         with self._lock:

@@ -127,8 +127,9 @@ class Session:
     @property
     def analysing(self) -> bool:
         """Background work other than the training run is going (an analysis, a model or run
-        file being read): what screenshots and recordings wait for before a picture."""
-        return any(job.key != "training" for job in self.jobs.running())
+        file being read) or its result has not reached the main thread yet: what screenshots
+        and recordings wait for before a picture."""
+        return any(job.key != "training" for job in self.jobs.outstanding())
 
     @property
     def prediction(self) -> Prediction:

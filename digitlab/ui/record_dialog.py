@@ -256,6 +256,8 @@ class RecordingControl(QObject):
             button = self.bar.record_button
             button.setText(f"■ Stop ({frames} frames)")
             button.setToolTip("Stop recording and write the file")
+            if frames == 0 or not self.bar.wanted_shown():
+                self.bar.keep_shown(True)
 
     def _show_writing(self, frames: int) -> None:
         if self.bar is not None:
@@ -269,6 +271,7 @@ class RecordingControl(QObject):
             button.setText(self._button_text)
             button.setToolTip(self._button_tip)
             button.setEnabled(True)
+            self.bar.keep_shown(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """The window closing drops a recording under way: no partial file is left."""

@@ -10,7 +10,6 @@ leaves no file behind.
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from digitlab.core.animation import check_recording_path, write_animation
 from digitlab.core.errors import DigitlabError
 
 MAX_FRAMES = 2000
-QUIET_S = 0.15  # a moment is drawn once no analysis has run for this long
 
 
 def record_run(
@@ -61,7 +59,6 @@ def _fewer_moments(run, frames: int):
 
 def _render(run, spec, size: tuple[int, int]) -> list:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PIL import Image
 
     from digitlab.core.replay import ReplayTrainer
     from digitlab.session import Session
@@ -70,7 +67,7 @@ def _render(run, spec, size: tuple[int, int]) -> list:
     from digitlab.session.run_settings import RunSettings
     from digitlab.ui.app import _application
     from digitlab.ui.dispatch import QtDispatcher
-    from digitlab.ui.screenshot import encoded_picture
+    from digitlab.ui.window_recorder import grab_frame
 
     app = _application()
     session = Session(QtDispatcher(), trainer_factory=lambda: ReplayTrainer(run))
@@ -94,9 +91,8 @@ def _render(run, spec, size: tuple[int, int]) -> list:
         if session.models.current is None or session.models.current.key != RUN_KEY:
             session.models.select(RUN_KEY)
         view.refresh()  # asks for the moment's analyses (planes, unit statistics, …)
-        _settle(app, session)  # which arrive, and redraw the view
-        png = encoded_picture(view.grab(), ".png")
-        frames.append(Image.open(io.BytesIO(png)).convert("RGB"))
+        _settle(app, session, view)  # which arrive, and redraw the view
+        frames.append(grab_frame(view, size))
 
     session.run.updated.connect(hold)
     try:
@@ -116,17 +112,18 @@ def _render(run, spec, size: tuple[int, int]) -> list:
     return frames
 
 
-def _settle(app, session, timeout_s: float = 30.0) -> None:
-    """Until the background work the moment started (a view's analysis of it) has been done
-    and nothing new has started for QUIET_S: views throttle their requests (the bottleneck
-    asks at most ten times a second), so an idle moment is not yet a finished one."""
+def _settle(app, session, view, timeout_s: float = 30.0) -> None:
+    """Until the view has drawn the moment (`settling`): its analyses arrived, no redraw due
+    and no request held back, for QUIET_S."""
     import time
+
+    from digitlab.ui.settling import QUIET_S, drawing
 
     deadline = time.monotonic() + timeout_s
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
         app.processEvents()
-        if session.analysing:
+        if drawing(session, view):
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= QUIET_S:
             break

@@ -51,6 +51,7 @@ def moment_text(moment: HistoryEntry | None, count: int, live_epoch: float | Non
 
 class TimelineBar(QWidget):
     record_requested = Signal()
+    visibility_wanted = Signal()  # a recording began or ended: show or hide the bar again
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +62,7 @@ class TimelineBar(QWidget):
         self._player.timeout.connect(self._play_one)
         self._measure_timer = QTimer(self, singleShot=True, interval=MEASURE_MS)
         self._measure_timer.timeout.connect(self.timeline.measure)
+        self._held_open = False  # a recording keeps the bar (its Stop button) on screen
         run = session.run
         run.updated.connect(self._on_update)
         run.cleared.connect(self._on_cleared)
@@ -119,6 +121,14 @@ class TimelineBar(QWidget):
 
     # --- acting ------------------------------------------------------------------------------
 
+    def keep_shown(self, held: bool) -> None:
+        """While a recording goes, the bar (with its Stop button) stays, moments or not."""
+        self._held_open = held
+        self.visibility_wanted.emit()
+
+    def wanted_shown(self) -> bool:
+        return self._held_open or len(self.timeline.moments) >= 2
+
     @property
     def playing(self) -> bool:
         return self._player.isActive()
@@ -171,7 +181,9 @@ class TimelineBar(QWidget):
 
     def _show_position(self) -> None:
         moments = self.timeline.moments
-        self.setEnabled(len(moments) >= 2)
+        for control in (self.back, self.play_button, self.forward, self.slider, self.label,
+                        self.speed, self.threshold, self.live_button):  # fmt: skip
+            control.setEnabled(len(moments) >= 2)  # Record stays: live recording needs none
         position = max(self.timeline.position, 0)
         self.slider.blockSignals(True)
         self.slider.setMaximum(max(len(moments) - 1, 0))
@@ -208,7 +220,7 @@ def install_timeline(window: QMainWindow, session: Session) -> TimelineBar:
     toolbar.toggleViewAction().setEnabled(False)
     toolbar.addWidget(bar)
     window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, toolbar)
-    keeper = _Visibility(toolbar, session, window)
+    keeper = _Visibility(toolbar, bar, session, window)
     keeper.apply()
     workspaces = getattr(window, "workspaces", None)
     if workspaces is not None:  # a workspace's stored layout may name the bar hidden
@@ -217,20 +229,23 @@ def install_timeline(window: QMainWindow, session: Session) -> TimelineBar:
 
 
 class _Visibility(QObject):
-    """The toolbar shows while the run has moments (also after a workspace restored a layout
-    that named it hidden)."""
+    """The toolbar shows while the run has moments or a recording goes (also after a workspace
+    restored a layout that named it hidden)."""
 
-    def __init__(self, toolbar: QToolBar, session: Session, parent: QObject) -> None:
+    def __init__(
+        self, toolbar: QToolBar, bar: TimelineBar, session: Session, parent: QObject
+    ) -> None:
         super().__init__(parent)
-        self.toolbar, self.session = toolbar, session
+        self.toolbar, self.bar = toolbar, bar
         session.run.updated.connect(self._on_update)
         session.run.cleared.connect(self.apply)
+        bar.visibility_wanted.connect(self.apply)
 
     def _on_update(self, _update: object) -> None:
         if self.toolbar.isHidden():
             self.apply()
 
     def apply(self, *_: object) -> None:
-        wanted = len(self.session.timeline.moments) >= 2
+        wanted = self.bar.wanted_shown()
         if self.toolbar.isHidden() == wanted:
             self.toolbar.setVisible(wanted)

@@ -82,6 +82,11 @@ class View(QWidget):
         else:
             self._stale = True
 
+    def awaiting(self) -> bool:
+        """A redraw is due or the view holds back a request it will make (a throttle): what a
+        recording waits out before it takes the picture of a moment."""
+        return self._refresh_timer.isActive()
+
     def refresh_at_once(self, *_: Any) -> None:
         """For views that follow the pen: redraw now when visible (a stroke must not wait a
         cycle of the event loop), else only mark the view stale."""

@@ -4,8 +4,8 @@ Two ways, both driven by Qt timers so the window stays responsive while frames a
 
 * *timeline*: every moment of the run, from its first to its newest (the write-up's "how the
   weights formed"), whatever moment was shown before; that moment is shown again after. Each
-  moment is chosen on the session's timeline, and grabbed once the views have drawn it: once no
-  analysis (unit statistics, planes, …) has run for QUIET_S, polled, never waited for in a loop.
+  moment is chosen on the session's timeline, and grabbed once the views have drawn it
+  (`settling`), polled, never waited for in a loop.
 * *live*: the target as it is, at the frame rate chosen, until Stop, or until the run that is
   going (or one started while recording) ends.
 
@@ -31,10 +31,10 @@ from digitlab.core.errors import DigitlabError
 from digitlab.session import Session
 from digitlab.session.history import HistoryEntry
 from digitlab.session.jobs import Job
+from digitlab.ui.settling import QUIET_S, drawing
 
 MAX_FRAMES = 1500
 MEMORY_BUDGET = 2 << 30  # bytes of frames kept at most (a whole window at 1400×860: ~590)
-QUIET_S = 0.15  # a moment is drawn once no analysis has run for this long
 MOMENT_TIMEOUT_S = 15.0  # a moment whose analyses never settle is grabbed as it is then
 POLL_MS = 15
 FINAL_GRAB_MS = 300  # after the run ended: its last update drawn, then the last frame
@@ -222,7 +222,7 @@ class WindowRecording(QObject):
         if position != timeline.position:  # someone moved the timeline: back to ours
             timeline.seek(position)
             self._quiet_since = now
-        if self.session.analysing:
+        if drawing(self.session, self.target):
             self._quiet_since = now
         if now - self._quiet_since < QUIET_S and now - self._since < MOMENT_TIMEOUT_S:
             return

@@ -60,12 +60,17 @@ def test_live_recording_follows_the_run_and_ends_with_it(session, qtbot, tmp_pat
     plan = RecordingPlan(window, "the window", Mode.LIVE, 30, (450, 300), tmp_path / "live.png")
     recording = window.recording.start(plan)
     assert recording is not None and recording.frames == 1  # the first frame at once
+    bar = window.timeline  # no run yet: the bar stays for its Stop button
+    assert not bar.parentWidget().isHidden() and bar.record_button.isEnabled()
+    assert not bar.slider.isEnabled()
     train(session, qtbot, epochs=1)
     qtbot.waitUntil(lambda: not recording.busy, timeout=30_000)
     with Image.open(tmp_path / "live.png") as animation:
         assert animation.n_frames >= 2
         assert animation.size == (450, 300)
     assert window.recording.action.text() == "&Record…"
+    session.run.reset()  # no run and no recording: no bar
+    assert bar.parentWidget().isHidden()
 
 
 def test_an_unwritable_file_is_refused_before_any_frame(session, qtbot, tmp_path) -> None:

@@ -123,6 +123,9 @@ class BottleneckView(View):
         self._draw_drawing(report)
         self.pages.show_content()
 
+    def awaiting(self) -> bool:
+        return super().awaiting() or self._request_timer.isActive()
+
     def _ask_for_planes(self, entry: ModelEntry) -> None:
         """Ask `session.planes` for this network's planes, at most every MIN_INTERVAL_S (a net
         in training changes ~10×/s); a request held back is made when the interval is up."""

@@ -3,7 +3,8 @@
 Offscreen Qt hides what only a real window shows (the window manager's frame, wheel events,
 focus). For each screen size this starts Xvfb and openbox, opens digitlab, draws a digit with
 mouse events, switches every workspace (Ctrl+1…5), scrolls the wheel over a settings field,
-opens a lesson from the Lessons menu, saves a screenshot at each stage and quits with Ctrl+Q.
+opens a lesson from the Lessons menu, starts it, drags the timeline back, records the window,
+saves a screenshot at each stage and quits with Ctrl+Q.
 It fails on a traceback, a title shown cut short, a window (frame included) outside the
 screen, a wheel that changed a field, a drawing that did not arrive, or a lesson that did not
 open. Needs: Xvfb, xdotool, openbox, ImageMagick's `import` (Debian: xvfb xdotool openbox
@@ -92,7 +93,8 @@ def check_size(size: str, out: Path) -> list[str]:
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as home, Desktop(size, out) as desk:
         report_file = Path(home) / "report.json"
-        env = {**desk.env, "XDG_CONFIG_HOME": home, "DIGITLAB_WINDOW_REPORT": str(report_file)}
+        env = {**desk.env, "XDG_CONFIG_HOME": home, "HOME": home,
+               "DIGITLAB_WINDOW_REPORT": str(report_file)}  # fmt: skip
         log = open(Path(home) / "stderr.txt", "w+")  # noqa: SIM115 - read back at the end
         app = subprocess.Popen([sys.executable, "-m", "digitlab"], env=env,
                                stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
@@ -152,6 +154,7 @@ def check_size(size: str, out: Path) -> list[str]:
             if not state.get("lesson"):
                 problems.append(f"{size}: the lesson did not open from the Lessons menu")
             inspect("lesson", state)
+            problems += travel_in_time(desk, settle, inspect, Path(home), size)
             desk.x(["key", "ctrl+q"])
             app.wait(20)
         except (Failed, subprocess.SubprocessError, KeyError, IndexError, TypeError) as exc:
@@ -165,6 +168,41 @@ def check_size(size: str, out: Path) -> list[str]:
             errors = log.read()
             if "Traceback" in errors:
                 problems.append(f"{size}: a traceback:\n{errors[-3000:]}")
+    return problems
+
+
+def travel_in_time(desk: Desktop, settle, inspect, home: Path, size: str) -> list[str]:
+    """In the lesson (784→10, three steps a second): Start, drag the timeline's slider back
+    with the mouse, and see the weights follow; then record the window live (Ctrl+R, Return,
+    Ctrl+R to stop) and find the GIF in the home folder."""
+    problems = []
+    desk.x(["key", "space"])  # Start
+    _until(lambda: ((settle(0.5).get("timeline") or {}).get("moments") or 0) >= 8, 30,
+           "the run's first moments")  # fmt: skip
+    state = settle(0.2)
+    x, y, width, height = state["timeline"]["slider"]
+    desk.x(["mousemove", str(x + width - 6), str(y + height // 2), "mousedown", "1"])
+    for step in range(1, 31):  # to a quarter of the way, in small moves
+        desk.x(["mousemove", str(x + width - 6 - step * (width * 3 // 4) // 30),
+                str(y + height // 2)])  # fmt: skip
+    desk.x(["mouseup", "1"])
+    state = settle()
+    timeline = state.get("timeline") or {}
+    if timeline.get("live") or timeline.get("position", -1) >= timeline.get("moments", 0) // 2:
+        problems.append(f"{size}: dragging the slider back did not move the timeline: {timeline}")
+    elif timeline.get("weights_version") != timeline.get("answering_version"):
+        problems.append(f"{size}: the weights view did not follow the timeline: {timeline}")
+    inspect("timeline", state)
+    desk.x(["key", "ctrl+r"])  # File → Record…: the whole window, live while the run goes
+    time.sleep(1.0)
+    desk.x(["key", "Return"])
+    time.sleep(2.0)
+    desk.x(["key", "ctrl+r"])  # stop: the file is written in the background
+    target = home / "digitlab-window.gif"
+    try:
+        _until(target.exists, 30, "the recording's file")
+    except Failed:
+        problems.append(f"{size}: recording from the window wrote no {target.name}")
     return problems
 
 

@@ -1,5 +1,6 @@
 """What a real-window check needs to know that pixels do not say: the window's place against
-the screen, which titles are cut short, where the pad and a settings field are.
+the screen, which titles are cut short, where the pad, a settings field and the timeline's slider
+are, which moment the timeline shows and which version the weights view draws.
 
 Only when `DIGITLAB_WINDOW_REPORT` names a file (`.ci/real_window.py` sets it): twice a second
 the window writes one JSON object there (replaced whole), and the check reads it between the
@@ -50,7 +51,36 @@ def report(window: QMainWindow) -> dict[str, Any]:
         "lr_field": _on_screen(form.fields["lr"]) if form is not None else None,
         "lr": session.run.settings.lr if session is not None else None,
         "drawn": bool(session is not None and not session.drawing.input.empty),
+        "timeline": _timeline(window),
+        "recording": _recording(window),
     }
+
+
+def _timeline(window: QMainWindow) -> dict[str, Any] | None:
+    """Where the timeline stands, its slider on screen, and the version the weights show."""
+    bar, session = getattr(window, "timeline", None), getattr(window, "session", None)
+    if bar is None or session is None:
+        return None
+    timeline = session.timeline
+    weights = getattr(window, "views", {}).get("weights")
+    shown = getattr(weights, "_entry", None)
+    answering = session.models.current
+    return {
+        "moments": len(timeline.moments),
+        "position": timeline.position,
+        "live": timeline.live,
+        "slider": _on_screen(bar.slider),
+        "weights_version": shown.ref.version if shown is not None else None,
+        "answering_version": answering.ref.version if answering is not None else None,
+    }
+
+
+def _recording(window: QMainWindow) -> dict[str, Any] | None:
+    control = getattr(window, "recording", None)
+    recording = getattr(control, "recording", None)
+    if recording is None:
+        return None
+    return {"frames": recording.frames, "busy": recording.busy}
 
 
 def cut_titles(window: QMainWindow) -> list[str]:

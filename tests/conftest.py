@@ -98,6 +98,7 @@ def mnist():
     root = mnist_root()
     if root is None:
         pytest.skip("real MNIST not available: set DIGITLAB_DATA")
+    os.environ.setdefault("DIGITLAB_DATA", str(root))  # code under test finds it as users' does
     from digitlab.core.data import load_dataset
 
     return load_dataset("mnist", root=root, download_missing=False)

@@ -4,7 +4,8 @@ A moment is a version of the run's model (its `HistoryEntry.ref`), so choosing o
 a model version: the model library answers with it, and every view that follows the answering
 model (weights, prediction, activations, evidence, hidden units, planes, confusion, probes)
 follows the moment without knowing about the timeline. Its change is the step from the moment
-before it in the history. *Live* follows the running net; choosing the newest moment is live.
+before it in the history. *Live* follows the running net; choosing the newest moment is live,
+and so does Start.
 
 Per-class markers: the first moment at which each class's test accuracy passes a threshold
 ("when was 7 learned?"), measured in the background at idle priority for the moments not yet
@@ -23,7 +24,7 @@ from digitlab.core.protocol import SnapshotStatus
 from digitlab.session.history import HistoryEntry
 from digitlab.session.jobs import JobContext, JobRunner, NewestOnly
 from digitlab.session.models import RUN_KEY, ModelEntry, ModelKind, ModelSource
-from digitlab.session.run import TrainingRun
+from digitlab.session.run import RunPhase, TrainingRun
 from digitlab.session.shared_split import SharedSplit
 
 LEARNED_THRESHOLD = 0.9  # a class is "learned" once this share of its test digits is right
@@ -45,6 +46,7 @@ class Timeline:
         self._class_accuracy: dict[Hashable, np.ndarray] = {}
         self._measuring = NewestOnly(jobs, "timeline-classes", "digitlab-timeline")
         run.cleared.connect(self._on_cleared)
+        run.phase_changed.connect(self._on_phase)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -181,6 +183,11 @@ class Timeline:
         description = f"{moment.network.spec.describe()} · epoch {moment.epoch:.2f}{tested}"
         version = {"version": moment.ref.version} if moment.ref is not None else {}
         return ModelEntry(source, moment.network, self._run.classes, description, **version)
+
+    def _on_phase(self, phase: RunPhase) -> None:
+        """Start (or Continue) means watching the run: live again."""
+        if phase is RunPhase.STARTING:
+            self.go_live()
 
     def _on_cleared(self) -> None:
         self._models.clear()

@@ -93,6 +93,14 @@ def test_choosing_a_moment_makes_the_run_answer(trained) -> None:
     assert session.models.current.ref == session.timeline.moments[2].ref
 
 
+def test_start_goes_live(trained) -> None:
+    dispatcher, session, _ = trained
+    session.timeline.seek(1)
+    assert session.run.start()  # Continue: one more epoch, watched live
+    assert session.timeline.live
+    pump(dispatcher, lambda: session.run.phase is RunPhase.FINISHED)
+
+
 def test_reset_goes_live_and_forgets_the_moments(trained) -> None:
     _, session, _ = trained
     moved = Recorder(session.timeline.moved)

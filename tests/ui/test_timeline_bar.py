@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
+from digitlab.session.models import RUN_KEY
 from digitlab.ui.dispatch import QtDispatcher
 from digitlab.ui.timeline_bar import TimelineBar, moment_text
 from digitlab.ui.views.curves import CurvesView
@@ -40,6 +41,10 @@ def test_the_slider_takes_every_view_to_the_moment(session, qtbot, tmp_path) -> 
     )
     assert all(line.isVisible() and line.value() == moments[2].epoch for line in curves.cursors)
     assert "epoch" in bar.label.text() and not bar.live_button.isChecked()
+    chooser = window.view("model").combo
+    assert chooser.itemText(chooser.findData(RUN_KEY)) == "Training run at epoch " + (
+        f"{moments[2].epoch:.2f}"
+    )
     window.workspaces.switch("draw")  # the bar stays through a workspace's own layout
     assert not toolbar.isHidden()
     bar.live_button.click()

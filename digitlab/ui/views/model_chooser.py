@@ -72,8 +72,12 @@ class ModelView(View):
         self.combo.setCurrentIndex(self.combo.findData(key) if key else -1)
 
     def _show_current(self, entry: ModelEntry | None) -> None:
-        if self.session.models.entry(RUN_KEY) is not None and self._run_disabled():
+        run = self.session.models.entry(RUN_KEY)
+        if run is not None and self._run_disabled():
             self._fill()
+        index = self.combo.findData(RUN_KEY)
+        if run is not None and index >= 0 and self.combo.itemText(index) != run.label:
+            self.combo.setItemText(index, run.label)  # live, or the moment on the timeline
         self._sync()
         if entry is None:
             self.description.setText("No model loaded — train one, or open a model file")

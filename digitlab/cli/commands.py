@@ -31,6 +31,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("evaluate", "digitlab.cli.evaluate", "test accuracy, per class, confusion matrix"),
     Command("probe", "digitlab.cli.probe",
             "a linear probe per layer: how readable the digit is at each depth"),
+    Command("ablate", "digitlab.cli.ablate", "each hidden unit off alone: what the net loses"),
+    Command("prune", "digitlab.cli.prune", "zero the smallest weights, retrain the rest, save"),
     Command("robustness", "digitlab.cli.robustness",
             "accuracy under shift, scale, rotation, pen and noise (tables; figures with --png)"),
     Command("experiment", "digitlab.cli.experiment",

@@ -12,7 +12,7 @@ import enum
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -83,12 +83,14 @@ class DataRequest:
 @dataclass(frozen=True)
 class TrainJob:
     """One run: a net of `spec`, starting from `start` (None: fresh weights drawn with
-    config.seed, exactly as `digitlab train` draws them), trained on `data` with `config`."""
+    config.seed, exactly as `digitlab train` draws them), trained on `data` with `config`.
+    `masks` (one (out, in) array per layer, 0 or False: pruned) keep pruned weights at zero."""
 
     spec: ModelSpec
     data: DataRequest
     config: TrainConfig
     start: Network | None = None
+    masks: tuple[np.ndarray, ...] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.spec.num_classes != self.data.num_classes:
@@ -98,6 +100,15 @@ class TrainJob:
             )
         if self.start is not None and self.start.spec != self.spec:
             raise ValueError("the starting weights are for another architecture")
+        if self.masks is not None:
+            check_masks(self.spec, self.masks)
+
+
+def check_masks(spec: ModelSpec, masks: tuple[np.ndarray, ...] | list[np.ndarray]) -> None:
+    """Masks must match the layers' weight shapes, or a retrain would fail steps in."""
+    shapes = [np.shape(mask) for mask in masks]
+    if shapes != [tuple(shape) for shape in spec.layer_shapes]:
+        raise ValueError(f"weight masks of shapes {shapes} do not fit a {spec.describe()} net")
 
 
 class Stage(enum.Enum):

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -29,6 +30,7 @@ from digitlab.core.protocol import (
     Stage,
     TrainConfig,
     TrainJob,
+    check_masks,
 )
 
 # A cross-entropy this many times the loss of a uniform guess (ln k) means the run blew up, even
@@ -113,21 +115,42 @@ def _healthy(model: MLP, mean_loss: float) -> bool:
     )
 
 
+def _mask_tensors(
+    model: MLP, masks: Sequence[np.ndarray] | None, device: torch.device
+) -> list[torch.Tensor] | None:
+    if masks is None:
+        return None
+    check_masks(model.spec, list(masks))
+    return [torch.as_tensor(np.asarray(m, np.float32), device=device) for m in masks]
+
+
+@torch.no_grad()
+def _apply_masks(model: MLP, keep: list[torch.Tensor] | None) -> None:
+    """Pruned weights back to exactly zero (an optimiser step, momentum or decay moves them)."""
+    for weight, mask in zip(_weights(model), keep or ()):
+        weight.mul_(mask)
+
+
 def train(
     model: MLP,
     dataset: Dataset,
     config: TrainConfig | None = None,
     state: RunState | None = None,
     test: Split | None = None,
+    masks: Sequence[np.ndarray] | None = None,
 ) -> Iterator[Snapshot]:
     """Train `model` in place on `dataset.train`, yielding snapshots; the last one is finished.
 
-    Test accuracy (on `test`, default `dataset.test`) is measured at every epoch end.
+    Test accuracy (on `test`, default `dataset.test`) is measured at every epoch end. With
+    `masks` (one per layer, 0: pruned) the pruned weights are zero from the start and after
+    every step: only the surviving weights train.
     """
     config = config or TrainConfig()
     state = state or RunState()
     device = torch.device(config.device)
     model.to(device).train()
+    keep = _mask_tensors(model, masks, device)
+    _apply_masks(model, keep)
     generator = torch.Generator().manual_seed(config.seed)
     augment = AUGMENTATIONS[config.augment] if config.augment else None
     x, y = _tensors(dataset.train, device)
@@ -208,6 +231,7 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            _apply_masks(model, keep)
             if scheduler is not None:
                 scheduler.step()
             step += 1
@@ -260,7 +284,7 @@ def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[
         from_network(job.start) if job.start is not None else new_model(job.spec, job.config.seed)
     )
     yield Stage.TRAINING
-    yield from train(model, dataset, job.config, state)
+    yield from train(model, dataset, job.config, state, masks=job.masks)
 
 
 class LocalTrainer(InProcessTrainer):

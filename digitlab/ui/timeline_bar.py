@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from digitlab.session import Session
 from digitlab.session.history import HistoryEntry
 from digitlab.session.run import RunPhase, RunUpdate
-from digitlab.ui.widgets.timeline_slider import TimelineSlider
+from digitlab.ui.widgets.timeline_slider import LearnedStrip, TimelineSlider
 
 SPEEDS = (2, 5, 10, 20, 30)  # moments a second
 DEFAULT_SPEED = 10
@@ -110,11 +111,17 @@ class TimelineBar(QWidget):
         self.record_button = button("● Record…", "Record a view or the window as GIF, WebP, "
                                     "APNG or MP4", self.record_requested.emit)  # fmt: skip
         row = QHBoxLayout(self)
-        row.setContentsMargins(4, 0, 4, 0)
+        row.setContentsMargins(4, 0, 4, 1)
         row.setSpacing(4)
         for widget in (self.back, self.play_button, self.forward):
             row.addWidget(widget)
-        row.addWidget(self.slider, 1)
+        track = QVBoxLayout()
+        track.setContentsMargins(0, 0, 0, 0)
+        track.setSpacing(0)
+        self.learned_strip = LearnedStrip(self.slider, self)
+        track.addWidget(self.learned_strip)
+        track.addWidget(self.slider)
+        row.addLayout(track, 1)
         for widget in (self.label, self.speed, self.threshold, self.live_button,
                        self.record_button):  # fmt: skip
             row.addWidget(widget)

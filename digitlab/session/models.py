@@ -38,6 +38,7 @@ class ModelKind(enum.Enum):
     SHIPPED = "shipped"
     RUN = "run"
     FILE = "file"
+    MADE = "made"  # made in the session from another model (an edited net)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class ModelLibrary:
         self._live = live
         self._entries: dict[str, ModelEntry] = {}  # loaded files and shipped models
         self._files: list[ModelSource] = []
+        self._made: dict[str, ModelSource] = {}  # models made in the session, by key
         self._current: ModelEntry | None = None  # a loaded model answering
         self._follows_run = False  # the run answers, whichever version it is at
         self._run_listed = False
@@ -168,7 +170,7 @@ class ModelLibrary:
         run = self._live()
         if run is not None:
             listed.append(run.source)
-        return listed + list(self._files)
+        return listed + list(self._files) + list(self._made.values())
 
     def entry(self, key: str) -> ModelEntry | None:
         """The model `key` names, if loaded (the run: its current version)."""
@@ -196,6 +198,23 @@ class ModelLibrary:
             self._activate(self._entries[key])
         else:
             self._load(source_for(key), fallback)
+
+    def show_made(self, entry: ModelEntry) -> None:
+        """Answer with a model made in the session (an edited net), listed under its key while
+        it exists; a new one under the same key replaces it."""
+        self._jobs.cancel("model-load")
+        self._entries[entry.key] = entry
+        if self._made.get(entry.key) != entry.source:
+            self._made[entry.key] = entry.source
+            self.sources_changed.emit()
+        self._activate(entry)
+
+    def forget_made(self, key: str) -> None:
+        """The made model `key` is gone (its edits undone): unlisted; if it answered, `instead`
+        is chosen by the caller."""
+        if self._made.pop(key, None) is not None:
+            self._entries.pop(key, None)
+            self.sources_changed.emit()
 
     def open_file(self, path: str | Path) -> None:
         """Read a model file (always afresh: it may have changed) and answer with it."""

@@ -24,6 +24,7 @@ from digitlab.core.drawing_grid import OffsetGrid
 from digitlab.session.analysis import Followed, Task
 from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
+from digitlab.session.edits import EditEffect, UnitEdits, edit_effect
 from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
@@ -112,6 +113,8 @@ class Session:
                                prepare=partial(sweep_subjects, self.models))  # fmt: skip
         self.offsets = Followed(jobs, "offset-grid", drawing_offsets, OffsetGrid, keep=1)
         self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
+        self.edits = UnitEdits(self.models, self.notices, self.jobs)
+        self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

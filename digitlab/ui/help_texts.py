@@ -130,6 +130,18 @@ HELP: dict[str, HelpText] = {
         try_="Draw a 1, then a 0, and compare how many units each turns on, and whether the "
         "same ones.",
     ),
+    "lab": HelpText(
+        what="Act on the answering model: switch the selected hidden unit off (its output is "
+        "0 for every input) or clamp it to a value, and see what that does. The edits make an "
+        "edited model that answers at once: the prediction, the confusion matrix and every "
+        "other view follow it, and it can be saved or swept like any model.",
+        reading="The list holds the edits in force (Undo takes the last back, Clear all every "
+        "one). Below: the edited model's test accuracy against the original's, and per class "
+        "the change in points, green up, red down.",
+        try_="Click a unit in Hidden units, switch it off, and look for the class whose bar "
+        "drops; then switch off the units whose votes strip is tallest for 7 and watch the "
+        "7 row of the Confusion matrix.",
+    ),
     "units": HelpText(
         what="One card per hidden unit of the chosen layer: its filter (its incoming weights, "
         "28 × 28 for the first layer) and, for the last hidden layer, a strip of its votes "

@@ -61,7 +61,7 @@ SHORTCUTS = [
     ("Undo the last stroke", "Ctrl+Z (pad focused: click it)"),
     ("Clear the pad", "Esc or Delete (pad focused)"),
     ("Start / pause training", "Space (when no button or field has the focus)"),
-    ("Workspaces: Draw, Train, Inside, Breaks, Experiments", "Ctrl+1 … Ctrl+5"),
+    ("Workspaces: Draw, Train, Inside, Breaks, Experiments, Intervene", "Ctrl+1 … Ctrl+6"),
     ("Help on the view with the focus", "F1 (or its ? button)"),
     ("Zoom in / out / reset", "Ctrl+= / Ctrl+- / Ctrl+0"),
     ("Open a model file", "Ctrl+O"),

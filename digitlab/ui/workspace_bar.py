@@ -17,7 +17,7 @@ from digitlab.ui import layout
 from digitlab.ui import settings as stored
 from digitlab.ui.workspaces import DEFAULT_WORKSPACE, WORKSPACES, Workspace, workspace
 
-STATE_VERSION = 3  # bump when the views change in a way stored arrangements cannot follow
+STATE_VERSION = 4  # bump when the views change in a way stored arrangements cannot follow
 CURRENT_KEY = "window/workspace"
 
 
@@ -31,7 +31,7 @@ def _fits(window: QMainWindow, size) -> bool:
 
 
 class WorkspaceBar(QObject):
-    """The bar, its Ctrl+1…5 actions, and each workspace's arrangement."""
+    """The bar, its Ctrl+1…6 actions, and each workspace's arrangement."""
 
     changed = Signal(str)  # the id of the workspace now shown
 

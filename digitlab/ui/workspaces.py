@@ -3,7 +3,8 @@
 A teacher does not want nineteen views at once but the few a task needs, large enough to read
 from the back of a room: *Draw* (the pad and how the net reads it), *Train* (settings, run,
 curves and weights), *Inside* (hidden units, activations, evidence, bottleneck, probes),
-*Breaks* (confusion, mistakes, dataset, robustness, offsets) and *Experiments*. The pad and the
+*Breaks* (confusion, mistakes, dataset, robustness, offsets), *Experiments* and *Intervene*
+(the neuron lab beside the units and the confusion matrix). The pad and the
 prediction stay at hand wherever drawing matters.
 
 A workspace is columns side by side, each a stack of cells; a cell holds one view, or several
@@ -96,6 +97,14 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace(
         "experiments", "Experiments", "The classic small-net experiments: does the folklore hold?",
         (Column(1.0, (_cell("experiments"),)),),
+    ),
+    Workspace(
+        "intervene", "Intervene", "Act on a net: switch units off, see what breaks",
+        (
+            _AT_HAND,
+            Column(0.40, (_cell("units", height=0.58), _cell("lab", height=0.42))),
+            Column(0.36, (_cell("confusion", "activations", "weights"),)),
+        ),
     ),
 )  # fmt: skip
 

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout
 
 from digitlab.core.network import Network
 from digitlab.session import Session
+from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import style
 from digitlab.ui.plots.weight_panels import unit_ticks
+from digitlab.ui.unit_menu import offer_unit_actions
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.text_strip import TextStrip
 from digitlab.ui.widgets.view_body import EmptyState
@@ -85,7 +88,29 @@ class ActivationsView(View):
         self._grid = (0, 0)
         self._ticks: list[list] = []
         self.subscribe(session.prediction_changed, self.refresh_at_once)
+        self.canvas.scene().sigMouseClicked.connect(self._clicked)
         self.refresh()
+
+    def unit_at(self, scene_pos: QPointF) -> UnitRef | None:
+        """The hidden unit whose bar is under a scene point, or None."""
+        for layer, plot in enumerate(self._plots):
+            box = plot.getViewBox()
+            if not box.sceneBoundingRect().contains(scene_pos):
+                continue
+            unit = int(round(box.mapSceneToView(scene_pos).x()))
+            return UnitRef(layer, unit) if 0 <= unit < self._shape[layer] else None
+        return None
+
+    def _clicked(self, event: Any) -> None:
+        """A click selects the unit (the neuron lab acts on it); a right-click offers the lab's
+        actions."""
+        unit = self.unit_at(event.scenePos())
+        if unit is None:
+            return
+        if event.button() == Qt.MouseButton.RightButton:
+            offer_unit_actions(self, self.session, unit, event.screenPos().toPoint())
+        elif event.button() == Qt.MouseButton.LeftButton:
+            self.session.selection.select_unit(unit)
 
     def sizeHint(self) -> QSize:
         return QSize(420, 260)

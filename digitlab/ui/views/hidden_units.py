@@ -44,6 +44,7 @@ from digitlab.ui.plots.unit_cards import (
 )
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
 from digitlab.ui.plots.weight_panels import PanelHeader
+from digitlab.ui.unit_menu import offer_unit_actions
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
@@ -244,8 +245,12 @@ class HiddenUnitsView(View):
             return
         point = self.cards.mapFromScene(event.scenePos())
         unit = self._grid.unit_at(point.x(), point.y(), self._order)
-        if unit is not None:
-            self.choose(unit)
+        if unit is None:
+            return
+        self.choose(unit)
+        if event.button() == Qt.MouseButton.RightButton:  # act on it: the neuron lab's menu
+            offer_unit_actions(self, self.session, UnitRef(self.layer(), unit),
+                               event.screenPos().toPoint())  # fmt: skip
 
     def choose(self, unit: int) -> None:
         """Show one unit in the detail panel."""
@@ -253,6 +258,7 @@ class HiddenUnitsView(View):
         if network is None or len(network.weights) < 2:
             return
         self._chosen = unit
+        self.session.selection.select_unit(UnitRef(self.layer(), unit))  # the lab acts on it
         report = self.session.units.get(self.session.models.current)
         report = report if isinstance(report, UnitsReport) else None
         self.detail.show_unit(network, self._classes(), self.layer(), unit, report)

@@ -43,6 +43,7 @@ from digitlab.ui.plots.tile_choice import caption as tile_caption
 from digitlab.ui.plots.unit_detail import UnitDetail, unit_info
 from digitlab.ui.plots.weight_numbers import changes_to_show, hover_line, layer_change
 from digitlab.ui.plots.weight_panels import PanelPlan, WeightPanel
+from digitlab.ui.unit_menu import offer_unit_actions
 from digitlab.ui.view import View, run_alone
 
 EMPTY_TEXT = (
@@ -377,11 +378,12 @@ class WeightsView(View):
         self._set_hover(self.describe(self._mouse) if over else "")
 
     def _on_mouse_clicked(self, event: Any) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
         unit = self.unit_at(event.scenePos())
-        if unit is not None:
-            self.session.selection.select_unit(unit)
+        if unit is None:
+            return
+        if event.button() == Qt.MouseButton.RightButton:  # the neuron lab's menu
+            return offer_unit_actions(self, self.session, unit, event.screenPos().toPoint())
+        self.session.selection.select_unit(unit)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""The neuron lab in the window: act on the selected unit, see the edits and what they cost;
+the activation view's bars select units for it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from digitlab.session import Session
+from digitlab.session.edits import EDITED_KEY
+from digitlab.session.selection import UnitRef
+from digitlab.ui.dispatch import QtDispatcher
+from digitlab.ui.unit_menu import is_hidden
+from digitlab.ui.views.activations import ActivationsView
+from digitlab.ui.views.neuron_lab import NO_EDITS, NO_UNIT, NeuronLabView
+from tests.conftest import make_tiny_dataset
+from tests.ui.conftest import show_widget
+
+
+@pytest.fixture
+def lab_session(qapp, qtbot):
+    """The shipped 2-layer model answering, a 3 drawn, the tiny test split for the effect."""
+    test = make_tiny_dataset().test
+    session = Session(QtDispatcher(), test_set=lambda: test)
+    session.start("mlp")
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
+    session.drawing.set_canvas(test.images[3])
+    yield session
+    session.close()
+
+
+def test_switch_off_clamp_restore_and_the_cost(lab_session, qtbot) -> None:
+    session = lab_session
+    view = show_widget(qtbot, NeuronLabView(session), (440, 480))
+    assert view.unit_label.text() == NO_UNIT and not view.off_button.isEnabled()
+    assert view.effect_label.text() == NO_EDITS
+    original = session.models.current
+    session.selection.select_unit(UnitRef(0, 7))
+    qtbot.waitUntil(lambda: view.off_button.isEnabled())
+    view.off_button.click()
+    assert session.models.current.key == EDITED_KEY
+    qtbot.waitUntil(lambda: "switched off" in view.unit_label.text())
+    view.value.setValue(3.5)
+    session.selection.select_unit(UnitRef(0, 9))
+    qtbot.waitUntil(lambda: "as trained" in view.unit_label.text())
+    view.clamp_button.click()
+    qtbot.waitUntil(lambda: view.edits_list.count() == 2)
+    assert view.edits_list.item(1).text() == "layer 1 unit 9 clamped to 3.5"
+    qtbot.waitUntil(lambda: "Test accuracy" in view.effect_label.text(), timeout=20_000)
+    effect = session.edit_effect.get(session.models.current, session.edits.original)
+    np.testing.assert_allclose(view.bars.opts["height"], 100 * effect.change)
+    view.restore_button.click()  # unit 9 is selected: its clamp goes
+    qtbot.waitUntil(lambda: view.edits_list.count() == 1)
+    view.undo_button.click()
+    qtbot.waitUntil(lambda: view.edits_list.count() == 0)
+    assert session.models.current.ref == original.ref
+    assert view.effect_label.text() == NO_EDITS and not view.undo_button.isEnabled()
+
+
+def test_only_hidden_units_take_edits(lab_session) -> None:
+    assert is_hidden(lab_session, UnitRef(0, 255))
+    assert not is_hidden(lab_session, UnitRef(0, 256))
+    assert not is_hidden(lab_session, UnitRef(1, 3))  # an output unit
+
+
+def test_a_bar_of_the_activations_names_its_unit(lab_session, qtbot) -> None:
+    view = show_widget(qtbot, ActivationsView(lab_session), (500, 300))
+    qtbot.waitUntil(lambda: len(view._plots) == 1)
+    box = view._plots[0].getViewBox()
+    point = box.mapViewToScene(QPointF(42.0, 0.0))
+    assert view.unit_at(point) == UnitRef(0, 42)
+    assert view.unit_at(QPointF(-500.0, -500.0)) is None

@@ -13,8 +13,8 @@ SHOWN_CLASSES = 3  # per unit, the digits it matters most for
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
-        "--layer", type=whole(0, what="the layer"), metavar="N",
-        help="the hidden layer, 0 = the first (default: the last, next to the outputs)",
+        "--layer", type=whole(1, what="the layer"), metavar="N",
+        help="the hidden layer, 1 = the first (default: the last, next to the outputs)",
     )  # fmt: skip
     parser.add_argument(
         "--top", type=whole(1, what="--top"), default=20, metavar="K",
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     checkpoint = load_checkpoint(resolve_model(args.model))
     hidden = len(checkpoint.spec.hidden)
-    layer = hidden - 1 if args.layer is None else args.layer
+    layer = hidden - 1 if args.layer is None else args.layer - 1  # counted from 1 by users
     problem = layer_problem(hidden, layer)
     if problem:  # before the data is read
         raise ValueError(f"{args.model} {problem}")
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({**about, **ordered.as_dict()}, allow_nan=False))
         return 0
     units = len(table)
-    print(f"{args.model}: {checkpoint.spec.describe()}, hidden layer {layer} ({units} units), "
+    print(f"{args.model}: {checkpoint.spec.describe()}, hidden layer {layer + 1} ({units} units), "
           f"on the {checkpoint.dataset} test set ({table.samples} images)")  # fmt: skip
     print(f"accuracy with every unit on: {table.intact_accuracy:.2%}")
     shown = min(args.top, units)

@@ -25,14 +25,15 @@ CHUNK_ELEMENTS = 2**23
 
 
 def layer_problem(hidden_layers: int, layer: int) -> str | None:
-    """Why `layer` is no hidden layer of a net with `hidden_layers` of them, as the end of a
-    sentence about the model ('has hidden layers 0–1; no layer 3'); None when it is one."""
+    """Why `layer` (counted from 0) is no hidden layer of a net with `hidden_layers` of them, as
+    the end of a sentence about the model, counting from 1 as the window and the CLI do ('has
+    hidden layers 1–2; no layer 3'); None when it is one."""
     if hidden_layers == 0:
         return "has no hidden layers: there are no units to switch off"
     if 0 <= layer < hidden_layers:
         return None
-    have = "hidden layer 0 only" if hidden_layers == 1 else f"hidden layers 0–{hidden_layers - 1}"
-    return f"has {have}; no layer {layer}"
+    have = "hidden layer 1 only" if hidden_layers == 1 else f"hidden layers 1–{hidden_layers}"
+    return f"has {have}; no layer {layer + 1}"
 
 
 def class_indices(
@@ -128,7 +129,7 @@ class AblationTable:
             for i, unit in enumerate(self.units)
         ]
         return {
-            "layer": self.layer,
+            "layer": self.layer + 1,  # counted from 1, as users see layers
             "classes": list(self.classes),
             "samples": self.samples,
             "intact_accuracy": self.intact_accuracy,

@@ -133,15 +133,15 @@ def test_sorted_by_drop_puts_the_biggest_drop_first_and_keeps_rows_whole() -> No
 
 
 def test_layers_that_do_not_exist_are_named_in_one_line() -> None:
-    assert layer_problem(2, 3) == "has hidden layers 0–1; no layer 3"
-    assert layer_problem(1, 1) == "has hidden layer 0 only; no layer 1"
-    assert layer_problem(2, -1) == "has hidden layers 0–1; no layer -1"
+    assert layer_problem(2, 2) == "has hidden layers 1–2; no layer 3"
+    assert layer_problem(1, 1) == "has hidden layer 1 only; no layer 2"
+    assert layer_problem(2, -1) == "has hidden layers 1–2; no layer 0"
     assert layer_problem(2, 1) is None
     assert "no hidden layers" in layer_problem(0, 0)
     test = make_tiny_dataset(n_train=10, n_test=20).test
     with pytest.raises(ValueError, match="no hidden layers"):
         ablation_table(random_network(()), test.images, test.labels, range(10), 0)
-    with pytest.raises(ValueError, match="no layer 2"):
+    with pytest.raises(ValueError, match="no layer 3"):
         ablation_table(random_network((4, 3)), test.images, test.labels, range(10), 2)
     with pytest.raises(ValueError, match="does not tell 3 apart"):
         ablation_table(

@@ -40,7 +40,7 @@ def test_ablate_json_is_the_whole_table_sorted_by_drop(tiny_mnist_dir, tmp_path,
     report = json.loads(capsys.readouterr().out)
     test = make_tiny_dataset().test
     expected = ablation_table(network, test.images, test.labels, range(10), 1).sorted_by_drop()
-    assert report["layer"] == 1 and report["samples"] == 128  # the last hidden layer by default
+    assert report["layer"] == 2 and report["samples"] == 128  # the last hidden layer by default
     assert [row["unit"] for row in report["units"]] == list(expected.units)  # all 8, not --top
     assert [row["drop"] for row in report["units"]] == pytest.approx(list(expected.drop))
     assert report["intact_accuracy"] == expected.intact_accuracy
@@ -75,8 +75,8 @@ def test_ablate_scores_a_class_subset_model_on_its_digits(tiny_mnist_dir, tmp_pa
 @pytest.mark.parametrize(
     ("hidden", "layer", "message"),
     [
-        ((4, 3), "3", "has hidden layers 0–1; no layer 3"),
-        ((4,), "1", "has hidden layer 0 only; no layer 1"),
+        ((4, 3), "3", "has hidden layers 1–2; no layer 3"),
+        ((4,), "2", "has hidden layer 1 only; no layer 2"),
         ((), None, "has no hidden layers"),
     ],
 )

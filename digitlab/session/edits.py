@@ -5,7 +5,8 @@ was made). Each change of the list makes a new version of the edited model (`cor
 an ordinary network), which the model library answers with, so every view, the prediction, the
 confusion matrix, the robustness sweep and File → Save follow it. Undo takes the last edit back;
 with none left the original answers again. What the edits cost is a `Followed` analysis: the test
-accuracy of the original and the edited model, overall and per class.
+accuracy of the original and the edited model, overall and per class; which units matter is
+another (`unit_ablation`: each unit of a layer off alone).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from psygnal import Signal
 
+from digitlab.core.ablation import AblationTable, ablation_table
 from digitlab.core.interventions import UnitEdit, check_edit, edited
 from digitlab.session.jobs import JobContext, JobRunner
 from digitlab.session.models import ModelEntry, ModelKind, ModelLibrary, ModelRef, ModelSource
@@ -182,3 +184,13 @@ def edit_effect(
     context.check()
     after, overall_after = per_class(entry.network)
     return EditEffect(entry.ref, entry.classes, before, after, overall_before, overall_after)
+
+
+def unit_ablation(
+    test_split: SharedSplit, entry: ModelEntry, layer: int, context: JobContext
+) -> AblationTable:
+    """Every unit of hidden layer `layer` switched off alone, on the test digits
+    (`session.ablation.request(model, layer)`): which units matter, and for which digit."""
+    test = test_split.get()
+    context.check()
+    return ablation_table(entry.network, test.images, test.labels, entry.classes, layer)

@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 from psygnal import Signal
 
+from digitlab.core.ablation import AblationTable
 from digitlab.core.conditions import SweepResult
 from digitlab.core.data import DatasetCache, Split
 from digitlab.core.drawing_grid import OffsetGrid
 from digitlab.session.analysis import Followed, Task
 from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
-from digitlab.session.edits import EditEffect, UnitEdits, edit_effect
+from digitlab.session.edits import EditEffect, UnitEdits, edit_effect, unit_ablation
 from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
@@ -115,6 +116,7 @@ class Session:
         self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
         self.edits = UnitEdits(self.models, self.notices, self.jobs)
         self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
+        self.ablation = Followed(jobs, "ablation", partial(unit_ablation, test), AblationTable)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

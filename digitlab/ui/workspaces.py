@@ -102,7 +102,7 @@ WORKSPACES: tuple[Workspace, ...] = (
         "intervene", "Intervene", "Act on a net: switch units off, see what breaks",
         (
             _AT_HAND,
-            Column(0.40, (_cell("units", height=0.58), _cell("lab", height=0.42))),
+            Column(0.40, (_cell("units", height=0.42), _cell("lab", height=0.58))),
             Column(0.36, (_cell("confusion", "activations", "weights"),)),
         ),
     ),

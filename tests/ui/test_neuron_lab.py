@@ -7,15 +7,18 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
+from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.session.edits import EDITED_KEY
+from digitlab.session.models import RUN_KEY
 from digitlab.session.selection import UnitRef
 from digitlab.ui.dispatch import QtDispatcher
 from digitlab.ui.unit_menu import is_hidden
 from digitlab.ui.views.activations import ActivationsView
 from digitlab.ui.views.neuron_lab import NO_EDITS, NO_UNIT, NeuronLabView
 from tests.conftest import make_tiny_dataset
-from tests.ui.conftest import show_widget
+from tests.session.conftest import tiny_cache
+from tests.ui.conftest import show_widget, train
 
 
 @pytest.fixture
@@ -71,3 +74,29 @@ def test_a_bar_of_the_activations_names_its_unit(lab_session, qtbot) -> None:
     point = box.mapViewToScene(QPointF(42.0, 0.0))
     assert view.unit_at(point) == UnitRef(0, 42)
     assert view.unit_at(QPointF(-500.0, -500.0)) is None
+
+
+def test_switching_off_the_units_that_matter_for_a_digit(qapp, qtbot) -> None:
+    test = make_tiny_dataset().test
+    session = Session(QtDispatcher(), trainer_factory=lambda: LocalTrainer(tiny_cache()),
+                      test_set=lambda: test)  # fmt: skip
+    train(session, qtbot, hidden=(4,), epochs=3)  # few units: each one matters
+    session.models.select(RUN_KEY)
+    view = show_widget(qtbot, NeuronLabView(session), (440, 620))
+    panel = view.ablation
+    qtbot.waitUntil(lambda: panel.layer.count() == 1 and panel.digit.currentData() == 7)
+    panel.rank_button.click()
+    qtbot.waitUntil(lambda: panel.table() is not None, timeout=20_000)
+    table = panel.table()
+    digit = max(range(10), key=lambda d: table.per_class_drop[:, d].max())  # the most fragile
+    ranked = table.matters_for(digit, 3)
+    assert ranked and ranked[0][1] == table.per_class_drop[:, digit].max() > 0
+    panel.digit.setCurrentIndex(panel.digit.findData(digit))
+    assert panel.result.item(0).text().startswith(f"unit {ranked[0][0]}:")
+    panel.count.setValue(3)
+    panel.off_button.click()
+    assert [(e.layer, e.unit) for e in session.edits.edits] == [(0, u) for u, _ in ranked]
+    assert session.models.current.key == EDITED_KEY
+    qtbot.waitUntil(lambda: panel.result.count() > 0)  # the original's ranking stays on show
+    assert panel.table() is table
+    session.close()

@@ -3,7 +3,8 @@
 The unit acted on is the one selected (click a unit in Hidden units, Activations or Weights; a
 right-click there offers the same actions). The edits make an edited model that answers at once
 (`session.edits`); below them, what the edits cost on the 10 000 test digits, overall and per
-class against the original, recomputed in the background after every change.
+class against the original, recomputed in the background after every change; and at the
+bottom, which units matter for a digit (`AblationPanel`), to switch off together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from digitlab.session.edits import EditEffect
 from digitlab.ui.dialogs import ask_save_path
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.ablation_panel import AblationPanel
 
 NO_UNIT = "Click a hidden unit in Hidden units, Activations or Weights to act on it"
 NO_EDITS = "No unit edited: the model answers as trained"
@@ -88,12 +90,14 @@ class NeuronLabView(View):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.plot.addItem(self.bars)
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(self._faint)))
+        self.ablation = AblationPanel(session)
         self._build_layout()
         edits = session.edits
         self.subscribe(session.selection.unit_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(edits.changed, self.schedule_refresh)
         self.subscribe(session.edit_effect.updated, self.schedule_refresh)
+        self.subscribe(session.ablation.updated, self.ablation.show_table)
         self.refresh()
 
     def _build_layout(self) -> None:
@@ -120,9 +124,10 @@ class NeuronLabView(View):
         layout.addLayout(listing, 1)
         layout.addWidget(self.effect_label)
         layout.addWidget(self.plot, 2)
+        layout.addWidget(self.ablation)
 
     def sizeHint(self) -> QSize:
-        return QSize(420, 460)
+        return QSize(420, 600)
 
     # --- acting ------------------------------------------------------------------------------
 
@@ -165,6 +170,7 @@ class NeuronLabView(View):
         for button in (self.undo_button, self.clear_button, self.save_button):
             button.setEnabled(bool(edits.edits))
         self._show_effect()
+        self.ablation.sync()
 
     def _show_effect(self) -> None:
         model, original = self.session.edits.model, self.session.edits.original

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
+    QWidget,
 )
 
 from digitlab.session import Session
@@ -117,7 +119,8 @@ class NeuronLabView(View):
         listing = QHBoxLayout()
         listing.addWidget(self.edits_list, 1)
         listing.addLayout(list_buttons)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.unit_label)
         layout.addLayout(actions)
@@ -125,6 +128,14 @@ class NeuronLabView(View):
         layout.addWidget(self.effect_label)
         layout.addWidget(self.plot, 2)
         layout.addWidget(self.ablation)
+        scroll = QScrollArea(widgetResizable=True)  # a short dock scrolls, never grows the window
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.setMinimumSize(240, 120)
 
     def sizeHint(self) -> QSize:
         return QSize(420, 600)

@@ -73,7 +73,8 @@ class NeuronLabView(View):
         self.restore_button.setToolTip("Take this unit's edits back")
         self.restore_button.clicked.connect(self.restore)
         self.edits_list = QListWidget()
-        self.edits_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.edits_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.edits_list.setFixedHeight(88)
         self.undo_button = QPushButton("Undo")
         self.undo_button.clicked.connect(session.edits.undo)
         self.clear_button = QPushButton("Clear all")
@@ -88,7 +89,8 @@ class NeuronLabView(View):
         style.style_axes(item, self._text, self._faint)
         item.setLabel("left", "change, points", color=self._text.name())
         item.setLabel("bottom", "class", color=self._text.name())
-        self.plot.setMinimumHeight(110)
+        self.plot.setMinimumHeight(120)  # its size hint (640×480) must not stretch the body
+        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.plot.addItem(self.bars)
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(self._faint)))
@@ -124,11 +126,11 @@ class NeuronLabView(View):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.unit_label)
         layout.addLayout(actions)
-        layout.addLayout(listing, 1)
+        layout.addLayout(listing)
         layout.addWidget(self.effect_label)
-        layout.addWidget(self.plot, 2)
+        layout.addWidget(self.plot, 1)
         layout.addWidget(self.ablation)
-        scroll = QScrollArea(widgetResizable=True)  # a short dock scrolls, never grows the window
+        self._scroll = scroll = QScrollArea(widgetResizable=True)  # a short dock scrolls
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
@@ -139,6 +141,10 @@ class NeuronLabView(View):
 
     def sizeHint(self) -> QSize:
         return QSize(420, 600)
+
+    def on_screen(self) -> bool:
+        """The scroll area covers the view whole, so ask it (the view's own region is empty)."""
+        return self.isVisible() and not self._scroll.widget().visibleRegion().isEmpty()
 
     # --- acting ------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
+from digitlab.session.neighbours import NearestDigits, Neighbours
 from digitlab.session.notices import Notices
 from digitlab.session.planes import PlanesReport, has_planes, plane_report
 from digitlab.session.probes import ProbeReport, offline_datasets, probe_model
@@ -105,7 +106,7 @@ class Session:
             jobs, "planes", partial(plane_report, test), PlanesReport, applies=has_planes
         )
         self.test_predictions = SplitPredictions(jobs, test, self.models, self.run)
-        train_split = SharedSplit(train_set or mnist_train_set(data_root))
+        self.train_split = train_split = SharedSplit(train_set or mnist_train_set(data_root))
         self.datasets = DatasetSplits(jobs, test, train_split)
         probe_data = probe_datasets or offline_datasets()
         self.probes = Task(jobs, "probes", partial(probe_model, probe_data, data_root), ProbeReport)
@@ -117,6 +118,7 @@ class Session:
         self.edits = UnitEdits(self.models, self.notices, self.jobs)
         self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
         self.ablation = Followed(jobs, "ablation", partial(unit_ablation, test), AblationTable)
+        self.neighbours = Followed(jobs, "neighbours", NearestDigits(train_split), Neighbours)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -142,6 +142,17 @@ HELP: dict[str, HelpText] = {
         "drops; then switch off the units whose votes strip is tallest for 7 and watch the "
         "7 row of the Confusion matrix.",
     ),
+    "flip": HelpText(
+        what="For the drawing and a class: the pixel change that pushes the net toward that "
+        "class, a slider that adds that much of it, and the 8 training digits nearest to the "
+        "drawing, in pixels and as the net sees them (its last hidden layer).",
+        reading="The map is the exact local gradient of the chosen class's logit minus the "
+        "answer's: red is ink to add, blue ink to take away, scaled so the strongest pixel is "
+        "±1. At 100 % one full unit of ink is added at that pixel (the image stays in 0…1). "
+        "The line above says what the net answers at the amount chosen, and where it flips.",
+        try_="Draw a 4, push toward 9, and slide until it flips: how little ink does it take, "
+        "and where? Then compare the two rows of nearest digits.",
+    ),
     "units": HelpText(
         what="One card per hidden unit of the chosen layer: its filter (its incoming weights, "
         "28 × 28 for the first layer) and, for the last hidden layer, a strip of its votes "

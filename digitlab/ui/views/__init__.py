@@ -74,6 +74,10 @@ VIEWS: list[ViewSpec] = [
     ViewSpec(id="lab", title="Neuron lab",
              factory="digitlab.ui.views.neuron_lab:NeuronLabView",
              tip="Switch hidden units off or clamp them, and see what it costs per class"),
+    ViewSpec(id="flip", title="What would flip it",
+             factory="digitlab.ui.views.flip:FlipView",
+             tip="The ink that would make the net read another digit, and the training "
+             "digits nearest to the drawing"),
     ViewSpec(id="bottleneck", title="2-D bottleneck",
              factory="digitlab.ui.views.bottleneck:BottleneckView",
              tip="Test digits in the plane of each 2-unit layer, live while training"),

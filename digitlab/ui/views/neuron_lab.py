@@ -191,6 +191,7 @@ class NeuronLabView(View):
 
     def _show_effect(self) -> None:
         model, original = self.session.edits.model, self.session.edits.original
+        self.plot.setVisible(model is not None)
         if model is None or original is None:
             self.effect_label.setText(NO_EDITS)
             self.bars.setOpts(x=[], height=[])

@@ -153,6 +153,15 @@ HELP: dict[str, HelpText] = {
         try_="Draw a 4, push toward 9, and slide until it flips: how little ink does it take, "
         "and where? Then compare the two rows of nearest digits.",
     ),
+    "patching": HelpText(
+        what="Activation patching: keep one drawing as A, draw another, B, and run B with the "
+        "activations of a hidden layer (or of the selected unit) copied from A's forward pass. "
+        "How far B's answer moves says how much of the answer that layer or unit carries.",
+        reading="Three bars per class: A's answer (grey), B's (gold) and B patched (blue), "
+        "each a softmax probability from 0 to 1. The line above names the three answers.",
+        try_="Keep a 4 as A, draw a 9 as B, and copy the whole hidden layer: B reads 4. Then "
+        "copy only the selected unit, and look for a unit that moves B's answer on its own.",
+    ),
     "units": HelpText(
         what="One card per hidden unit of the chosen layer: its filter (its incoming weights, "
         "28 × 28 for the first layer) and, for the last hidden layer, a strip of its votes "

@@ -78,6 +78,9 @@ VIEWS: list[ViewSpec] = [
              factory="digitlab.ui.views.flip:FlipView",
              tip="The ink that would make the net read another digit, and the training "
              "digits nearest to the drawing"),
+    ViewSpec(id="patching", title="Patching",
+             factory="digitlab.ui.views.patching:PatchingView",
+             tip="Run one drawing with a layer's (or a unit's) activations from another"),
     ViewSpec(id="bottleneck", title="2-D bottleneck",
              factory="digitlab.ui.views.bottleneck:BottleneckView",
              tip="Test digits in the plane of each 2-unit layer, live while training"),

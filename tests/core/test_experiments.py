@@ -11,8 +11,8 @@ from digitlab.cli import main
 from digitlab.core.experiments import EXPERIMENTS, ExperimentCancelled, Settings, run_experiment
 
 
-def test_the_catalogue_holds_the_fourteen_experiments_in_order() -> None:
-    assert [e.number for e in EXPERIMENTS.values()] == list(range(1, 15))
+def test_the_catalogue_holds_the_eighteen_experiments_in_order() -> None:
+    assert [e.number for e in EXPERIMENTS.values()] == list(range(1, 19))
     assert all(e.title and e.question and e.method for e in EXPERIMENTS.values())
 
 

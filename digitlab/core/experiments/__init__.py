@@ -111,7 +111,7 @@ class ExperimentCancelled(Exception):
 MODULES = (
     "approximation", "depth", "dataset_size", "imbalance", "memorisation", "pca",
     "activations", "batch_size", "losses", "initialisers", "convergence", "regularisation",
-    "bottleneck", "probes",
+    "bottleneck", "probes", "depth_shared", "shuffle", "lottery", "double_descent",
 )  # fmt: skip
 
 

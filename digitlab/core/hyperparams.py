@@ -69,6 +69,7 @@ class Option(NamedTuple):
     placeholder: str = ""  # a text field's hint when empty
     window: bool = True  # a field of RunSettings (remembered), and a row of the form unless…
     form: bool = True  # False: another view shows it (the pace: the Run view, also mid-run)
+    live: bool = False  # also changes a going run, from its next step (`core.live`)
     cli: bool = True  # an option of `digitlab train`
     cli_default: Any = _SAME  # what `train` uses when not given, if not `default`
     cli_const: Any = None  # the value of the option named without one (`--augment`)
@@ -176,7 +177,7 @@ _OPTIONS = (
            f"({describe_augment('light')}) or robust ({describe_augment('robust')})",
            kind="choice", choices=("", *AUGMENT_NAMES),
            labels={"": "none", **{name: name for name in AUGMENT_NAMES}},
-           what="augmentation", cli_const="light"),
+           what="augmentation", cli_const="light", live=True),
     # --- Network ---
     Option("hidden", (100,), "Network", "Hidden layers",
            "hidden layer sizes: 100 is 784→100→10, 100,100 two hidden layers, 2 a 2-D "
@@ -191,20 +192,20 @@ _OPTIONS = (
            kind="choice", choices=OPTIMIZERS, what="optimizer"),
     Option("lr", DEFAULT_LR["adam"], "Optimiser", "Learning rate", "learning rate",
            bounds=(1e-6, 10.0), log=True, what="the learning rate", cli_default=None,
-           cli_bounded=False,
+           cli_bounded=False, live=True,
            shown_default=", ".join(f"{lr:g} {name}" for name, lr in DEFAULT_LR.items())),
     Option("momentum", 0.9, "Optimiser", "Momentum", "SGD momentum", bounds=(0.0, 0.999),
-           step=0.05, needs=("optimizer", "sgd"), what="momentum"),
+           step=0.05, needs=("optimizer", "sgd"), what="momentum", live=True),
     Option("schedule", "constant", "Optimiser", "Schedule",
            "learning-rate schedule; cosine decays it to 0 by the last step",
            kind="choice", choices=SCHEDULES, what="schedule"),
     Option("weight_decay", 0.0, "Optimiser", "Weight decay", "L2 penalty (weight decay)",
-           bounds=(0.0, 1.0), step=1e-4, what="weight decay"),
+           bounds=(0.0, 1.0), step=1e-4, what="weight decay", live=True),
     Option("l1", 0.0, "Optimiser", "L1", "L1 penalty on the weights: sparser weights",
-           bounds=(0.0, 1.0), step=1e-5, what="the L1 penalty"),
+           bounds=(0.0, 1.0), step=1e-5, what="the L1 penalty", live=True),
     # --- Steps ---
     Option("batch_size", 64, "Steps", "Batch size", "images per step", kind="int",
-           bounds=(1, 8192), what="the batch size"),
+           bounds=(1, 8192), what="the batch size", live=True),
     Option("epochs", 3, "Steps", "Epochs", "passes over the training set", kind="int",
            bounds=(1, 1000), what="epochs"),
     # Seeds stop at 2**31 − 1: the window's spin box holds a 32-bit signed number.
@@ -222,7 +223,8 @@ _OPTIONS = (
            "goes. At 20 steps/s or slower every step is shown: at batch size 2 and 3 steps/s\n"
            "one sees each update imprint the two digits of its batch on the weights.",
            bounds=(0.0, 1000.0), labels=PACE_LABELS, other_label="{:g} steps/s",
-           what="the pace (steps a second; 0: full speed)", config=None, cli=False, form=False),
+           what="the pace (steps a second; 0: full speed)", config=None, cli=False, form=False,
+           live=True),
     Option("device", "cpu", "Steps", "Device", "where to train; auto picks a GPU if there is one",
            kind="choice", choices=("auto", "cpu", "cuda", "mps"), window=False),
 )  # fmt: skip
@@ -231,6 +233,9 @@ HYPERPARAMS: dict[str, Option] = {option.name: option for option in _OPTIONS}
 WINDOW_OPTIONS: tuple[Option, ...] = tuple(o for o in _OPTIONS if o.window)
 FORM_OPTIONS: tuple[Option, ...] = tuple(o for o in WINDOW_OPTIONS if o.form)
 CLI_OPTIONS: tuple[Option, ...] = tuple(o for o in _OPTIONS if o.cli)
+# The TrainConfig fields a going run takes at its next step (`core.live.LiveSettings`); the pace,
+# also live, is the run's state rather than its config.
+LIVE_FIELDS: tuple[str, ...] = tuple(o.name for o in _OPTIONS if o.live and o.config_field)
 # The bounds of each numeric setting, as the window's boxes and its stored settings hold them.
 LIMITS: dict[str, tuple[float, float]] = {o.name: o.bounds for o in _OPTIONS if o.bounds}
 

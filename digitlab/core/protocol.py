@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from digitlab.core.hyperparams import HYPERPARAMS
+from digitlab.core.live import LiveBox, LiveChange, LiveSettings
 from digitlab.core.network import ModelSpec, Network
 
 
@@ -151,15 +152,20 @@ class InProcessTrainer:
 
 
 class RunState:
-    """Cancel and pause flags and the pace, shared between the loop and whoever controls it
-    (any thread, or the parent of the trainer process); the loop reads them every step."""
+    """Cancel and pause flags, the pace and the live settings, shared between the loop and
+    whoever controls it (any thread, or the parent of the trainer process); the loop reads them
+    every step."""
 
-    def __init__(self, cancelled: Any = None, running: Any = None, pace: Any = None) -> None:
-        """Events default to threading ones and the pace to a plain holder; pass multiprocessing
-        Events and a `RawValue('d')` to share them with a child."""
+    def __init__(
+        self, cancelled: Any = None, running: Any = None, pace: Any = None, live: Any = None
+    ) -> None:
+        """Events default to threading ones, the pace to a plain holder, the live settings to an
+        in-process box; pass multiprocessing Events, a `RawValue('d')` and an
+        `Array('d', live.SLOTS)` to share them with a child."""
         self._cancelled = cancelled if cancelled is not None else threading.Event()
         self._running = running if running is not None else threading.Event()
         self._pace = pace if pace is not None else _Number()
+        self.live = LiveBox(live)
         self._running.set()
 
     @property
@@ -186,6 +192,11 @@ class RunState:
         if not (math.isfinite(pace) and pace >= 0):
             raise ValueError(f"the pace must be a number of steps a second ≥ 0, got {pace}")
         self._pace.value = pace
+
+    def set_live(self, live: LiveSettings) -> None:
+        """New learning rate, batch size, … (and epochs added): a going run takes them at its
+        next step, a run about to begin at its first."""
+        self.live.put(live)
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -247,6 +258,8 @@ class Snapshot:
     status is a `SnapshotStatus` (a plain string given here is converted). samples_per_s is the
     rate the run goes at since the previous snapshot (the clock, pauses left out): a paced run
     shows its pace, and the time left follows from it; elapsed_s counts the steps' compute only.
+    live: the settings in force at the last step (None from a trainer that trains nothing);
+    changes: each change of them since the previous snapshot, where it took effect.
     """
 
     step: int
@@ -265,6 +278,8 @@ class Snapshot:
     message: str = ""
     elapsed_s: float = 0.0
     train_size: int = 0
+    live: LiveSettings | None = None
+    changes: tuple[LiveChange, ...] = ()
 
     def __post_init__(self) -> None:
         self.status = SnapshotStatus(self.status)

@@ -11,11 +11,12 @@ Start), and it loads its data itself: nothing big crosses the pipe but the snaps
 with its parent, however the parent ends, and ignores Ctrl+C (the parent decides).
 
 This module imports no torch: the parent side runs in the window's process.
-`TrainerProcess.train(job, state)` yields `Stage`s, then `Snapshot`s. Pause, cancel and the pace
-on the caller's RunState reach the child (copied onto shared Events and a shared double while
-the caller waits for the next item, at least every `POLL_S`). With `snapshot_every` set, or a
-pace slow enough to show every step, the child waits after each snapshot until the caller asks
-for the next one, so a run whose every step is shown never runs ahead of whoever draws it.
+`TrainerProcess.train(job, state)` yields `Stage`s, then `Snapshot`s. Pause, cancel, the pace and
+the live settings on the caller's RunState reach the child (copied onto shared Events, a shared
+double and a shared array while the caller waits for the next item, at least every `POLL_S`).
+With `snapshot_every` set, or a pace slow enough to show every step, the child waits after each
+snapshot until the caller asks for the next one, so a run whose every step is shown never runs
+ahead of whoever draws it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from digitlab.core.errors import DigitlabError
+from digitlab.core.live import SLOTS as LIVE_SLOTS
+from digitlab.core.live import LiveBox
 from digitlab.core.protocol import DataRequest, RunState, Snapshot, Stage, TrainJob
 
 POLL_S = 0.05
@@ -78,7 +81,14 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _serve(
-    inbox: Any, outbox: Any, cancelled: Any, running: Any, wanted: Any, ready: Any, pace: Any
+    inbox: Any,
+    outbox: Any,
+    cancelled: Any,
+    running: Any,
+    wanted: Any,
+    ready: Any,
+    pace: Any,
+    live: Any,
 ) -> None:
     """The child: take messages until None; post (run, 'stage' | 'snapshot' | 'error', payload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -91,7 +101,7 @@ def _serve(
     torch.set_num_threads(CHILD_THREADS)
     warm_up()
     datasets = DatasetCache()
-    state = RunState(cancelled=cancelled, running=running, pace=pace)
+    state = RunState(cancelled=cancelled, running=running, pace=pace, live=live)
     ready.set()
     while (message := inbox.get()) is not None:
         kind, run, payload = message
@@ -131,6 +141,8 @@ class _Channel:
     wanted: Any
     ready: Any
     pace: Any  # a RawValue('d'): steps a second, 0 for full speed
+    live: Any  # an Array('d', LIVE_SLOTS): the live settings (`core.live.LiveBox`)
+    live_sent: int = 0  # the version of the caller's live settings copied to the child
 
     def stop_signals(self) -> None:
         """Cancel, unpause and release a paced child: whatever it is doing, it moves on."""
@@ -174,11 +186,13 @@ class TrainerProcess:
         ctx = self._context
         queues, events = (ctx.Queue(), ctx.Queue()), tuple(ctx.Event() for _ in range(4))
         pace = ctx.RawValue("d", 0.0)  # one aligned double: read every step, no lock needed
+        live = ctx.Array("d", LIVE_SLOTS)  # its version is read every step, the rest on change
         child = ctx.Process(
-            target=_serve, args=(*queues, *events, pace), name="digitlab-trainer", daemon=True
-        )
+            target=_serve, args=(*queues, *events, pace, live), name="digitlab-trainer",
+            daemon=True,
+        )  # fmt: skip
         child.start()
-        self._channel = _Channel(child, *queues, *events, pace)
+        self._channel = _Channel(child, *queues, *events, pace, live)
         return self._channel
 
     def is_ready(self) -> bool:
@@ -214,6 +228,9 @@ class TrainerProcess:
         channel.wanted.clear()
         channel.running.set()
         channel.pace.value = state.pace
+        LiveBox(channel.live).clear()  # the job's config holds the settings it begins with
+        channel.live_sent = 0
+        _mirror(state, channel)  # settings posted before this call: the first step takes them
         channel.inbox.put(("train", run, job))
         if not warm:
             yield Stage.STARTING_TRAINER
@@ -232,6 +249,7 @@ class TrainerProcess:
                 yield snap
                 if ended:
                     return
+                _mirror(state, channel)  # before the child's next step, not after it
                 channel.wanted.set()  # the caller wants the next one
         finally:
             if not ended:
@@ -272,8 +290,12 @@ class TrainerProcess:
 
 
 def _mirror(state: RunState, channel: _Channel) -> None:
-    """Copy the caller's pause/cancel onto the child's events, and its pace."""
+    """Copy the caller's pause/cancel onto the child's events, its pace and new live settings."""
     channel.pace.value = state.pace
+    version, live = state.live.take(channel.live_sent)
+    if live is not None:
+        LiveBox(channel.live).put(live)
+    channel.live_sent = version
     if state.cancelled:
         channel.stop_signals()
     elif state.paused:

@@ -1,11 +1,11 @@
 """The training loop, as a generator of snapshots.
 
 No Qt here: the window runs it in its trainer process (`core.remote`) and the CLI in a plain loop.
-The loop checks a `RunState` every step (cancel, pause, pace) and yields a `Snapshot` — numpy
-copies of the weights and what changed since the previous snapshot — every N steps or every few
-tens of ms, so whoever draws them never slows training much. A paced run (at most so many steps a
-second) waits before each step, and at a slow pace (`EVERY_STEP_PACE`) reports every step. The
-types it speaks are in `core.protocol`.
+The loop checks a `RunState` every step (cancel, pause, pace, new settings: `core.live_run`) and
+yields a `Snapshot` — numpy copies of the weights and what changed since the previous snapshot —
+every N steps or every few tens of ms, so whoever draws them never slows training much. A paced
+run (at most so many steps a second) waits before each step, and at a slow pace
+(`EVERY_STEP_PACE`) reports every step. The types it speaks are in `core.protocol`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
-from digitlab.core.distort import AUGMENTATIONS
+from digitlab.core.live_run import LiveRun
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
     InProcessTrainer,
@@ -152,7 +152,6 @@ def train(
     keep = _mask_tensors(model, masks, device)
     _apply_masks(model, keep)
     generator = torch.Generator().manual_seed(config.seed)
-    augment = AUGMENTATIONS[config.augment] if config.augment else None
     x, y = _tensors(dataset.train, device)
     tx, ty = _tensors(dataset.test if test is None else test, device)
     n = len(y)
@@ -160,15 +159,7 @@ def train(
         raise ValueError("the training split is empty")
     optimizer = make_optimizer(model, config)
     total = min(n * config.epochs, config.samples) if config.samples else n * config.epochs
-    epochs = math.ceil(total / n)
-    total_steps = epochs * math.ceil(n / config.batch_size)
-    scheduler = (
-        torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda i: 0.5 * (1.0 + math.cos(math.pi * min(i, total_steps) / total_steps))
-        )
-        if config.schedule == "cosine"
-        else None
-    )
+    live = LiveRun(config, optimizer, n, total)  # the settings, and the end, as they change
 
     previous = [w.detach().clone() for w in _weights(model)]
     last_good = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -188,9 +179,9 @@ def train(
         snap = Snapshot(
             step=step,
             epoch=epoch,
-            epochs=epochs,
+            epochs=live.epochs,
             samples_seen=seen,
-            total_samples=total,
+            total_samples=live.total,
             loss=float(window.loss) / window.steps if window.steps else float("nan"),
             accuracy=int(window.correct) / window.seen if window.seen else float("nan"),
             samples_per_s=window.seen / elapsed if window.seen else 0.0,
@@ -202,14 +193,18 @@ def train(
             message=message,
             elapsed_s=busy_s,
             train_size=n,
+            live=live.settings,
+            changes=live.take_changes(),
         )
         window.reset()
         last_report = now
         return snap
 
-    for epoch in range(epochs):
+    epoch = 0
+    while epoch < live.epochs and seen < live.total:
         order = torch.randperm(n, generator=generator).to(device)
-        for start in range(0, n, config.batch_size):
+        start = 0  # into `order`: the batch size may change within an epoch
+        while True:
             if step:  # a paced wait: the clock runs on (samples_per_s shows the pace), busy_s not
                 state.wait_for_pace(last_step)
             paused_for = state.wait_while_paused()
@@ -218,22 +213,24 @@ def train(
             if state.cancelled:
                 yield snapshot(epoch, SnapshotStatus.CANCELLED, f"stopped at step {step}")
                 return
+            live.follow(state, seen, step)
             t0 = last_step = time.perf_counter()
-            index = order[start : start + min(config.batch_size, total - seen)]
+            index = order[start : start + min(live.batch_size, live.total - seen)]
+            start += len(index)
             batch, target = x[index], y[index]
-            if augment is not None:
-                batch = augment(batch, generator).reshape(len(index), -1)
+            if live.augment is not None:
+                batch = live.augment(batch, generator).reshape(len(index), -1)
             logits = model(batch)
             cross_entropy = F.cross_entropy(logits, target)
             loss = cross_entropy  # what is reported and checked for divergence, without L1
-            if config.l1:
-                loss = loss + config.l1 * sum(w.abs().sum() for w in _weights(model))
+            if live.l1:
+                loss = loss + live.l1 * sum(w.abs().sum() for w in _weights(model))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             _apply_masks(model, keep)
-            if scheduler is not None:
-                scheduler.step()
+            if live.scheduler is not None:
+                live.scheduler.step()
             step += 1
             seen += len(index)
             window.loss += cross_entropy.detach()
@@ -246,7 +243,7 @@ def train(
                 if config.snapshot_every
                 else time.perf_counter() - last_report >= config.snapshot_seconds
             )
-            last_of_epoch = start + config.batch_size >= n or seen >= total
+            last_of_epoch = start >= n or seen >= live.total
             if (due or last_of_epoch) and not _healthy(model, float(window.loss) / window.steps):
                 mean_loss = float(window.loss) / window.steps
                 model.load_state_dict(last_good)
@@ -254,7 +251,7 @@ def train(
                     epoch,
                     SnapshotStatus.DIVERGED,
                     f"the loss reached {mean_loss:.4g} by step {step}: the run diverged "
-                    f"(is the learning rate {config.lr:g} too high?); "
+                    f"(is the learning rate {live.settings.lr:g} too high?); "
                     "the weights of the last good snapshot are kept",
                 )
                 return
@@ -263,8 +260,10 @@ def train(
             if due:
                 yield snapshot(epoch, SnapshotStatus.RUNNING)
         test_acc = accuracy(model, tx, ty)
-        last = epoch == epochs - 1
+        live.follow(state, seen, step)  # "+1 epoch" asked during the last step still counts
+        last = epoch == live.epochs - 1 or seen >= live.total
         yield snapshot(epoch, SnapshotStatus.DONE if last else SnapshotStatus.EPOCH)
+        epoch += 1
     model.eval()
 
 

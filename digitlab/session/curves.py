@@ -1,4 +1,5 @@
-"""A model's learning curves: loss and accuracy per snapshot, test accuracy per epoch.
+"""A model's learning curves: loss and accuracy per snapshot, test accuracy per epoch, and a
+mark where a going run's settings changed ("lr 0.001 → 0.01", "+1 epoch").
 
 Kept whole (a few floats a snapshot), against epochs trained by this model across every run that
 continued it, so a curves view shown late, or reopened, draws the full story.
@@ -7,8 +8,16 @@ continued it, so a curves view shown late, or reopened, draws the full story.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
+
+
+class CurveMark(NamedTuple):
+    """A change made while the run went, at the epoch it took effect."""
+
+    epoch: float
+    text: str
 
 
 class _Growing:
@@ -38,6 +47,7 @@ class RunCurves:
     def __init__(self) -> None:
         self._train = _Growing(3)  # epoch, loss, accuracy
         self._test = _Growing(2)  # epoch, test accuracy
+        self._marks: list[CurveMark] = []
 
     def add_train(self, epoch: float, loss: float, accuracy: float) -> None:
         self._train.append(
@@ -49,9 +59,16 @@ class RunCurves:
     def add_test(self, epoch: float, accuracy: float) -> None:
         self._test.append(epoch, accuracy)
 
+    def add_mark(self, epoch: float, text: str) -> None:
+        self._marks.append(CurveMark(epoch, text))
+
+    def marks(self) -> tuple[CurveMark, ...]:
+        return tuple(self._marks)
+
     def clear(self) -> None:
         self._train.clear()
         self._test.clear()
+        self._marks.clear()
 
     def __len__(self) -> int:
         return len(self._train)

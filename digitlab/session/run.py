@@ -5,8 +5,10 @@ thread relays its stages and snapshots, and everything the views see is applied 
 main thread. Start continues the current model when the data, classes and architecture are
 unchanged (with a fresh shuffle); Reset forgets it. Every snapshot is a new version of the run's
 model (`model`, the entry the model library answers with), a point on the curves and an entry
-in the history, and emits one `RunUpdate`. The pace (steps a second, 0: full speed) is a setting
-that also reaches the going run at its next step (`set_pace`, `pace_changed`).
+in the history, and emits one `RunUpdate`. The pace (steps a second, 0: full speed) and the
+live settings (learning rate, momentum, weight decay, L1, batch size, augmentation) also reach
+the going run at its next step (`set_pace`, `set_settings`); "+1 epoch" (`add_epoch`) moves its
+end one epoch later. The curves mark each change where it took effect.
 
 This is the public face; its parts each hold one concept: the settings being edited
 (`run_draft`), the trainer (`trainer_handle`), the state machine, the pace and the display gate
@@ -16,7 +18,6 @@ This is the public face; its parts each hold one concept: the settings being edi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 
 from psygnal import Signal
 
-from digitlab.core.hyperparams import HYPERPARAMS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from digitlab.core.hyperparams import HYPERPARAMS
 from digitlab.core.network import Network
 from digitlab.core.protocol import Snapshot, Stage, TrainJob
 from digitlab.core.replay import ReplayTrainer
@@ -39,7 +40,7 @@ from digitlab.session.run_draft import SettingsDraft
 from digitlab.session.run_events import RunEnd, RunOutcome, RunPhase, RunUpdate, Trainer
 from digitlab.session.run_record import RunRecord
 from digitlab.session.run_save import checkpoint_meta, describe, save_model
-from digitlab.session.run_settings import RunSettings
+from digitlab.session.run_settings import RunSettings, replay_settings
 from digitlab.session.trainer_handle import TrainerHandle
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "Trainer",
     "TrainingRun",
 ]
+
+EPOCHS_MAX = int((HYPERPARAMS["epochs"].bounds or (1, 1000))[1])  # "+1 epoch" stops here
 
 
 class TrainingRun:
@@ -172,8 +175,10 @@ class TrainingRun:
 
     def set_settings(self, settings: RunSettings, problem: str | None = None) -> None:
         """The settings for the next Start; with `problem`, Start refuses until it is fixed.
-        Their pace applies at once, to a going run too."""
+        Their pace and live fields (`core.live`) apply at once, to a going run too."""
         pace_before = self._draft.settings.pace
+        if self._control.follow(self._draft.settings, settings):
+            self._draft.take_live(settings)
         if self._draft.set(settings, problem):
             if settings.pace != pace_before:
                 self._control.set_pace(settings.pace)
@@ -192,6 +197,25 @@ class TrainingRun:
             raise ValueError(f"{option.what} must be from {low:g} to {high:g}, got {pace:g}")
         self.set_settings(self.settings.replaced(pace=pace), self.settings_problem)
 
+    def can_add_epoch(self) -> bool:
+        """Would `add_epoch` do anything now?"""
+        if self.phase.busy:
+            return self._control.takes_live and self.settings.epochs < EPOCHS_MAX
+        return self.would_continue() and self._draft.problem is None
+
+    def add_epoch(self) -> bool:
+        """One epoch more: a going run ends one epoch later (the epochs set, and the course the
+        progress shows, grow by one); after a run, the model trains one more epoch."""
+        settings = self.settings
+        if not self.can_add_epoch():
+            return False
+        if not self.phase.busy:
+            return self._start(settings.replaced(epochs=1), new_course=True)
+        self._control.add_epoch(settings)
+        self._record.course.epochs += 1
+        self.set_settings(settings.replaced(epochs=settings.epochs + 1), self.settings_problem)
+        return True
+
     def adopt(self, network: Network, classes: tuple[int, ...], description: str = "") -> None:
         """Make `network` the run's model, a new version, as if a snapshot had brought it (for
         demos and tests of the live-run paths); the next Start trains a new model."""
@@ -205,18 +229,21 @@ class TrainingRun:
 
     def start(self) -> bool:
         """Start a run with the current settings (continuing the model if it fits them)."""
+        return self._start(self.settings)
+
+    def _start(self, settings: RunSettings, new_course: bool = False) -> bool:
         if self.phase.busy:
             return False
         if self._draft.problem:
             self._notices.warning(f"Cannot start: {self._draft.problem}")
             return False
-        settings, record = self.settings, self._record
-        continuing = self.would_continue()
+        record = self._record
+        continuing = record.fits(settings.architecture())
         if not continuing:
             self._forget_model()
         # Continuing: a fresh shuffle and fresh augmentation draws, not a replay of run one.
         config = settings.config(seed_offset=record.samples_before if continuing else 0)
-        config = replace(config, samples=record.begin(settings, continuing))
+        config = replace(config, samples=record.begin(settings, continuing, new_course))
         start = record.model.network if continuing and record.model is not None else None
         job = TrainJob(settings.spec(), settings.data(self._data_root), config, start)
         self._draft.used = settings
@@ -229,19 +256,11 @@ class TrainingRun:
         work as for a live run; its last moment stays as the run's model."""
         if self.phase.busy:
             return False
-        hidden = run.spec.hidden
-        if len(hidden) > MAX_HIDDEN_LAYERS or any(h > MAX_HIDDEN_UNITS for h in hidden):
-            self._notices.warning(f"Cannot replay a {run.spec.describe()}: the window shows "
-                                  f"at most {MAX_HIDDEN_LAYERS} hidden layers of "
-                                  f"{MAX_HIDDEN_UNITS} units")  # fmt: skip
+        try:
+            self.set_settings(replay_settings(run, self.pace))
+        except ValueError as exc:
+            self._notices.warning(str(exc))
             return False
-        classes = None if run.classes == tuple(range(10)) else run.classes
-        stored = run.settings.get("train") if isinstance(run.settings.get("train"), dict) else {}
-        trained = RunSettings.from_dict({**run.settings, **stored})  # the window's or train's
-        epochs = max(1, min(1000, math.ceil(run.moments[-1].epoch - 1e-9)))
-        self.set_settings(trained.replaced(hidden=run.spec.hidden, classes=classes, epochs=epochs,
-                                           activation=run.spec.activation,
-                                           pace=self.pace))  # fmt: skip
         self._forget_model()
         settings = self.settings
         config = replace(settings.config(), samples=self._record.begin(settings, False))
@@ -251,7 +270,7 @@ class TrainingRun:
 
     def _launch(self, trainer: Trainer, job: TrainJob) -> None:
         """Run the job on the trainer in the background; its items reach `_on_item`."""
-        run_id = self._control.begin()
+        run_id = self._control.begin(live=not isinstance(trainer, ReplayTrainer))
         self._set_phase(RunPhase.STARTING)
         lock, config = self._trainer.lock, job.config
         state, gate, paced = self._control.state, self._control.gate, config.snapshot_every > 0
@@ -350,7 +369,11 @@ class TrainingRun:
             self._end(RunOutcome(RunEnd.STOPPED, "The run ended before its first step", None, 0))
             return
         self._record.run_ended(stopped=False)  # the samples count before the outcome says them
-        self._end(RunOutcome.of(latest.snapshot, self.epochs_trained, self.test_accuracy))
+        outcome = RunOutcome.of(latest.snapshot, self.epochs_trained, self.test_accuracy)
+        missed = self._control.epochs_missed(latest.snapshot)
+        self._end(outcome)
+        if missed and outcome.end is RunEnd.DONE:  # "+1 epoch" pressed as the run ended
+            self._start(self.settings.replaced(epochs=missed), new_course=True)
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if not self._control.is_current(run_id):

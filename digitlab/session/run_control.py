@@ -1,8 +1,10 @@
-"""The run's state machine and its display gate.
+"""The run's state machine, what reaches the going run, and its display gate.
 
 A run is IDLE, STARTING (trainer starting, data loading), RUNNING, PAUSED or FINISHED. The pause
-and cancel flags and the pace are shared with the trainer (`RunState`); the pace outlives a run
-(each new run's state starts with it). Each run gets an id, so the reports of an abandoned run
+and cancel flags, the pace and the live settings are shared with the trainer (`RunState`); the
+pace outlives a run (each new run's state starts with it). An edit of a live setting (learning
+rate, batch size, …: `core.live`) and each "+1 epoch" reach a going run at its next step; other
+edits wait for the next Start. Each run gets an id, so the reports of an abandoned run
 are ignored. A run whose every snapshot is shown (a snapshot every N steps, or a pace slow enough
 to show every step) waits at the gate after each snapshot until the views have drawn it, never
 longer than `ACK_TIMEOUT_S`.
@@ -12,7 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
+from digitlab.core.hyperparams import LIVE_FIELDS
+from digitlab.core.live import LiveSettings
 from digitlab.core.protocol import RunState, Snapshot, Stage
 from digitlab.session.jobs import JobContext
 from digitlab.session.run_events import RunPhase
@@ -27,6 +32,8 @@ class RunControl:
         self.state = RunState()
         self.gate = threading.Event()
         self.run_id = 0
+        self.live = False  # the going run takes live settings (a replay trains nothing)
+        self.extra_epochs = 0  # epochs added to the going run ("+1 epoch")
 
     @property
     def pace(self) -> float:
@@ -36,14 +43,44 @@ class RunControl:
         """The pace of the going run from its next step, and of the runs after it."""
         self.state.set_pace(steps_per_second)
 
-    def begin(self) -> int:
-        """A new run: fresh flags and gate (the pace kept); returns its id."""
+    def begin(self, live: bool = True) -> int:
+        """A new run (`live`: one that takes live settings): fresh flags and gate (the pace kept),
+        nothing added; returns its id."""
         self.run_id += 1
         pace = self.state.pace
         self.state, self.gate = RunState(), threading.Event()
         self.state.set_pace(pace)
         self.stage = None
+        self.live, self.extra_epochs = live, 0
         return self.run_id
+
+    @property
+    def takes_live(self) -> bool:
+        """Would an edit of a live setting, or "+1 epoch", reach a run now?"""
+        return self.live and self.phase.busy
+
+    def follow(self, before: Any, after: Any) -> bool:
+        """Post the live fields of `after` (RunSettings) to the going run if they differ from
+        `before`'s; True if posted. ValueError (nothing posted) if they are impossible."""
+        if not self.takes_live or all(getattr(before, n) == getattr(after, n) for n in LIVE_FIELDS):
+            return False
+        self.state.set_live(LiveSettings.of(after, self.extra_epochs))
+        return True
+
+    def add_epoch(self, settings: Any) -> bool:
+        """Move the going run's end one epoch later (`settings`: the live fields in force);
+        False when there is no such run."""
+        if not self.takes_live:
+            return False
+        self.extra_epochs += 1
+        self.state.set_live(LiveSettings.of(settings, self.extra_epochs))
+        return True
+
+    def epochs_missed(self, last: Snapshot | None) -> int:
+        """Epochs added too late for the run that ended with `last` (asked during its last
+        moments, after the trainer's final check)."""
+        taken = last.live.extra_epochs if last is not None and last.live is not None else 0
+        return max(self.extra_epochs - taken, 0) if self.live else 0
 
     def is_current(self, run_id: int) -> bool:
         return run_id == self.run_id

@@ -6,6 +6,7 @@ form shows what the user typed, but Start refuses it until it is fixed.
 
 from __future__ import annotations
 
+from digitlab.core.hyperparams import LIVE_FIELDS
 from digitlab.session.run_settings import RunSettings
 
 
@@ -21,6 +22,12 @@ class SettingsDraft:
             return False
         self.settings, self.problem = settings, problem
         return True
+
+    def take_live(self, settings: RunSettings) -> None:
+        """The going run now trains with the live fields of `settings` (learning rate, …)."""
+        if self.used is not None:
+            live = {name: getattr(settings, name) for name in LIVE_FIELDS}
+            self.used = self.used.replaced(**live)
 
     @property
     def in_use(self) -> RunSettings:

@@ -1,8 +1,9 @@
 """The model a run trains and what it has done: its current version, curves, history and course.
 
 Each snapshot becomes a new `ModelEntry` of the run (a new version; the weights of a version never
-change), one point on the curves, one history entry and one `RunUpdate`. The record spans every
-run that continued the model; Reset or a new shape forgets it.
+change), one point on the curves (and a mark for each setting it reports changed mid-run), one
+history entry and one `RunUpdate`. The record spans every run that continued the model; Reset
+or a new shape forgets it.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ class RunRecord:
         """Samples a stopped course has left to reach `epochs` (0: none open)."""
         return self.course.remaining(self.samples_trained, epochs, self.train_size)
 
-    def begin(self, settings: RunSettings, continuing: bool) -> int:
-        """A run begins (a new model unless `continuing`); returns the samples it trains
-        (0: `settings.epochs` whole epochs)."""
+    def begin(self, settings: RunSettings, continuing: bool, new_course: bool = False) -> int:
+        """A run begins (a new model unless `continuing`; `new_course`: not the rest of a stopped
+        course); returns the samples it trains (0: `settings.epochs` whole epochs)."""
         if not continuing:
             self.made_for = settings.architecture()
         self.run_samples = 0
-        return self.course.plan(self.samples_trained, settings.epochs, self.train_size, continuing)
+        finish = continuing and not new_course
+        return self.course.plan(self.samples_trained, settings.epochs, self.train_size, finish)
 
     def run_ended(self, stopped: bool) -> None:
         """The run's samples now belong to the model; a stopped course stays open."""
@@ -83,6 +85,9 @@ class RunRecord:
         network = snap.network(settings.spec())
         epoch = self.samples_trained / max(self.train_size, 1)
         evaluated = snap.status.evaluated
+        for change in snap.changes:
+            at = (self.samples_before + change.samples) / max(self.train_size, 1)
+            self.curves.add_mark(at, change.text)
         if snap.status is not SnapshotStatus.DIVERGED:
             self.curves.add_train(epoch, snap.loss, snap.accuracy)
         if snap.test_accuracy is not None and evaluated:

@@ -15,6 +15,7 @@ from typing import Any
 
 from digitlab.core.hyperparams import (
     LIMITS,
+    MAX_HIDDEN_LAYERS,
     MAX_HIDDEN_UNITS,
     WINDOW_OPTIONS,
     Option,
@@ -25,6 +26,7 @@ from digitlab.core.hyperparams import (
 )
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import DataRequest, TrainConfig
+from digitlab.core.run_file import RunFile
 
 __all__ = ["LIMITS", "RunSettings", "format_hidden", "parse_hidden"]
 
@@ -39,7 +41,8 @@ class RunSettings:
     """The next run's settings: dataset, classes, augment, hidden, activation, optimizer, lr,
     momentum, schedule, weight_decay, l1, batch_size, epochs, seed, refresh_every (0: about 10
     snapshots a second; N: every N steps, and training waits) and pace (steps a second, 0: full
-    speed; unlike the others it also applies to the going run) — see `core.hyperparams`."""
+    speed) — see `core.hyperparams`. The pace and the live options (learning rate, momentum,
+    weight decay, L1, batch size, augment: `core.live`) also apply to the going run."""
 
     @property
     def num_classes(self) -> int:
@@ -96,6 +99,23 @@ class RunSettings:
         if unknown:
             raise TypeError(f"unknown settings {sorted(unknown)}")
         return replace(self, **changes)  # type: ignore[type-var]
+
+
+def replay_settings(run: RunFile, pace: float) -> RunSettings:
+    """The settings a saved run was trained with (the window's or `digitlab train`'s), its net
+    and classes, at `pace`; ValueError for a net larger than the window shows."""
+    hidden = run.spec.hidden
+    if len(hidden) > MAX_HIDDEN_LAYERS or any(h > MAX_HIDDEN_UNITS for h in hidden):
+        raise ValueError(
+            f"Cannot replay a {run.spec.describe()}: the window shows at most "
+            f"{MAX_HIDDEN_LAYERS} hidden layers of {MAX_HIDDEN_UNITS} units"
+        )
+    classes = None if run.classes == tuple(range(10)) else run.classes
+    stored = run.settings.get("train") if isinstance(run.settings.get("train"), dict) else {}
+    trained = RunSettings.from_dict({**run.settings, **stored})
+    epochs = max(1, min(1000, math.ceil(run.moments[-1].epoch - 1e-9)))
+    return trained.replaced(hidden=hidden, classes=classes, epochs=epochs,
+                            activation=run.spec.activation, pace=pace)  # fmt: skip
 
 
 def _stored(option: Option, values: dict[str, Any]) -> Any:

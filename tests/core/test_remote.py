@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from digitlab.core.live import LiveSettings
 from digitlab.core.model import new_model, to_network
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import (
@@ -131,6 +133,23 @@ def test_the_pace_reaches_the_child_and_follows_changes(trainer, data) -> None:
     began = time.perf_counter()
     assert list(run)[-1].status is SnapshotStatus.DONE
     assert time.perf_counter() - began < 3.0
+
+
+def test_live_settings_reach_the_child_at_its_next_step(trainer, data) -> None:
+    """A new batch size and one more epoch, posted between two shown steps: the child's very
+    next step takes them (they are copied over before it is let go)."""
+    state = RunState()
+    config = TrainConfig(epochs=1, batch_size=16, snapshot_every=1)
+    run = each_snapshot(trainer.train(TrainJob(ModelSpec(), data, config), state))
+    first = next(run)
+    assert (first.samples_seen, first.total_samples) == (16, 512)
+    state.set_live(replace(LiveSettings.of(config), batch_size=64, lr=0.0, extra_epochs=1))
+    after = next(run)
+    assert after.samples_seen - first.samples_seen == 64 and after.total_samples == 1024
+    assert [c.text for c in after.changes] == ["lr 0.001 → 0, batch 16 → 64, +1 epoch"]
+    rest = list(run)
+    assert rest[-1].status is SnapshotStatus.DONE and rest[-1].samples_seen == 1024
+    np.testing.assert_array_equal(rest[-1].weights[0], first.weights[0])  # lr 0: frozen
 
 
 def test_errors_in_the_child_are_raised_here(trainer, data, tmp_path) -> None:

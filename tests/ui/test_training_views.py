@@ -114,12 +114,12 @@ def test_a_run_from_the_buttons_to_the_end(qtbot, session, monkeypatch) -> None:
     curves = shown(qtbot, CurvesView(session), (500, 200))
     assert view.start_button.text() == "Start" and not view.save_button.isEnabled()
     view.start_button.click()
-    assert not form.groups[0].isEnabled()  # no edits while it runs
+    assert not form.hidden.isEnabled()  # no new net while it runs
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=30_000)
     assert view.message.text().startswith("Finished: test accuracy")
     assert view.progress.value() == 1000 and view.values["Test accuracy"].text().endswith("%")
     assert view.start_button.text() == "Continue" and view.save_button.isEnabled()
-    assert form.groups[0].isEnabled()
+    assert form.hidden.isEnabled()
     qtbot.waitUntil(lambda: not curves.stale and curves.loss.getData()[0] is not None)
     x, loss = curves.loss.getData()
     expected_x, expected_loss = session.run.curves.loss()
@@ -277,7 +277,7 @@ def test_the_pace_changes_a_going_run_and_survives_form_edits(qtbot, session) ->
     session.run.updated.connect(updates.append)
     view.start_button.click()
     qtbot.waitUntil(lambda: len(updates) >= 1, timeout=30_000)
-    assert view.pace.isEnabled() and not form.groups[0].isEnabled()
+    assert view.pace.isEnabled() and not form.seed.isEnabled()
     view.pace.setCurrentIndex(view.pace.findData(0.0))  # 32 steps: half a minute at 1/s
     qtbot.waitUntil(lambda: session.run.phase is RunPhase.FINISHED, timeout=5_000)
     assert session.run.epochs_trained == pytest.approx(1.0)

@@ -10,7 +10,8 @@ each plot's title is one wrapped line above it that doubles as its legend (no le
 the curves), units sit in the titles, the "epoch" axis label shows only when there is room, and
 the two plots sit side by side in a wide dock and one above the other in a tall one. The ranges
 keep a margin in screen pixels, so the last point and a 100 % marker show whole. A moment chosen
-on the timeline is a vertical line on both plots.
+on the timeline is a vertical line on both plots; a setting changed while the run went is a thin
+dashed one, labelled on the loss plot ("lr 0.001 → 0.01", "+1 epoch").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from digitlab.session import Session
+from digitlab.session.curves import CurveMark
 from digitlab.session.run import RunUpdate
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
@@ -88,6 +90,8 @@ class CurvesView(View):
         self._throttle = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._throttle.timeout.connect(self.schedule_refresh)
         self.cursors = [self._cursor(widget) for widget in (self.loss_plot, self.accuracy_plot)]
+        self.mark_lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []  # (loss, accuracy)
+        self._marked: tuple[CurveMark, ...] = ()
         run = session.run
         self.subscribe(run.updated, self._on_update)
         self.subscribe(run.cleared, self.schedule_refresh)
@@ -108,6 +112,29 @@ class CurvesView(View):
             if moment is not None:
                 line.setPos(moment.epoch)
             line.setVisible(moment is not None)
+
+    def _draw_marks(self, marks: tuple[CurveMark, ...]) -> None:
+        """Add the lines of new marks; start over when the marks are not those drawn and more
+        (Reset, a new model)."""
+        if marks[: len(self._marked)] != self._marked:
+            for pair in self.mark_lines:
+                for widget, line in zip((self.loss_plot, self.accuracy_plot), pair):
+                    widget.removeItem(line)
+            self.mark_lines, self._marked = [], ()
+        pen = pg.mkPen(style.NEUTRAL, width=1, style=Qt.PenStyle.DashLine)
+        for mark in marks[len(self._marked) :]:
+            text = mark.text.replace("{", "{{").replace("}", "}}")  # a format string to pyqtgraph
+            options = {"position": 0.92, "anchors": [(0, 0.5), (0, 0.5)], "color": self._text}
+            pair = (
+                pg.InfiniteLine(mark.epoch, 90, pen, label=text, labelOpts=options),
+                pg.InfiniteLine(mark.epoch, 90, pen),
+            )
+            for widget, line in zip((self.loss_plot, self.accuracy_plot), pair):
+                line.setZValue(4)  # under the timeline's cursor
+                line.setToolTip(f"Changed while the run went: {mark.text}")
+                widget.addItem(line, ignoreBounds=True)
+            self.mark_lines.append(pair)
+        self._marked = marks
 
     def _on_update(self, update: RunUpdate) -> None:
         if update.snapshot.finished:
@@ -174,6 +201,7 @@ class CurvesView(View):
         }
         self._fit_ranges()
         self._show_cursor()
+        self._draw_marks(curves.marks())
 
     def _fit_ranges(self) -> None:
         """Each plot's data with MARGIN_PX to spare on every side, set only when it changes."""

@@ -1,8 +1,10 @@
-"""Start, pause, stop, reset and save the training run; its pace; progress, speed and time left.
+"""Start, pause, stop, reset and save the training run, or give it one more epoch; its pace;
+progress, speed and time left.
 
 The pace (full speed down to slow motion, in steps a second) is here rather than on the form: it
-is the one setting that changes while a run goes (`session.run.set_pace`), and the list follows
-the session when something else (a lesson, restored settings) sets it.
+is a setting of the run rather than of the net (`session.run.set_pace`), changed while it goes,
+and the list follows the session when something else (a lesson, restored settings) sets it.
+"+1 epoch" moves a going run's end one epoch later, or trains a finished one one more epoch.
 """
 
 from __future__ import annotations
@@ -86,11 +88,13 @@ class RunView(View):
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Forget the weights and curves: the next Start begins afresh")
         self.reset_button.clicked.connect(self.ask_reset)
+        self.more_button = QPushButton("+1 epoch")
+        self.more_button.clicked.connect(self.session.run.add_epoch)
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Save the trained model to a file (Ctrl+S)")
         self.save_button.clicked.connect(self.save_dialog)
         for button in (self.start_button, self.pause_button, self.stop_button,
-                       self.reset_button, self.save_button):  # fmt: skip
+                       self.reset_button, self.more_button, self.save_button):  # fmt: skip
             # A click must not leave the focus on a button: when that button then disables
             # itself, the focus moves on to the next one, and Space (meant for Start/Pause)
             # would press it, e.g. Reset.
@@ -120,7 +124,8 @@ class RunView(View):
         buttons.addWidget(self.pause_button, 0, 1)
         buttons.addWidget(self.stop_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
-        buttons.addWidget(self.save_button, 2, 0, 1, 2)
+        buttons.addWidget(self.more_button, 2, 0)
+        buttons.addWidget(self.save_button, 2, 1)
         pace_row = QHBoxLayout()
         pace_label = QLabel("Pace")
         pace_label.setToolTip(PACE.tooltip)
@@ -175,6 +180,12 @@ class RunView(View):
             phase in (RunPhase.RUNNING, RunPhase.PAUSED, RunPhase.STARTING)
         )
         self.stop_button.setEnabled(busy)
+        self.more_button.setEnabled(run.can_add_epoch())
+        self.more_button.setToolTip(
+            "End the going run one epoch later"
+            if busy
+            else "Train the current weights one more epoch (the optimizer starts afresh)"
+        )
         self.save_button.setEnabled(run.network is not None)
 
     def _on_phase(self, phase: RunPhase) -> None:

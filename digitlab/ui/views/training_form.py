@@ -5,8 +5,10 @@ option there gets its row here without an edit (the pace, which changes while a 
 the Run view instead: the form keeps whatever value the session has for it).
 
 Each edit goes to the session at once (`run.set_settings`); a field that does not parse is shown
-in red and stops Start until it is fixed. The form is read-only while a run is going. Pointing at
-it is a sign the user will train, so the trainer process starts warming up then.
+in red and stops Start until it is fixed. While a run goes only the live fields (learning rate,
+momentum, weight decay, L1, batch size, augmentation) stay editable: they change the run at its
+next step; the others are read-only and apply at the next Start. Pointing at the form is a sign
+the user will train, so the trainer process starts warming up then.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from digitlab.ui.widgets.lr_spinbox import LearningRateSpinBox
 from digitlab.ui.widgets.wheel_guard import guard
 
 ERROR_STYLE = "color: #d1242f;"
+LIVE_TIP = "\n\nChanging it changes the going run at its next step."
+NEXT_START_TIP = "\n\nApplies at the next Start: stop the run to change it."
 
 
 def make_field(option: Option) -> QWidget:
@@ -162,11 +166,15 @@ class TrainingFormView(View):
         self.session.run.set_settings(settings, problem)
 
     def _enable(self, settings: RunSettings) -> None:
-        """Fields used only with another option's value (momentum: sgd) are off without it."""
+        """Fields used only with another option's value (momentum: sgd) are off without it;
+        while a run goes, so are those it cannot take (see the module docstring)."""
+        busy = self.session.run.phase.busy
         for option in FORM_OPTIONS:
-            if option.needs is not None:
-                name, value = option.needs
-                self.fields[option.name].setEnabled(getattr(settings, name) == value)
+            field = self.fields[option.name]
+            used = option.needs is None or getattr(settings, option.needs[0]) == option.needs[1]
+            field.setEnabled(used and (option.live or not busy))
+            tip = (LIVE_TIP if option.live else NEXT_START_TIP) if busy else ""
+            field.setToolTip(option.tooltip + tip)
 
     def _on_optimizer(self, name: str) -> None:
         """Switch to the new optimizer's usual rate unless the user chose a rate of their own."""
@@ -203,9 +211,7 @@ class TrainingFormView(View):
         self.problem.hide()
 
     def _on_phase(self, phase: RunPhase) -> None:
-        for box in self.groups:  # the scroll area stays usable
-            box.setEnabled(not phase.busy)
-            box.setToolTip("Stop the run to change its settings" if phase.busy else "")
+        self._enable(self.read()[0])
 
     # --- intent ------------------------------------------------------------------------------
 

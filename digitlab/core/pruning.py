@@ -41,9 +41,15 @@ def _removed_count(fraction: float, size: int) -> int:
     return min(int(round(fraction * size)), max(size - 1, 0))
 
 
-def _ranks(network: Network, scope: str) -> list[np.ndarray]:
+def weight_ranks(network: Network, scope: str = "layer") -> list[np.ndarray]:
     """Each weight's place among those it competes with, smallest magnitude first (0-based);
-    ties go by position, so pruning is deterministic."""
+    ties go by position, so pruning is deterministic. Ranking is most of a prune's time: pass
+    them to `prune` to prune one net at many fractions (a slider) and rank it once."""
+    _check_scope(scope)
+    return _ranks(network, scope)
+
+
+def _ranks(network: Network, scope: str) -> list[np.ndarray]:
     if scope == "layer":
         order_of = [np.argsort(np.abs(w).ravel(), kind="stable") for w in network.weights]
         ranks = []
@@ -72,13 +78,21 @@ def _masked(network: Network, masks: Sequence[np.ndarray]) -> Network:
 
 
 def prune(
-    network: Network, fraction: float, scope: str = "layer"
+    network: Network,
+    fraction: float,
+    scope: str = "layer",
+    ranks: Sequence[np.ndarray] | None = None,
 ) -> tuple[Network, tuple[np.ndarray, ...]]:
     """The net with `fraction` of its weights (the smallest by magnitude) set to zero, per layer
-    or across the net (`scope`), and the masks of the weights kept (bool, one per layer)."""
+    or across the net (`scope`), and the masks of the weights kept (bool, one per layer).
+    `ranks`: this net's `weight_ranks` for this scope, if known."""
     fraction = check_fraction(fraction)
     _check_scope(scope)
-    masks = _masks_from_ranks(_ranks(network, scope), fraction, scope)
+    if ranks is None:
+        ranks = _ranks(network, scope)
+    elif [r.shape for r in ranks] != [w.shape for w in network.weights]:
+        raise ValueError("the weight ranks are for another net")
+    masks = _masks_from_ranks(list(ranks), fraction, scope)
     return _masked(network, masks), tuple(masks)
 
 

@@ -13,7 +13,7 @@ end one epoch later. The curves mark each change where it took effect.
 This is the public face; its parts each hold one concept: the settings being edited
 (`run_draft`), the trainer (`trainer_handle`), the state machine, the pace and the display gate
 (`run_control`), the model and what it has done (`run_record`), saving and description
-(`run_save`).
+(`run_save`), training a net made elsewhere, a pruned one's survivors (`run_retrain`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from digitlab.session.run_control import ACK_TIMEOUT_S, RunControl, relay
 from digitlab.session.run_draft import SettingsDraft
 from digitlab.session.run_events import RunEnd, RunOutcome, RunPhase, RunUpdate, Trainer
 from digitlab.session.run_record import RunRecord
+from digitlab.session.run_retrain import Retraining
 from digitlab.session.run_save import checkpoint_meta, describe, save_model
 from digitlab.session.run_settings import RunSettings, replay_settings
 from digitlab.session.trainer_handle import TrainerHandle
@@ -56,7 +57,7 @@ __all__ = [
 EPOCHS_MAX = int((HYPERPARAMS["epochs"].bounds or (1, 1000))[1])  # "+1 epoch" stops here
 
 
-class TrainingRun:
+class TrainingRun(Retraining):
     phase_changed = Signal(RunPhase)
     stage_changed = Signal(Stage)  # before the first snapshot
     updated = Signal(RunUpdate)

@@ -34,6 +34,7 @@ from digitlab.session.neighbours import NearestDigits, Neighbours
 from digitlab.session.notices import Notices
 from digitlab.session.planes import PlanesReport, has_planes, plane_report
 from digitlab.session.probes import ProbeReport, offline_datasets, probe_model
+from digitlab.session.pruning import ModelAccuracy, Pruning, PruningCurve, accuracy_of, curve_of
 from digitlab.session.robustness import drawing_offsets, run_sweep, sweep_subjects
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
@@ -119,6 +120,10 @@ class Session:
         self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
         self.ablation = Followed(jobs, "ablation", partial(unit_ablation, test), AblationTable)
         self.neighbours = Followed(jobs, "neighbours", NearestDigits(train_split), Neighbours)
+        self.pruning = Pruning(self.models, self.notices, self.run)
+        self.pruning_curve = Followed(jobs, "pruning-curve", partial(curve_of, test), PruningCurve)
+        self.pruned_accuracy = Followed(jobs, "pruned-accuracy", partial(accuracy_of, test),
+                                        ModelAccuracy)  # fmt: skip
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -162,6 +162,19 @@ HELP: dict[str, HelpText] = {
         try_="Keep a 4 as A, draw a 9 as B, and copy the whole hidden layer: B reads 4. Then "
         "copy only the selected unit, and look for a unit that moves B's answer on its own.",
     ),
+    "pruning": HelpText(
+        what="Magnitude pruning: the slider removes that share of the answering model's "
+        "weights, the smallest first, in each layer alike (per layer) or wherever they are in "
+        "the net (global). The pruned model answers at once, so every view follows it; "
+        "Restore brings the original back. Retrain survivors trains the weights left for a "
+        "few epochs as the training run's model, the removed ones held at zero.",
+        reading="The green curve is the original's test accuracy with each share removed, "
+        "without retraining; the blue line and dot are where the slider is and the pruned "
+        "model's accuracy; the gold star is the retrained survivors'. After retraining the "
+        "slider prunes the retrained net further.",
+        try_="Slide to 90 % per layer, then switch to global: which keeps more accuracy, and "
+        "why? Then retrain the survivors for one epoch and see how much comes back.",
+    ),
     "units": HelpText(
         what="One card per hidden unit of the chosen layer: its filter (its incoming weights, "
         "28 × 28 for the first layer) and, for the last hidden layer, a strip of its votes "

@@ -103,7 +103,8 @@ WORKSPACES: tuple[Workspace, ...] = (
         (
             _AT_HAND,
             Column(0.40, (_cell("units", height=0.42), _cell("lab", height=0.58))),
-            Column(0.36, (_cell("confusion", "flip", "patching", "activations", "weights"),)),
+            Column(0.36, (_cell("confusion", "pruning", "flip", "patching", "activations",
+                                "weights"),)),
         ),
     ),
 )  # fmt: skip

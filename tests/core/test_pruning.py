@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from digitlab.core.network import ModelSpec, Network
-from digitlab.core.pruning import accuracy_on, prune, pruning_curve, zero_fraction
+from digitlab.core.pruning import accuracy_on, prune, pruning_curve, weight_ranks, zero_fraction
 from tests.conftest import make_tiny_dataset, random_network
 
 
@@ -43,6 +43,22 @@ def test_global_scope_ranks_all_weights_together() -> None:
     gone = np.concatenate([np.abs(w[~m]) for w, m in zip(network.weights, masks)])
     assert gone.max() <= kept.min()
     assert zero_fraction(pruned) == pytest.approx(0.5, abs=1 / total)
+
+
+@pytest.mark.parametrize("scope", ["layer", "global"])
+def test_ranks_kept_prune_as_ranking_afresh(scope) -> None:
+    network = random_network((16, 8), seed=3)
+    ranks = weight_ranks(network, scope)
+    for fraction in (0.0, 0.3, 0.9):
+        fresh, fresh_masks = prune(network, fraction, scope)
+        kept, kept_masks = prune(network, fraction, scope, ranks)
+        for a, b, m, n in zip(fresh.weights, kept.weights, fresh_masks, kept_masks):
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(m, n)
+    with pytest.raises(ValueError, match="another net"):
+        prune(network, 0.5, scope, weight_ranks(random_network((4,)), scope))
+    with pytest.raises(ValueError, match="scope"):
+        weight_ranks(network, "rows")
 
 
 def test_nothing_pruned_at_zero_and_never_all_weights() -> None:

@@ -88,6 +88,7 @@ def test_retrain_survivors_trains_the_weights_left(prune_session, qtbot) -> None
     view.scope.setCurrentIndex(view.scope.findData("global"))
     view.slider.setValue(95)
     qtbot.waitUntil(lambda: session.models.current.key == PRUNED_KEY)
+    qtbot.waitUntil(view.retrain_button.isEnabled)  # the view's refresh comes on a timer
     masks = session.pruning.masks
     view.epochs.setValue(2)
     assert view.epochs.suffix() == " epochs"

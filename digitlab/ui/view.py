@@ -62,8 +62,11 @@ class View(QWidget):
     # --- lazy refresh -------------------------------------------------------------------------
 
     def on_screen(self) -> bool:
-        """Is the view where the user can see it (shown, and not a tab behind another)?"""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        """Is the view where the user can see it (shown, and not a tab behind another)? A view
+        wholly covered by a scroll area asks the scrolled body (`region_widget`): Qt leaves the
+        view itself no visible region under an opaque child."""
+        widget = getattr(self, "region_widget", None) or self
+        return self.isVisible() and not widget.visibleRegion().isEmpty()
 
     def recheck_on_screen(self, *_: Any) -> None:
         """Its dock's tab came to the front or went behind, or the dock floated or docked: if

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from digitlab.ui.dialogs import ask_save_path
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.ablation_panel import AblationPanel
+from digitlab.ui.widgets.view_body import scrolled
 
 NO_UNIT = "Click a hidden unit in Hidden units, Activations or Weights to act on it"
 NO_EDITS = "No unit edited: the model answers as trained"
@@ -130,21 +130,10 @@ class NeuronLabView(View):
         layout.addWidget(self.effect_label)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.ablation)
-        self._scroll = scroll = QScrollArea(widgetResizable=True)  # a short dock scrolls
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        self.setMinimumSize(240, 120)
+        scrolled(self, body)  # a short dock scrolls
 
     def sizeHint(self) -> QSize:
         return QSize(420, 600)
-
-    def on_screen(self) -> bool:
-        """The scroll area covers the view whole, so ask it (the view's own region is empty)."""
-        return self.isVisible() and not self._scroll.widget().visibleRegion().isEmpty()
 
     # --- acting ------------------------------------------------------------------------------
 

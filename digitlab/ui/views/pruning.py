@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -35,6 +34,7 @@ from digitlab.session.models import RUN_KEY, ModelEntry
 from digitlab.session.pruning import PRUNED_KEY, SCOPE_WORDS, ModelAccuracy, PruningCurve
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
+from digitlab.ui.widgets.view_body import scrolled
 
 MAX_PERCENT = 98
 THROTTLE_MS = 50  # a dragged slider prunes at most this often (a prune is ~1 ms, the views more)
@@ -135,21 +135,10 @@ class PruningView(View):
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
         layout.addLayout(actions)
-        self._scroll = scroll = QScrollArea(widgetResizable=True)  # a short dock scrolls
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        self.setMinimumSize(240, 120)
+        scrolled(self, body)  # a short dock scrolls
 
     def sizeHint(self) -> QSize:
         return QSize(420, 420)
-
-    def on_screen(self) -> bool:
-        """The scroll area covers the view whole, so ask it (the view's own region is empty)."""
-        return self.isVisible() and not self._scroll.widget().visibleRegion().isEmpty()
 
     def awaiting(self) -> bool:
         return super().awaiting() or self._throttle.isActive()

@@ -4,7 +4,7 @@ content or one quiet line saying why there is none.
 `controls_above` builds the usual view: choices on the left, a dim status line taking the spare
 width, an export button at the end, the body below taking the spare height. `EmptyState` shows a
 plot when there is something to plot and, in its place, a dim centred sentence when there is not
-("Draw a digit…", "No layer is two units wide…").
+("Draw a digit…", "No layer is two units wide…"). `scrolled` puts a tall body in a scroll area.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+)
 
 if TYPE_CHECKING:  # only in annotations
     from PySide6.QtWidgets import QWidget
@@ -75,3 +82,18 @@ class EmptyState(QStackedWidget):
     @property
     def showing_content(self) -> bool:
         return self.currentWidget() is self.content
+
+
+def scrolled(view: QWidget, body: QWidget) -> QScrollArea:
+    """`body` in a frameless, vertically scrolling area that fills `view`: a short dock scrolls
+    rather than growing the window. The view then asks the body whether it is on screen."""
+    area = QScrollArea(widgetResizable=True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    outer = QVBoxLayout(view)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(area)
+    view.region_widget = body  # see View.on_screen
+    view.setMinimumSize(240, 120)
+    return area

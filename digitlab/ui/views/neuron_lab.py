@@ -16,7 +16,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -113,13 +112,12 @@ class NeuronLabView(View):
         actions.addSpacing(8)
         actions.addWidget(self.restore_button)
         actions.addStretch(1)
-        list_buttons = QGridLayout()
-        list_buttons.addWidget(self.undo_button, 0, 0)
-        list_buttons.addWidget(self.clear_button, 1, 0)
-        list_buttons.addWidget(self.save_button, 2, 0)
-        list_buttons.setRowStretch(3, 1)
-        listing = QHBoxLayout()
-        listing.addWidget(self.edits_list, 1)
+        list_buttons = QHBoxLayout()  # under the list: a narrow dock keeps every button whole
+        for button in (self.undo_button, self.clear_button, self.save_button):
+            list_buttons.addWidget(button)
+        list_buttons.addStretch(1)
+        listing = QVBoxLayout()
+        listing.addWidget(self.edits_list)
         listing.addLayout(list_buttons)
         body = QWidget()
         layout = QVBoxLayout(body)

@@ -51,9 +51,10 @@ class AblationPanel(QWidget):
         ask.addWidget(self.digit)
         ask.addWidget(QLabel("in"))
         ask.addWidget(self.layer)
-        ask.addWidget(self.rank_button)
         ask.addStretch(1)
-        act = QHBoxLayout()
+        act = QHBoxLayout()  # a second row: a narrow dock keeps every control whole
+        act.addWidget(self.rank_button)
+        act.addSpacing(8)
         act.addWidget(self.off_button)
         act.addWidget(self.count)
         act.addStretch(1)

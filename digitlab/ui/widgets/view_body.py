@@ -85,11 +85,12 @@ class EmptyState(QStackedWidget):
 
 
 def scrolled(view: QWidget, body: QWidget) -> QScrollArea:
-    """`body` in a frameless, vertically scrolling area that fills `view`: a short dock scrolls
-    rather than growing the window. The view then asks the body whether it is on screen."""
+    """`body` in a frameless scrolling area that fills `view`: a short (or very narrow) dock
+    scrolls rather than growing the window or cutting a control. The view then asks the body
+    whether it is on screen."""
     area = QScrollArea(widgetResizable=True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # never cut a button
     area.setWidget(body)
     outer = QVBoxLayout(view)
     outer.setContentsMargins(0, 0, 0, 0)

@@ -1,4 +1,5 @@
-"""`digitlab evaluate`: test accuracy, per class, and the confusion matrix of a model file."""
+"""`digitlab evaluate`: test accuracy, per class, and the confusion matrix of a model file, on
+the test split or on a folder of the user's own digits (`--images DIR`), scored the same way."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--png",
         metavar="PATH",
         help="also write the confusion matrix with each cell's most confident image as a PNG",
+    )
+    parser.add_argument(
+        "--images",
+        metavar="DIR",
+        help="score a folder of digit images instead of the test split (class subfolders 0-9, "
+        "or a labels.csv of file,label); unreadable files are listed and skipped",
     )
 
 
@@ -32,12 +39,19 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(png)  # an unwritable path fails now, before any work
     checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
-    subset = classes if classes != tuple(range(10)) else None
-    dataset = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset)
-    result = evaluate(checkpoint.network, dataset.test, classes)
+    folder = getattr(args, "images", None)
+    skipped: list[str] = []
+    if folder:
+        split, skipped = _folder_split(folder, classes)
+        where, kind = folder, "images"
+    else:
+        subset = classes if classes != tuple(range(10)) else None
+        split = load_dataset(checkpoint.dataset, root=args.data_dir, classes=subset).test
+        where, kind = checkpoint.dataset, "test images"
+    result = evaluate(checkpoint.network, split, classes)
     spec = checkpoint.spec
     if png:
-        _write_png(png, checkpoint, dataset.test, result, str(args.model))
+        _write_png(png, checkpoint, split, result, str(args.model))
     if args.json:
         about = {
             "model": args.model,
@@ -45,10 +59,11 @@ def run(args: argparse.Namespace) -> int:
             "spec": {**spec.__dict__, "hidden": list(spec.hidden)},
             "meta": checkpoint.meta,
         }
-        print(json.dumps({**about, **result.as_dict()}, allow_nan=False))
+        extra = {"images": folder, "skipped": skipped} if folder else {}
+        print(json.dumps({**about, **extra, **result.as_dict()}, allow_nan=False))
         return 0
-    print(f"{args.model}: {spec.describe()} on {checkpoint.dataset} ({result.total} test images)")
-    print(f"test accuracy {result.accuracy:.2%}\n")
+    print(f"{args.model}: {spec.describe()} on {where} ({result.total} {kind})")
+    print(f"{'accuracy' if folder else 'test accuracy'} {result.accuracy:.2%}\n")
     print("per class   " + "  ".join(f"{c:>6}" for c in classes))
     print("accuracy    " + "  ".join(f"{a:6.1%}" for a in result.per_class_accuracy))
     print("\nconfusion (rows: true class, columns: predicted)")
@@ -56,6 +71,36 @@ def run(args: argparse.Namespace) -> int:
     for c, row in zip(classes, result.confusion):
         print(f"{c:>6}" + "".join(f"{v:>6}" for v in row))
     return 0
+
+
+def _folder_split(folder: str, classes: tuple[int, ...]):
+    """The folder's digits as a split whose labels index `classes`, and the skipped files (each
+    also said on stderr, one line); a digit the model has no output for is refused."""
+    import sys
+
+    import numpy as np
+
+    from digitlab.cli import one_line
+    from digitlab.core.data import Split
+    from digitlab.core.errors import DigitlabError
+    from digitlab.core.my_digits import load_folder
+
+    loaded = load_folder(folder)
+    skipped = [one_line(str(each)) for each in loaded.skipped]
+    for line in skipped:
+        print(f"digitlab evaluate: skipped {line}", file=sys.stderr)
+    foreign = sorted(set(loaded.labels.tolist()) - set(classes))
+    if foreign:
+        path = loaded.paths[int(np.flatnonzero(loaded.labels == foreign[0])[0])]
+        raise DigitlabError(
+            f"{path} is labelled {foreign[0]}, a digit the model does not know (its classes: "
+            f"{' '.join(map(str, classes))})"
+        )
+    if not len(loaded):
+        raise DigitlabError(f"{folder} holds no readable digit images")
+    output = {digit: i for i, digit in enumerate(classes)}
+    index = np.array([output[label] for label in loaded.labels.tolist()], np.int64)
+    return Split(loaded.images, index), skipped
 
 
 def _write_png(path: str, checkpoint, test, result, name: str) -> None:

@@ -30,6 +30,7 @@ from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
+from digitlab.session.my_digits import MyDigits
 from digitlab.session.neighbours import NearestDigits, Neighbours
 from digitlab.session.notices import Notices
 from digitlab.session.planes import PlanesReport, has_planes, plane_report
@@ -88,6 +89,7 @@ class Session:
         train_set: Callable[[], Split] | None = None,
         probe_datasets: DatasetCache | None = None,
         experiment_results: Path | None = None,
+        my_digits: Path | None = None,
     ) -> None:
         self.notices = Notices()
         self.jobs = JobRunner(dispatcher)
@@ -116,6 +118,7 @@ class Session:
                                prepare=partial(sweep_subjects, self.models))  # fmt: skip
         self.offsets = Followed(jobs, "offset-grid", drawing_offsets, OffsetGrid, keep=1)
         self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
+        self.my_digits = MyDigits(jobs, self.drawing, self.notices, my_digits)  # read when shown
         self.edits = UnitEdits(self.models, self.notices, self.jobs)
         self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
         self.ablation = Followed(jobs, "ablation", partial(unit_ablation, test), AblationTable)

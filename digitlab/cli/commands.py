@@ -32,6 +32,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("probe", "digitlab.cli.probe",
             "a linear probe per layer: how readable the digit is at each depth"),
     Command("ablate", "digitlab.cli.ablate", "each hidden unit off alone: what the net loses"),
+    Command("compare", "digitlab.cli.compare",
+            "two models on the same digits: per class, flips each way, McNemar's test"),
     Command("prune", "digitlab.cli.prune", "zero the smallest weights, retrain the rest, save"),
     Command("robustness", "digitlab.cli.robustness",
             "accuracy under shift, scale, rotation, pen and noise (tables; figures with --png)"),

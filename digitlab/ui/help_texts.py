@@ -260,6 +260,16 @@ HELP: dict[str, HelpText] = {
         try_="Draw a 5 small in a corner. If the net reads another digit, choose 5 under "
         "<i>Compare with</i>: the third map shows which pixels favour that digit over 5.",
     ),
+    "mydigits": HelpText(
+        what="Your own test set: drawings kept with the digit you meant, shown by class, each "
+        "with the answering model's reading, and the model's accuracy on them all. They are "
+        "PNG files in your user data folder, one folder per digit.",
+        reading="A caption says <i>label → answer</i>; a wrong answer is marked ✗. The line "
+        "above counts the right answers of the model chosen now; a model without some digits "
+        "(a '0 vs 1' net) is scored on the digits it knows.",
+        try_="Keep ten of your own 7s (draw, press 7), then switch models: does the one with "
+        "the best MNIST score read your hand best? Right-click a tile to relabel or delete it.",
+    ),
     "confusion": HelpText(
         what="The answering model on every test digit: rows are the true class, columns the "
         "predicted one, with each class's accuracy beside. Click a cell for its test images, "

@@ -65,7 +65,7 @@ WORKSPACES: tuple[Workspace, ...] = (
         (
             Column(0.30, (_cell("pad", height=0.78), _cell("model", height=0.22))),
             Column(0.30, (_cell("prediction", height=0.45), _cell("preview", height=0.55))),
-            Column(0.40, (_cell("evidence", height=0.55),
+            Column(0.40, (_cell("evidence", "mydigits", height=0.55),
                           _cell("activations", "offsets", height=0.45))),
         ),
     ),

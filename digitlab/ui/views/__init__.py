@@ -104,6 +104,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec(id="evidence", title="Evidence",
              factory="digitlab.ui.views.evidence:EvidenceView",
              tip="Which pixels push toward the answer, and against another class"),
+    ViewSpec(id="mydigits", title="My digits",
+             factory="digitlab.ui.views.my_digits:MyDigitsView",
+             tip="Keep your drawings with their label; how the model does on your hand"),
     ViewSpec(id="confusion", title="Confusion",
              factory="digitlab.ui.views.confusion:ConfusionView",
              tip="Test-set confusion matrix; click a cell for its images, most "

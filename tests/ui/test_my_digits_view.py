@@ -1,0 +1,90 @@
+"""The My digits view: keep by button or key, captions with the model's answer, relabel/delete."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from digitlab.core import my_digits as store
+from digitlab.core.training import LocalTrainer
+from digitlab.session import Session
+from digitlab.ui.dispatch import QtDispatcher
+from digitlab.ui.views.my_digits import WRONG, MyDigitsView
+from tests.session.conftest import tiny_cache
+from tests.ui.conftest import show_widget
+
+
+@pytest.fixture
+def session(qapp, qtbot, tmp_path):
+    """The shipped 2-layer model answering; the set in the test's folder."""
+    session = Session(
+        QtDispatcher(),
+        trainer_factory=lambda: LocalTrainer(tiny_cache()),
+        my_digits=tmp_path / "mine",
+    )
+    session.start("mlp")
+    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
+    yield session
+    session.close()
+
+
+def _draw_one(session: Session) -> None:
+    pad = np.zeros((280, 280), np.uint8)
+    pad[40:240, 130:160] = 255  # a stroke: a 1
+    session.drawing.set_canvas(pad)
+
+
+def _captions(view: MyDigitsView) -> list[str]:
+    model = view.gallery.digits
+    return [
+        model.data(model.index(row), Qt.ItemDataRole.DisplayRole) for row in range(model.rowCount())
+    ]
+
+
+def test_keep_by_button_and_key_shows_the_label_and_the_answer(qtbot, session, tmp_path):
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    qtbot.waitUntil(lambda: "No digits" in view.summary.text(), timeout=5_000)  # read when shown
+    assert _captions(view) == []
+    _draw_one(session)
+    qtbot.mouseClick(view.keep_buttons[1], Qt.MouseButton.LeftButton)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_7)
+    assert sorted(p.parent.name for p in (tmp_path / "mine").rglob("*.png")) == ["1", "7"]
+    qtbot.waitUntil(lambda: "right" in view.summary.text(), timeout=10_000)
+    captions = _captions(view)
+    assert captions[0] == "1 → 1" and captions[1] == f"7 → 1 {WRONG}"
+    assert "1 of 2 right (50.0" in view.summary.text()
+
+
+def test_relabel_and_delete_from_the_context_menu(qtbot, session, tmp_path):
+    for label in (3, 5):
+        store.add(tmp_path / "mine", np.eye(28, dtype=np.uint8) * 255, label)
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    qtbot.waitUntil(lambda: "of 2 right" in view.summary.text(), timeout=10_000)
+    menu = view.context_menu(0)
+    relabel = menu.actions()[0].menu()
+    assert [a.text() for a in relabel.actions()] == [str(d) for d in range(10)]
+    assert not relabel.actions()[3].isEnabled()  # its own label
+    relabel.actions()[8].trigger()
+    assert [k.label for k in session.my_digits.digits.kept] == [8, 5]
+    qtbot.waitUntil(lambda: _captions(view)[0].startswith("5"), timeout=10_000)
+    view.context_menu(1).actions()[-1].trigger()  # delete the 8
+    assert [p.parent.name for p in (tmp_path / "mine").rglob("*.png")] == ["5"]
+    qtbot.waitUntil(lambda: len(_captions(view)) == 1, timeout=10_000)
+
+
+def test_an_empty_pad_keeps_nothing(qtbot, session, tmp_path):
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    notices = []
+    session.notices.posted.connect(notices.append)
+    assert view.keep(4) is None
+    assert not (tmp_path / "mine").exists() and "draw a digit" in notices[-1].text
+
+
+def test_keys_reach_the_view_from_the_gallery(qtbot, session, tmp_path):
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    _draw_one(session)
+    qtbot.keyClick(view.gallery, Qt.Key.Key_2)
+    qtbot.keyClick(view.gallery, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # not a keep
+    assert [p.parent.name for p in (tmp_path / "mine").rglob("*.png")] == ["2"]

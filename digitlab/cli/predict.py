@@ -19,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="MODEL", help=f"{MODEL_HELP} (default: robust)")
     parser.add_argument("--no-fit", action="store_true", help="skip the 20 px box fitting")
     parser.add_argument("--no-centre", action="store_true", help="skip centring by mass")
+    parser.add_argument(
+        "--normalise-pen",
+        action="store_true",
+        help="bring a stroke much thinner or thicker than MNIST's toward its width",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.resources import resolve_model
 
     checkpoint = load_checkpoint(resolve_model(args.model))
-    options = PreprocessOptions(fit=not args.no_fit, centre=not args.no_centre)
+    options = PreprocessOptions(
+        fit=not args.no_fit, centre=not args.no_centre, normalise_pen=args.normalise_pen
+    )
     classes = checkpoint.classes
     failures = empty = 0
     for path in args.images:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitlab.core.pen_width import normalise_pen
+
 SIZE = 28
 BOX = 20
 # Measured on the MNIST training set: the mean centre of mass is at (14.0, 14.0) in pixel indices.
@@ -30,11 +32,14 @@ class PreprocessOptions:
     centre: move the centre of mass to the centre. Off: the 20 px box is centred geometrically
             (with `fit`), or the digit stays where it was drawn (without).
     invert: None detects the polarity from the border (dark ink on light is inverted).
+    normalise_pen: after fitting, bring a pen much thinner or thicker than MNIST's toward its
+            stroke width (`core.pen_width`); measured at the fitted size, before centring.
     """
 
     fit: bool = True
     centre: bool = True
     invert: bool | None = None
+    normalise_pen: bool = False
 
 
 def to_unit_gray(image: np.ndarray) -> np.ndarray:
@@ -142,6 +147,8 @@ def to_mnist(image: np.ndarray, options: PreprocessOptions = PreprocessOptions()
         return out
     if options.fit and peak < 1.0:
         out /= peak  # a thin pen drawn large fades when shrunk; MNIST strokes peak at full white
+    if options.normalise_pen:
+        out = normalise_pen(out)
     if options.centre:
         cy, cx = centre_of_mass(out)
         out = shift_image(out, round(CENTRE - cy), round(CENTRE - cx))

@@ -72,9 +72,15 @@ class Drawing:
             raise ValueError(f"a digit to place is {SIZE}×{SIZE}, got shape {digit.shape}")
         self.digit_placed.emit(_frozen(np.array(digit, dtype=np.uint8)))
 
-    def set_options(self, fit: bool | None = None, centre: bool | None = None) -> None:
-        """Switch the MNIST steps on or off."""
-        changes = {k: bool(v) for k, v in (("fit", fit), ("centre", centre)) if v is not None}
+    def set_options(
+        self,
+        fit: bool | None = None,
+        centre: bool | None = None,
+        normalise_pen: bool | None = None,
+    ) -> None:
+        """Switch the MNIST steps on or off (None leaves one as it is)."""
+        asked = (("fit", fit), ("centre", centre), ("normalise_pen", normalise_pen))
+        changes = {k: bool(v) for k, v in asked if v is not None}
         options = replace(self._options, **changes)
         if options != self._options:
             self._options = options

@@ -75,7 +75,28 @@ def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> N
     raw = preview.input.image()
     assert session.drawing.options.fit is False and session.drawing.options.centre is False
     assert centre_of_mass(raw)[0] < 7  # stays in the top-left corner where it was drawn
-    assert preview.view_settings() == {"fit": False, "centre": False}
+    assert preview.view_settings() == {"fit": False, "centre": False, "normalise_pen": False}
+
+
+def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, session) -> None:
+    from digitlab.core.pen_width import stroke_width
+
+    pad = shown(qtbot, PadView(session))
+    preview = shown(qtbot, PreviewView(session), (240, 300))
+    pad.canvas.set_pen_width(4)
+    pad.canvas.add_stroke([(40.0, 30.0), (60.0, 250.0)])  # a thin pen, fitted: thinner still
+    pad.push()
+    plain = preview.input.image()
+    preview.pen_box.setChecked(True)
+    assert session.drawing.options.normalise_pen is True
+    assert stroke_width(preview.input.image()) > stroke_width(plain)
+    assert preview.view_settings()["normalise_pen"] is True
+    session.drawing.set_options(normalise_pen=False)  # the switch follows the session
+    assert not preview.pen_box.isChecked()
+    preview.apply_view_settings({"normalise_pen": True})
+    assert preview.pen_box.isChecked() and session.drawing.options.normalise_pen
+    preview.apply_view_settings({"normalise_pen": "yes"})  # not a bool: left as it is
+    assert session.drawing.options.normalise_pen
 
 
 @pytest.mark.parametrize("room", [(218, 540), (394, 300), (388, 140), (218, 260), (150, 140)])
@@ -112,7 +133,7 @@ def test_a_tall_preview_shows_the_steps_that_made_the_input(qtbot, session) -> N
     assert centre_of_mass(drawn)[0] < 7  # as drawn: in the corner, small
     preview.fit_box.setChecked(False)
     assert preview.steps[1].caption.text().endswith("(off)")
-    preview.resize(240, 300)  # no room for them: they go, and cost nothing
+    preview.resize(240, 330)  # no room for them: they go, and cost nothing
     qtbot.waitUntil(lambda: not area.steps_shown())
     assert preview.step_images() == [] and preview.input.width() >= area.width() - 2
 

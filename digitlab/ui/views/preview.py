@@ -227,6 +227,11 @@ class PreviewView(View):
         self.fit_box.setToolTip("Crop to the ink and scale its longer side to 20 px, as MNIST did")
         self.centre_box = QCheckBox("Centre")
         self.centre_box.setToolTip("Move the ink's centre of mass to the middle, as MNIST did")
+        self.pen_box = QCheckBox("Normalise pen")
+        self.pen_box.setToolTip(
+            "Measure the stroke width and bring a pen much thinner or thicker than MNIST's\n"
+            "toward its width (after fitting, before centring)"
+        )
         self.steps = (StepImage("1 · as drawn"), StepImage("2 · fit 20 px"))
         self.steps[0].setToolTip("The drawing scaled down to 28 × 28 as it is on the pad")
         self.steps[1].setToolTip("Cropped to the ink, its longer side scaled to 20 px")
@@ -239,13 +244,18 @@ class PreviewView(View):
         toggles.addWidget(self.fit_box)
         toggles.addWidget(self.centre_box)
         toggles.addStretch(1)
+        pen_row = QHBoxLayout()  # its own line: three switches in one would widen a narrow dock
+        pen_row.addWidget(self.pen_box)
+        pen_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.area, 1)  # the input square, its steps in the room it leaves
         layout.addWidget(legend)
         layout.addLayout(toggles)
+        layout.addLayout(pen_row)
         self.fit_box.toggled.connect(lambda on: session.drawing.set_options(fit=on))
         self.centre_box.toggled.connect(lambda on: session.drawing.set_options(centre=on))
+        self.pen_box.toggled.connect(lambda on: session.drawing.set_options(normalise_pen=on))
         self.subscribe(session.drawing.input_changed, self._on_input)
         self.subscribe(session.drawing.options_changed, self._show_options)
         self._show_options(session.drawing.options)
@@ -255,7 +265,11 @@ class PreviewView(View):
         self.refresh_at_once()  # like the bars
 
     def _show_options(self, options: PreprocessOptions) -> None:
-        for box, on in ((self.fit_box, options.fit), (self.centre_box, options.centre)):
+        for box, on in (
+            (self.fit_box, options.fit),
+            (self.centre_box, options.centre),
+            (self.pen_box, options.normalise_pen),
+        ):
             if box.isChecked() != on:
                 box.blockSignals(True)
                 box.setChecked(on)
@@ -284,13 +298,18 @@ class PreviewView(View):
 
     def view_settings(self) -> dict:
         options = self.session.drawing.options
-        return {"fit": options.fit, "centre": options.centre}
+        return {
+            "fit": options.fit,
+            "centre": options.centre,
+            "normalise_pen": options.normalise_pen,
+        }
 
     def apply_view_settings(self, values: dict) -> None:
-        fit, centre = values.get("fit"), values.get("centre")
+        fit, centre, pen = values.get("fit"), values.get("centre"), values.get("normalise_pen")
         self.session.drawing.set_options(
             fit=fit if isinstance(fit, bool) else None,
             centre=centre if isinstance(centre, bool) else None,
+            normalise_pen=pen if isinstance(pen, bool) else None,
         )
 
 

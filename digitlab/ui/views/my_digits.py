@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from digitlab.core.checkpoint import percent_text
 from digitlab.session import Session
@@ -81,7 +81,12 @@ class MyDigitsView(View):
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.gallery.customContextMenuRequested.connect(self._menu_at)
         self.gallery.installEventFilter(self)  # its keyboard search would swallow 0–9
-        controls_above(self, (buttons,), self.summary, self.gallery)
+        body = QWidget()  # the score on a line of its own: the buttons fill a narrow dock
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.summary)
+        column.addWidget(self.gallery, 1)
+        controls_above(self, (buttons,), QWidget(), body)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._order = np.zeros(0, np.int64)  # gallery position → index in the set
         self._shown: tuple[DigitSet | None, SetScore | None] = (None, None)

@@ -2,13 +2,15 @@
 
 The set lives in the user data folder (`<user data>/digitlab/my-digits/<digit>/<name>.png`, the
 format of `core.my_digits`, so `digitlab evaluate MODEL --images` scores the same files). It is
-read the first time a view asks, then kept in memory: keeping a drawing writes one file and reads
-nothing back. Each change makes a new `DigitSet` snapshot; the score is a `Followed` analysis
-keyed by model version and snapshot, so a change or a new model version rescores once.
+read (in a job) the first time a view asks, then kept in memory: keeping a drawing writes one
+file, in a job, and reads nothing back. Each change makes a new `DigitSet` snapshot; the score
+is a `Followed` analysis keyed by model version and snapshot, so a change or a new model
+version rescores once.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,6 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core import my_digits as store
-from digitlab.core.errors import DigitlabError
 from digitlab.core.metrics import Evaluation, confusion_matrix
 from digitlab.core.my_digits import Kept, Skipped
 from digitlab.core.preprocess import SIZE
@@ -85,7 +86,12 @@ def score_set(entry: ModelEntry, digits: DigitSet, context: JobContext) -> SetSc
 
 
 class MyDigits:
-    """The set on disk and in memory; `keep` takes the pad's input, `score` follows a model."""
+    """The set on disk and in memory; `keep` takes the pad's input, `score` follows a model.
+
+    Every file operation runs in a job (the window's thread never waits on the disk): the folder
+    is read the first time the set is asked for (`digits` is empty until then, and `changed`
+    says when it arrives); keep, relabel and delete write in the background and update the set
+    when done."""
 
     changed = Signal(object)  # the new DigitSet
 
@@ -94,72 +100,122 @@ class MyDigits:
     ) -> None:
         self.root = Path(root) if root is not None else default_folder()
         self.score = Followed(jobs, "my-digits", score_set, SetScore)
-        self._drawing, self._notices = drawing, notices
+        self._jobs, self._drawing, self._notices = jobs, drawing, notices
         self._set: DigitSet | None = None
+        self._reading = False
+        self._disk = threading.Lock()  # one file operation at a time: unique names stay unique
+
+    @property
+    def loaded(self) -> bool:
+        """The folder has been read (until then the set is empty and changes are refused)."""
+        return self._set is not None
 
     @property
     def digits(self) -> DigitSet:
-        """The set now (read from disk the first time)."""
+        """The set now (empty while the folder is read, in the background, the first time)."""
         if self._set is None:
             self.reload()
-        assert self._set is not None
+            return EMPTY_SET
         return self._set
 
     def fetch(self, entry: ModelEntry) -> SetScore | object | None:
         """The score of `entry` on the set now (None until computed): what the view shows."""
-        return self.score.fetch(entry, self.digits)
+        if self._set is None:
+            self.reload()
+            return None
+        return self.score.fetch(entry, self._set)
 
     def reload(self) -> None:
-        """Read the folder again (files added or removed outside digitlab)."""
-        loaded = store.load_entries(store.list_set(self.root))
-        kept = tuple(Kept(path, int(label)) for path, label in zip(loaded.paths, loaded.labels))
-        self._replace(DigitSet(kept, loaded.images, loaded.skipped))
+        """Read the folder again, in the background (files added or removed outside digitlab)."""
+        if self._reading:
+            return
+        self._reading = True
+        root = self.root
 
-    def keep(self, digit: int) -> Path | None:
-        """Store the pad's current input as `digit`; None (and a notice) when the pad is empty
-        or the file cannot be written."""
+        def read(context: JobContext) -> DigitSet:
+            with self._disk:
+                loaded = store.load_entries(store.list_set(root))
+            kept = tuple(Kept(path, int(label))
+                         for path, label in zip(loaded.paths, loaded.labels))  # fmt: skip
+            return DigitSet(kept, loaded.images, loaded.skipped)
+
+        def failed(message: str) -> None:
+            self._reading = False
+            self._notices.error(f"Cannot read your digits: {message}", source=str(root))
+            self._replace(EMPTY_SET)
+
+        def done(digits: DigitSet) -> None:
+            self._reading = False
+            self._replace(digits)
+
+        self._jobs.submit(read, key="my-digits-read", on_done=done, on_error=failed)
+
+    def keep(self, digit: int) -> bool:
+        """Store the pad's current input as `digit` (written in the background; `changed`
+        follows). False, with a notice, when the pad is empty or the set is still being read."""
         net_input = self._drawing.input
         if net_input.empty:
             self._notices.warning("Nothing to keep: draw a digit on the pad first")
-            return None
-        current = self.digits  # read before the new file is there
-        try:
-            path = store.add(self.root, net_input.image, digit)
-        except DigitlabError as exc:
-            self._notices.error(f"Cannot keep the drawing: {exc}")
-            return None
-        pixels = store.as_pixels(net_input.image)[None]
-        self._replace(
-            DigitSet(
-                (*current.kept, Kept(path, int(digit))),
-                np.concatenate([current.images, pixels]),
-                current.skipped,
-            )
-        )
-        return path
+            return False
+        if not self._ready():
+            return False
+        image, root = np.array(net_input.image), self.root
+
+        def done(path: Path) -> None:
+            current = self._set if self._set is not None else EMPTY_SET
+            pixels = store.as_pixels(image)[None]
+            self._replace(DigitSet((*current.kept, Kept(path, int(digit))),
+                                   np.concatenate([current.images, pixels]),
+                                   current.skipped))  # fmt: skip
+
+        self._jobs.submit(self._locked(store.add, root, image, digit), on_done=done,
+                          on_error=lambda m: self._notices.error(
+                              f"Cannot keep the drawing: {m}"))  # fmt: skip
+        return True
 
     def relabel(self, path: Path, digit: int) -> None:
         """Say a kept drawing is another digit (its file moves to that folder)."""
-        try:
-            moved = store.relabel(self.root, path, digit)
-        except DigitlabError as exc:
-            self._notices.error(str(exc))
+        if not self._ready():
             return
-        current = self.digits
-        kept = tuple(Kept(moved, int(digit)) if k.path == path else k for k in current.kept)
-        self._replace(DigitSet(kept, current.images, current.skipped))
+        root = self.root
+
+        def done(moved: Path) -> None:
+            current = self._set if self._set is not None else EMPTY_SET
+            kept = tuple(Kept(moved, int(digit)) if k.path == path else k for k in current.kept)
+            self._replace(DigitSet(kept, current.images, current.skipped))
+
+        self._jobs.submit(self._locked(store.relabel, root, path, digit), on_done=done,
+                          on_error=self._notices.error)  # fmt: skip
 
     def delete(self, path: Path) -> None:
         """Forget a kept drawing (its file is removed)."""
-        try:
-            store.delete(path)
-        except DigitlabError as exc:
-            self._notices.error(str(exc))
+        if not self._ready():
             return
-        current = self.digits
-        stay = [i for i, k in enumerate(current.kept) if k.path != path]
-        kept = tuple(current.kept[i] for i in stay)
-        self._replace(DigitSet(kept, current.images[stay], current.skipped))
+
+        def done(_: object) -> None:
+            current = self._set if self._set is not None else EMPTY_SET
+            stay = [i for i, k in enumerate(current.kept) if k.path != path]
+            kept = tuple(current.kept[i] for i in stay)
+            self._replace(DigitSet(kept, current.images[stay], current.skipped))
+
+        self._jobs.submit(self._locked(store.delete, path), on_done=done,
+                          on_error=self._notices.error)  # fmt: skip
+
+    def _locked(self, operation, *args):
+        """A job that runs one file operation while no other runs."""
+
+        def run(context: JobContext):
+            with self._disk:
+                return operation(*args)
+
+        return run
+
+    def _ready(self) -> bool:
+        if self._set is None:
+            self.reload()
+            self._notices.info("Your digits are still being read: try again in a moment")
+            return False
+        return True
 
     def _replace(self, digits: DigitSet) -> None:
         self._set = digits

@@ -98,12 +98,12 @@ class MyDigitsView(View):
     def sizeHint(self) -> QSize:
         return QSize(560, 420)
 
-    def keep(self, digit: int) -> Path | None:
+    def keep(self, digit: int) -> bool:
         """Keep the pad's drawing as `digit` (the buttons and keys 0–9)."""
         return self.session.my_digits.keep(digit)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if _digit_key(event) is None or self.keep(_digit_key(event)) is None:
+        if _digit_key(event) is None or not self.keep(_digit_key(event)):
             super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name

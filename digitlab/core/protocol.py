@@ -81,17 +81,54 @@ class DataRequest:
         return len(self.classes) if self.classes else 10
 
 
+EXTRA_SHARE = 0.1  # extra samples: about this fraction of each epoch's samples
+
+
+@dataclass(frozen=True, eq=False)
+class ExtraSamples:
+    """Images to train on besides the dataset's (the user's own digits): (N, 28, 28) uint8 light
+    on black, labels (N,) digits 0–9. The loop appends them to the training split, repeated so
+    they make about `share` of an epoch's samples (at least once each): a fine-tune on a few
+    dozen digits mixed with MNIST, so the net learns them without forgetting MNIST."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    share: float = EXTRA_SHARE
+
+    def __post_init__(self) -> None:
+        images, labels = np.asarray(self.images), np.asarray(self.labels)
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+            raise ValueError(f"extra images must be (N, 28, 28) uint8, not {images.shape} "
+                             f"{images.dtype}")  # fmt: skip
+        if labels.shape != (len(images),):
+            raise ValueError(f"{len(images)} extra images but labels of shape {labels.shape}")
+        if not 0 < self.share < 1:
+            raise ValueError(f"the extra samples' share must be between 0 and 1, not {self.share}")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def copies(self, train_size: int) -> int:
+        """How many times each extra image goes into an epoch of `train_size` other samples."""
+        if not len(self):
+            return 0
+        wanted = self.share / (1 - self.share) * train_size
+        return max(1, round(wanted / len(self)))
+
+
 @dataclass(frozen=True)
 class TrainJob:
     """One run: a net of `spec`, starting from `start` (None: fresh weights drawn with
     config.seed, exactly as `digitlab train` draws them), trained on `data` with `config`.
-    `masks` (one (out, in) array per layer, 0 or False: pruned) keep pruned weights at zero."""
+    `masks` (one (out, in) array per layer, 0 or False: pruned) keep pruned weights at zero;
+    `extra` samples join the training split (`ExtraSamples`)."""
 
     spec: ModelSpec
     data: DataRequest
     config: TrainConfig
     start: Network | None = None
     masks: tuple[np.ndarray, ...] | None = field(default=None, compare=False)
+    extra: ExtraSamples | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.spec.num_classes != self.data.num_classes:

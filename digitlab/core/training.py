@@ -23,6 +23,7 @@ from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
 from digitlab.core.live_run import LiveRun
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
+    ExtraSamples,
     InProcessTrainer,
     RunState,
     Snapshot,
@@ -267,6 +268,23 @@ def train(
     model.eval()
 
 
+def with_extra(dataset: Dataset, extra: ExtraSamples | None) -> Dataset:
+    """`dataset` with `extra`'s images appended to its training split, each repeated
+    `extra.copies` times; extras of digits the dataset has no class for are left out."""
+    if extra is None or not len(extra):
+        return dataset
+    output = {digit: i for i, digit in enumerate(dataset.classes)}
+    known = np.array([int(label) in output for label in extra.labels], bool)
+    if not known.any():
+        return dataset
+    images = np.asarray(extra.images)[known]
+    labels = np.array([output[int(label)] for label in np.asarray(extra.labels)[known]], np.int64)
+    copies = ExtraSamples(images, labels, extra.share).copies(len(dataset.train))
+    train = Split(np.concatenate([dataset.train.images, np.tile(images, (copies, 1, 1))]),
+                  np.concatenate([dataset.train.labels, np.tile(labels, copies)]))  # fmt: skip
+    return Dataset(dataset.name, train, dataset.test, dataset.classes)
+
+
 def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[Stage | Snapshot]:
     """Load the job's data (cached), build its model and train it, yielding the stages before
     the first snapshot and then the snapshots: the trainer process's work, also usable
@@ -283,7 +301,7 @@ def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[
         from_network(job.start) if job.start is not None else new_model(job.spec, job.config.seed)
     )
     yield Stage.TRAINING
-    yield from train(model, dataset, job.config, state, masks=job.masks)
+    yield from train(model, with_extra(dataset, job.extra), job.config, state, masks=job.masks)
 
 
 class LocalTrainer(InProcessTrainer):

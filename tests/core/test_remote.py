@@ -14,6 +14,7 @@ from digitlab.core.model import new_model, to_network
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import (
     DataRequest,
+    ExtraSamples,
     RunState,
     Snapshot,
     SnapshotStatus,
@@ -69,8 +70,10 @@ def test_child_gives_the_same_run_as_in_process(trainer, data, tiny_dataset) -> 
 def test_a_run_can_start_from_given_weights(trainer, data) -> None:
     start = to_network(new_model(ModelSpec(), seed=5))
     config = TrainConfig(epochs=1, lr=1e-12, snapshot_every=1)
-    first = snapshots(trainer.train(TrainJob(ModelSpec(), data, config, start)))[0]
-    np.testing.assert_allclose(first.weights[0], start.weights[0], atol=1e-6)
+    extra = ExtraSamples(np.zeros((4, 28, 28), np.uint8), np.arange(4))  # pickled to the child
+    got = snapshots(trainer.train(TrainJob(ModelSpec(), data, config, start, extra=extra)))
+    np.testing.assert_allclose(got[0].weights[0], start.weights[0], atol=1e-6)
+    assert got[-1].train_size == 512 + 4 * extra.copies(512)  # the extras joined the split
 
 
 def test_cancel_reaches_the_child(trainer, data) -> None:

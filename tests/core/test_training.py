@@ -14,6 +14,7 @@ from digitlab.core.model import new_model
 from digitlab.core.network import ModelSpec
 from digitlab.core.protocol import (
     DataRequest,
+    ExtraSamples,
     RunState,
     Snapshot,
     SnapshotStatus,
@@ -21,7 +22,7 @@ from digitlab.core.protocol import (
     TrainConfig,
     TrainJob,
 )
-from digitlab.core.training import LocalTrainer, accuracy, run_job, train
+from digitlab.core.training import LocalTrainer, accuracy, run_job, train, with_extra
 from tests.conftest import make_tiny_dataset
 
 
@@ -232,3 +233,20 @@ def test_a_status_is_an_enum_that_pickles_by_value() -> None:
     assert SnapshotStatus.DONE.evaluated and SnapshotStatus.DIVERGED.finished
     snap = Snapshot(0, 0, 1, 0, 1, 0.0, 0.0, 0.0, [], [], [], status="cancelled")  # type: ignore[arg-type]
     assert snap.status is SnapshotStatus.CANCELLED and snap.finished
+
+
+def test_extra_samples_join_the_training_split_to_their_share(tiny_dataset: Dataset) -> None:
+    images = np.full((10, 28, 28), 90, np.uint8)
+    extra = ExtraSamples(images, np.array([0, 1] * 4 + [7, 7]))
+    assert extra.copies(512) == round(0.1 / 0.9 * 512 / 10)  # 6: about a tenth of an epoch
+    cache = DatasetCache(lambda name, root=None, classes=None, **_: tiny_dataset)
+    job = TrainJob(ModelSpec(), DataRequest(), TrainConfig(epochs=2), extra=extra)
+    snaps = [s for s in run_job(job, RunState(), cache) if isinstance(s, Snapshot)]
+    assert snaps[-1].train_size == 512 + 60 and snaps[-1].samples_seen == 2 * 572
+    pair = Dataset("tiny", tiny_dataset.train, tiny_dataset.test, (0, 7))  # labels 0, 1: 0 and 7
+    mixed = with_extra(pair, extra)
+    copies = ExtraSamples(images[:6], np.zeros(6)).copies(512)  # 9, of the six it keeps
+    assert len(mixed.train) == 512 + 6 * copies  # the 1s have no output: left out
+    assert mixed.train.labels[512:].tolist() == [0, 0, 0, 0, 1, 1] * copies
+    with pytest.raises(ValueError, match="uint8"):
+        ExtraSamples(images.astype(np.float32), np.zeros(10))

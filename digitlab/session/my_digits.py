@@ -85,6 +85,13 @@ def score_set(entry: ModelEntry, digits: DigitSet, context: JobContext) -> SetSc
     return SetScore(digits, answers, evaluation, int((~known).sum()))
 
 
+def skipped_text(skipped: tuple[Skipped, ...] | list[Skipped], shown: int = 3) -> str:
+    """'2 files skipped: a.png (not an image), b.txt (…)' with the first `shown` named."""
+    names = ", ".join(f"{s.path.name} ({s.reason.splitlines()[0][:60]})" for s in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return f"{len(skipped)} file{'s' * (len(skipped) != 1)} skipped: {names}{more}"
+
+
 class MyDigits:
     """The set on disk and in memory; `keep` takes the pad's input, `score` follows a model.
 
@@ -102,7 +109,7 @@ class MyDigits:
         self.score = Followed(jobs, "my-digits", score_set, SetScore)
         self._jobs, self._drawing, self._notices = jobs, drawing, notices
         self._set: DigitSet | None = None
-        self._reading = False
+        self._reading = self._again = False
         self._disk = threading.Lock()  # one file operation at a time: unique names stay unique
 
     @property
@@ -128,8 +135,9 @@ class MyDigits:
     def reload(self) -> None:
         """Read the folder again, in the background (files added or removed outside digitlab)."""
         if self._reading:
+            self._again = True  # a read under way may have listed the folder before a change
             return
-        self._reading = True
+        self._reading, self._again = True, False
         root = self.root
 
         def read(context: JobContext) -> DigitSet:
@@ -147,6 +155,8 @@ class MyDigits:
         def done(digits: DigitSet) -> None:
             self._reading = False
             self._replace(digits)
+            if self._again:
+                self.reload()
 
         self._jobs.submit(read, key="my-digits-read", on_done=done, on_error=failed)
 
@@ -200,6 +210,31 @@ class MyDigits:
 
         self._jobs.submit(self._locked(store.delete, path), on_done=done,
                           on_error=self._notices.error)  # fmt: skip
+
+    def import_folder(self, folder: Path) -> None:
+        """Copy every readable digit of `folder` (class subfolders 0–9, or a labels.csv) into the
+        set, under unique names, in the background; then read the set again. Files that cannot
+        be read are named in one notice; a missing folder or a label that is no digit, in one
+        error."""
+        folder, root = Path(folder), self.root
+
+        def copy(context: JobContext) -> tuple[int, tuple[Skipped, ...]]:
+            loaded = store.load_folder(folder)
+            with self._disk:
+                for image, label, path in zip(loaded.images, loaded.labels, loaded.paths):
+                    context.check()
+                    store.add(root, image, int(label), name=path.stem)
+            return len(loaded), loaded.skipped
+
+        def done(result: tuple[int, tuple[Skipped, ...]]) -> None:
+            count, skipped = result
+            self._notices.info(f"Imported {count} digit{'s' * (count != 1)} from {folder}")
+            if skipped:
+                self._notices.warning(skipped_text(skipped), source=str(folder))
+            self.reload()
+
+        self._jobs.submit(copy, on_done=done, on_error=lambda m: self._notices.error(
+            f"Cannot import {folder}: {m}", source=str(folder)))  # fmt: skip
 
     def _locked(self, operation, *args):
         """A job that runs one file operation while no other runs."""

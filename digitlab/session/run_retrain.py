@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from digitlab.core.network import Network
-from digitlab.core.protocol import TrainJob, check_masks
+from digitlab.core.protocol import ExtraSamples, TrainJob, check_masks
 from digitlab.session.run_settings import RunSettings
 
 if TYPE_CHECKING:
@@ -31,10 +31,12 @@ class Retraining:
         network: Network,
         settings: RunSettings,
         masks: Sequence[np.ndarray] | None = None,
+        extra: ExtraSamples | None = None,
     ) -> bool:
         """Train `network` from its weights as a new model with `settings` (which must describe
         its net); `masks` (False: removed) keep those weights at zero. The run's model and
-        curves are forgotten first, as a new shape would. False while a run is going;
+        curves are forgotten first, as a new shape would. `extra` samples (the user's digits)
+        join the training split, repeated to their share of each epoch. False while a run is going;
         ValueError (nothing changed) if the settings or the masks do not fit the net."""
         if self.phase.busy:
             return False
@@ -47,7 +49,7 @@ class Retraining:
         self._forget_model()
         config = replace(settings.config(), samples=self._record.begin(settings, False))
         job = TrainJob(settings.spec(), settings.data(self._data_root), config, network,
-                       None if masks is None else tuple(masks))  # fmt: skip
+                       None if masks is None else tuple(masks), extra)  # fmt: skip
         self._draft.used = settings
         self._launch(self._trainer.instance(), job)
         return True

@@ -27,6 +27,7 @@ from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.edits import EditEffect, UnitEdits, edit_effect, unit_ablation
 from digitlab.session.experiments import ExperimentRuns
+from digitlab.session.fine_tune import FineTuning
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
@@ -127,6 +128,8 @@ class Session:
         self.pruning_curve = Followed(jobs, "pruning-curve", partial(curve_of, test), PruningCurve)
         self.pruned_accuracy = Followed(jobs, "pruned-accuracy", partial(accuracy_of, test),
                                         ModelAccuracy)  # fmt: skip
+        self.fine_tuning = FineTuning(self.models, self.notices, self.run, self.my_digits,
+                                      self.pruned_accuracy)  # fmt: skip
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from digitlab.core import my_digits as store
 from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
+from digitlab.session.fine_tune import FineTuneFigures
 from digitlab.ui.dispatch import QtDispatcher
-from digitlab.ui.views.my_digits import WRONG, MyDigitsView
+from digitlab.ui.views.my_digits import WRONG, MyDigitsView, fine_tune_text
 from tests.session.conftest import tiny_cache
 from tests.ui.conftest import show_widget
 
@@ -95,3 +96,28 @@ def test_keys_reach_the_view_from_the_gallery(qtbot, session, tmp_path):
     qtbot.waitUntil(lambda: _kept_files(tmp_path) == ["2"])
     qtbot.wait(100)  # and no second file comes
     assert _kept_files(tmp_path) == ["2"]
+
+
+def test_import_and_fine_tune_from_the_view(qtbot, session, tmp_path):
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    qtbot.waitUntil(lambda: "No digits" in view.summary.text(), timeout=5_000)
+    assert not view.tune_button.isEnabled() and view.tuned.text() == ""
+    source = tmp_path / "theirs"
+    for label in (1, 7):
+        store.add(source, np.full((28, 28), 100, np.uint8), label, name="x")
+    view.import_folder(source)
+    qtbot.waitUntil(lambda: len(session.my_digits.digits) == 2, timeout=5_000)
+    qtbot.waitUntil(view.tune_button.isEnabled)
+    view.epochs.setValue(1)
+    assert view.fine_tune() and not view.fine_tune()  # one at a time
+    qtbot.waitUntil(lambda: view.tuned.text().startswith("Fine-tuned:"), timeout=60_000)
+    qtbot.waitUntil(lambda: "…" not in view.tuned.text(), timeout=30_000)
+    assert "MNIST test " in view.tuned.text() and ", your digits " in view.tuned.text()
+
+
+def test_the_fine_tune_line_reads_before_and_after() -> None:
+    figures = FineTuneFigures(2, 0.984, None, 0.61, 0.89, False)
+    assert fine_tune_text(figures) == (
+        "Fine-tuned: MNIST test 98.4\u00a0% → …, your digits 61.0\u00a0% → 89.0\u00a0%"
+    )
+    assert fine_tune_text(None) == ""

@@ -16,11 +16,21 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitlab.core.checkpoint import percent_text
 from digitlab.session import Session
 from digitlab.session.analysis import failed_or_none
+from digitlab.session.fine_tune import FineTuneFigures
 from digitlab.session.my_digits import DigitSet, SetScore
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
@@ -43,6 +53,20 @@ def score_text(digits: DigitSet, score: SetScore | None, model: str) -> str:
     if score.left_out:
         text += f", {score.left_out} of digits it has no output for"
     return text
+
+
+def fine_tune_text(figures: FineTuneFigures | None) -> str:
+    """'MNIST test 98.4 % → 98.3 %, your digits 61.0 % → 89.0 %' ('…' for what is not known)."""
+    if figures is None:
+        return ""
+
+    def shown(value: float | None) -> str:
+        return "…" if value is None else percent_text(value)
+
+    mnist = f"MNIST test {shown(figures.mnist_before)} → {shown(figures.mnist_after)}"
+    mine = f"your digits {shown(figures.set_before)} → {shown(figures.set_after)}"
+    going = "Fine-tuning… " if figures.going else "Fine-tuned: "
+    return f"{going}{mnist}, {mine}"
 
 
 def _digit_key(event: QKeyEvent) -> int | None:
@@ -73,6 +97,30 @@ class MyDigitsView(View):
             row.addWidget(button)
             self.keep_buttons.append(button)
         self.summary = status_label()
+        self.tuned = status_label()
+        self.import_button = QPushButton("Import folder…")
+        self.import_button.setToolTip(
+            "Copy a folder of digits into your set: class subfolders 0–9 of images, or a "
+            "labels.csv of file,label"
+        )
+        self.import_button.clicked.connect(self._choose_folder)
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 20)
+        self.epochs.setValue(1)
+        self.epochs.setSuffix(" epoch")
+        self.epochs.setToolTip("How long to fine-tune")
+        self.tune_button = QPushButton("Fine-tune on these + MNIST")
+        self.tune_button.setToolTip(
+            "Train the answering model on from its weights, with your digits mixed into MNIST "
+            "(about a tenth of each epoch) so it learns your hand without forgetting MNIST"
+        )
+        self.tune_button.clicked.connect(self.fine_tune)
+        actions = QWidget()
+        second = QHBoxLayout(actions)
+        second.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.import_button, self.tune_button, self.epochs):
+            second.addWidget(widget)
+        second.addStretch(1)
         self.gallery = DigitGallery()
         self.gallery.setToolTip(
             "Double-click a digit to put it on the pad; right-click to relabel or delete it"
@@ -84,7 +132,9 @@ class MyDigitsView(View):
         body = QWidget()  # the score on a line of its own: the buttons fill a narrow dock
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(actions)
         column.addWidget(self.summary)
+        column.addWidget(self.tuned)
         column.addWidget(self.gallery, 1)
         controls_above(self, (buttons,), QWidget(), body)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -93,6 +143,8 @@ class MyDigitsView(View):
         self.subscribe(session.my_digits.changed, lambda _: self.schedule_refresh())
         self.subscribe(session.my_digits.score.updated, self.schedule_refresh)
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.fine_tuning.changed, self.schedule_refresh)
+        self.subscribe(session.pruned_accuracy.updated, self.schedule_refresh)
         self.schedule_refresh()  # the folder is read when the view is first on screen
 
     def sizeHint(self) -> QSize:
@@ -101,6 +153,19 @@ class MyDigitsView(View):
     def keep(self, digit: int) -> bool:
         """Keep the pad's drawing as `digit` (the buttons and keys 0–9)."""
         return self.session.my_digits.keep(digit)
+
+    def import_folder(self, folder: str | Path) -> None:
+        """Copy a folder of digits into the set (the button, after its folder dialog)."""
+        self.session.my_digits.import_folder(Path(folder))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of digits")
+        if folder:
+            self.import_folder(folder)
+
+    def fine_tune(self) -> bool:
+        """Fine-tune the answering model on the set mixed with MNIST for the spin's epochs."""
+        return self.session.fine_tuning.start(self.epochs.value())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if _digit_key(event) is None or not self.keep(_digit_key(event)):
@@ -127,6 +192,9 @@ class MyDigitsView(View):
             self.summary.setText(f"{score_text(digits, None, '')} · {failure.message}")
         else:
             self.summary.setText(score_text(digits, score, model))
+        self.epochs.setSuffix(" epoch" if self.epochs.value() == 1 else " epochs")
+        self.tune_button.setEnabled(len(digits) > 0 and not self.session.fine_tuning.going)
+        self.tuned.setText(fine_tune_text(self.session.fine_tuning.figures()))
         if self._shown == (digits, score):
             return
         self._shown = (digits, score)

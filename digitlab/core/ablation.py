@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from digitlab.core.metrics import class_indices
 from digitlab.core.network import Network, activate
 
 # At most this many floats in one chunk's (images, next layer) block: 32 MB of float32.
@@ -34,21 +35,6 @@ def layer_problem(hidden_layers: int, layer: int) -> str | None:
         return None
     have = "hidden layer 1 only" if hidden_layers == 1 else f"hidden layers 1–{hidden_layers}"
     return f"has {have}; no layer {layer + 1}"
-
-
-def class_indices(
-    images: np.ndarray, labels: np.ndarray, classes: Sequence[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The images of `classes` and their labels as output indices (digit classes[i] → i):
-    a '3 vs 8' net is scored on the 3s and 8s only."""
-    labels = np.asarray(labels, np.int64)
-    lookup = np.full(max(10, int(labels.max(initial=0)) + 1), -1, np.int64)
-    lookup[list(classes)] = np.arange(len(classes))
-    mapped = lookup[labels]
-    keep = mapped >= 0
-    if keep.all():
-        return np.asarray(images), mapped
-    return np.asarray(images)[keep], mapped[keep]
 
 
 def _fractions(hits: np.ndarray, counts: np.ndarray) -> np.ndarray:

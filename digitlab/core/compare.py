@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from digitlab.core.ablation import class_indices
+from digitlab.core.metrics import class_indices
 
 if TYPE_CHECKING:
     from digitlab.core.checkpoint import Checkpoint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,28 @@ def predict_probabilities(network: Network, images: np.ndarray, chunk: int = 409
     """(N, k) softmax probabilities for (N, 28, 28) uint8 or float images, in chunks."""
     parts = [network.probabilities(images[i : i + chunk]) for i in range(0, len(images), chunk)]
     return np.concatenate(parts) if parts else np.empty((0, network.spec.num_classes), np.float32)
+
+
+def output_indices(labels: np.ndarray, classes: Sequence[int]) -> np.ndarray:
+    """Each digit label as the output that stands for it (digit classes[i] → i), −1 for digits
+    the model has no output for: one mapping for every score of a class-subset model."""
+    labels = np.asarray(labels, np.int64)
+    size = max(10, int(labels.max(initial=0)) + 1, max(classes, default=0) + 1)
+    lookup = np.full(size, -1, np.int64)
+    lookup[list(classes)] = np.arange(len(classes))
+    return lookup[labels]
+
+
+def class_indices(
+    images: np.ndarray, labels: np.ndarray, classes: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The images of `classes` and their labels as output indices (digit classes[i] → i):
+    a '3 vs 8' net is scored on the 3s and 8s only."""
+    mapped = output_indices(labels, classes)
+    keep = mapped >= 0
+    if keep.all():
+        return np.asarray(images), mapped
+    return np.asarray(images)[keep], mapped[keep]
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from digitlab.core.ablation import class_indices
+from digitlab.core.metrics import class_indices
 from digitlab.core.network import Network
 
 SCOPES = ("layer", "global")

@@ -26,6 +26,7 @@ from digitlab.core.conditions import (  # noqa: F401 - re-exported: the sweep's 
     SweepResult,
     default_conditions,
 )
+from digitlab.core.metrics import output_indices
 
 NOISE_SEED = 1234
 
@@ -67,12 +68,7 @@ def _shift_whole(images: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
 
 def _per_model_labels(subjects: Sequence[Subject], labels: np.ndarray) -> list[np.ndarray]:
     """Each model's target output for every digit, −1 for digits it does not know."""
-    out = []
-    for subject in subjects:
-        lookup = np.full(10, -1, np.int64)
-        lookup[list(subject.classes)] = np.arange(len(subject.classes))
-        out.append(lookup[labels])
-    return out
+    return [output_indices(labels, subject.classes) for subject in subjects]
 
 
 def sweep(

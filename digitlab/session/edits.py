@@ -19,6 +19,7 @@ from psygnal import Signal
 
 from digitlab.core.ablation import AblationTable, ablation_table
 from digitlab.core.interventions import UnitEdit, check_edit, edited
+from digitlab.core.metrics import Evaluation, confusion_matrix, output_indices
 from digitlab.session.jobs import JobContext, JobRunner
 from digitlab.session.models import ModelEntry, ModelKind, ModelLibrary, ModelRef, ModelSource
 from digitlab.session.notices import Notices
@@ -169,16 +170,12 @@ def edit_effect(
     (`session.edit_effect.request(edited, original)`)."""
     digits = test_split.inputs(entry.classes, TEST_LIMIT)
     context.check()
-    lookup = np.full(max(10, *entry.classes) + 1, -1, np.int64)
-    lookup[list(entry.classes)] = np.arange(len(entry.classes))
-    truth = lookup[digits.labels]
-    k = len(entry.classes)
+    truth = output_indices(digits.labels, entry.classes)
 
     def per_class(network) -> tuple[np.ndarray, float]:
-        right = network.logits(digits.inputs).argmax(axis=1) == truth
-        counts = np.bincount(truth, minlength=k)
-        hits = np.bincount(truth, weights=right, minlength=k)
-        return hits / np.maximum(counts, 1), float(right.mean()) if len(right) else 0.0
+        picked = network.logits(digits.inputs).argmax(axis=1)
+        scored = Evaluation(entry.classes, confusion_matrix(truth, picked, len(entry.classes)))
+        return np.nan_to_num(scored.per_class_accuracy), scored.accuracy  # (no digits: 0)
 
     before, overall_before = per_class(original.network)
     context.check()

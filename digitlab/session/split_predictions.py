@@ -17,7 +17,12 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core.data import Split
-from digitlab.core.metrics import Evaluation, confusion_matrix, predict_probabilities
+from digitlab.core.metrics import (
+    Evaluation,
+    class_indices,
+    confusion_matrix,
+    predict_probabilities,
+)
 from digitlab.core.mistakes import top_per_cell
 from digitlab.session.analysis import AnalysisFailed, Followed
 from digitlab.session.jobs import JobContext, JobRunner
@@ -88,11 +93,7 @@ def class_subset(split: Split, classes: tuple[int, ...]) -> tuple[np.ndarray, np
     """The split's images of `classes` and their labels as 0..k-1 (the whole split for 0–9)."""
     if tuple(classes) == tuple(range(10)):
         return split.images, split.labels
-    lookup = np.full(max(10, int(split.labels.max(initial=0)) + 1), -1, np.int64)
-    lookup[list(classes)] = np.arange(len(classes))
-    mapped = lookup[split.labels]
-    keep = mapped >= 0
-    return split.images[keep], mapped[keep]
+    return class_indices(split.images, split.labels, classes)
 
 
 def split_answers(

@@ -19,7 +19,7 @@ from collections.abc import Hashable
 import numpy as np
 from psygnal import Signal
 
-from digitlab.core.metrics import confusion_matrix
+from digitlab.core.metrics import Evaluation, confusion_matrix, output_indices
 from digitlab.core.protocol import SnapshotStatus
 from digitlab.session.history import HistoryEntry
 from digitlab.session.jobs import JobContext, JobRunner, NewestOnly
@@ -200,12 +200,8 @@ class Timeline:
 def class_accuracies(entry: HistoryEntry, classes: tuple[int, ...], digits) -> np.ndarray:
     """The moment's accuracy on each class of `digits` (a `DigitInputs`, labels as digits)."""
     picked = entry.network.logits(digits.inputs).argmax(axis=1)  # an index into classes
-    lookup = np.full(max(10, *classes) + 1, -1, np.int64)
-    lookup[list(classes)] = np.arange(len(classes))
-    confusion = confusion_matrix(lookup[digits.labels], picked, len(classes))
-    counts = confusion.sum(axis=1)
-    return np.divide(np.diag(confusion), counts, out=np.full(len(classes), np.nan),
-                     where=counts > 0)  # fmt: skip
+    truth = output_indices(digits.labels, classes)
+    return Evaluation(classes, confusion_matrix(truth, picked, len(classes))).per_class_accuracy
 
 
 def _index_of(moments: tuple[HistoryEntry, ...], moment: HistoryEntry) -> int:

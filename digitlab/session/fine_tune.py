@@ -20,7 +20,7 @@ from digitlab.session.analysis import Followed
 from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.my_digits import DigitSet, MyDigits, SetScore
 from digitlab.session.notices import Notices
-from digitlab.session.pruning import retrain_settings
+from digitlab.session.pruning import retrain_plan
 from digitlab.session.run import RunOutcome, RunPhase, TrainingRun
 
 
@@ -72,15 +72,10 @@ class FineTuning:
         if not len(digits):
             self._notices.warning("Nothing to fine-tune on: keep or import some digits first")
             return False
-        if self._run.phase.busy:
-            self._notices.warning("A training run is going: stop it before fine-tuning")
+        settings = retrain_plan(self._run, self._notices, current, epochs, "fine-tune")
+        if settings is None:
             return False
-        try:
-            settings = retrain_settings(self._run.settings, current, epochs)
-            extra = ExtraSamples(digits.images, digits.labels)
-        except ValueError as exc:
-            self._notices.warning(f"Cannot fine-tune: {exc}")
-            return False
+        extra = ExtraSamples(digits.images, digits.labels)
         self._before, self._after, self._digits = current, None, digits
         self._epochs, self._mnist_after, self._going = int(epochs), None, True
         if not self._run.retrain(current.network, settings, extra=extra):

@@ -84,6 +84,21 @@ def retrain_settings(settings: RunSettings, entry: ModelEntry, epochs: int) -> R
                              dataset=dataset, epochs=int(epochs))  # fmt: skip
 
 
+def retrain_plan(
+    run: TrainingRun, notices: Notices, entry: ModelEntry, epochs: int, verb: str
+) -> RunSettings | None:
+    """The settings to train `entry` on with (`retrain_settings`), or None with one notice: a
+    run is going, or the net does not fit the window. `verb`: "retrain", "fine-tune"."""
+    if run.phase.busy:
+        notices.warning(f"A training run is going: stop it before you {verb}")
+        return None
+    try:
+        return retrain_settings(run.settings, entry, epochs)
+    except ValueError as exc:
+        notices.warning(f"Cannot {verb}: {exc}")
+        return None
+
+
 class Pruning:
     changed = Signal()  # the pruned model, its original, or the retraining changed
 
@@ -195,13 +210,8 @@ class Pruning:
         if model is None or masks is None:
             self._notices.warning("Nothing to retrain: prune a model first")
             return False
-        if self._run.phase.busy:
-            self._notices.warning("A training run is going: stop it before retraining")
-            return False
-        try:
-            settings = retrain_settings(self._run.settings, model, epochs)
-        except ValueError as exc:
-            self._notices.warning(f"Cannot retrain: {exc}")
+        settings = retrain_plan(self._run, self._notices, model, epochs, "retrain")
+        if settings is None:
             return False
         self._retraining, self._retrained = True, None  # before the run says it starts
         if not self._run.retrain(model.network, settings, masks):

@@ -111,6 +111,8 @@ class Timeline:
             for digit, value in zip(classes, accuracy):
                 if digit not in found and value >= threshold:
                     found[digit] = index
+            if len(found) == len(classes):
+                break
         return found
 
     def class_accuracy(self, entry: HistoryEntry) -> np.ndarray | None:

@@ -204,12 +204,7 @@ class TimelineBar(QWidget):
         self.forward.setEnabled(not self.timeline.live)
         if self.timeline.live and self.playing:
             self.stop_playing()
-        self._show_epochs()
-
-    def _show_epochs(self) -> None:
-        ends = [i for i, moment in enumerate(self.timeline.moments) if moment.epoch_end]
-        learned, _ = self.slider.marks()
-        self.slider.set_marks(learned, ends)
+        self._show_marks()  # thinning moves moments: the marks' indices with them
 
     def _show_marks(self) -> None:
         learned = self.timeline.learned_at(self.threshold.currentData())

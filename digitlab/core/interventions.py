@@ -127,11 +127,16 @@ def flip_path(network: Network, image: np.ndarray, target: int, steps: int = 41)
     return FlipPath(target, direction, amounts, probabilities, flips_at)
 
 
-def nearest(candidates: np.ndarray, query: np.ndarray, count: int = 8) -> np.ndarray:
-    """Indices of the `count` rows of `candidates` (N, d) closest to `query` (d,) in Euclid."""
-    candidates = np.asarray(candidates, np.float32)
+def nearest(candidates, query: np.ndarray, count: int = 8,
+            squares: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Indices of the `count` rows of `candidates` (N, d) closest to `query` (d,) in Euclid.
+    With `squares` (each row's squared length, kept by a caller that asks often) the rows may
+    be a scipy sparse matrix."""
     query = np.asarray(query, np.float32).ravel()
-    distances = np.einsum("ij,ij->i", candidates, candidates) - 2 * candidates @ query
+    if squares is None:
+        candidates = np.asarray(candidates, np.float32)
+        squares = np.einsum("ij,ij->i", candidates, candidates)
+    distances = squares - 2 * np.asarray(candidates @ query).ravel()
     count = min(count, len(distances))
     if count <= 0:
         return np.empty(0, np.int64)

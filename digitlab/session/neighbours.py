@@ -4,7 +4,8 @@ layer). A `Followed` analysis of (model version, drawing).
 "Why does it say 4?" is often answered by the 4s it was trained on that look like the drawing to
 the net, though not to us. The 60 000 training digits' last-hidden-layer activations are computed
 once per model version (a fraction of a second for 784→256→10, the inputs kept sparse) and kept
-for the next drawing; each drawing then costs two distance computations.
+for the next drawing, as are the digits' squared lengths; each drawing then costs two distance
+computations.
 """
 
 from __future__ import annotations
@@ -40,21 +41,35 @@ class NearestDigits:
         self._train = train_split
         self._lock = threading.Lock()
         self._kept: tuple[ModelRef, np.ndarray] | None = None
+        self._pixels: tuple[object, np.ndarray, np.ndarray] | None = None  # inputs, |row|², order
 
     def __call__(self, entry: ModelEntry, drawing: NetInput, context: JobContext) -> Neighbours:
         split = self._train.get()
         digits = self._train.inputs(tuple(range(10)), TRAIN_LIMIT)  # sorted by class, sparse
+        squares, order = self._pixels_of(digits, split.labels)
         context.check()
         query = np.asarray(drawing.image, np.float32).ravel()
-        by_pixels = _nearest_sparse(digits.inputs, query)
+        by_pixels = nearest(digits.inputs, query, COUNT, squares)
         hidden = np.empty(0, np.int64)
         if entry.network.spec.hidden:
             activations = self._hidden_of(entry, digits.inputs, context)
             mine = entry.network.activations(query[None])[-2][0]
             hidden = nearest(activations, mine, COUNT)
-        order = _original_order(split.labels, digits.labels)
         return Neighbours(entry.ref, order[by_pixels], order[hidden] if len(hidden) else hidden,
                           split.images, split.labels)  # fmt: skip
+
+    def _pixels_of(self, digits, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each training digit's squared length and its index in the split: the same for every
+        drawing, so made once per set of inputs."""
+        with self._lock:
+            if self._pixels is not None and self._pixels[0] is digits:
+                return self._pixels[1], self._pixels[2]
+        inputs = digits.inputs
+        squares = np.asarray(inputs.multiply(inputs).sum(axis=1)).ravel()
+        order = _original_order(labels, digits.labels)
+        with self._lock:
+            self._pixels = (digits, squares, order)
+        return squares, order
 
     def _hidden_of(self, entry: ModelEntry, inputs, context: JobContext) -> np.ndarray:
         with self._lock:
@@ -68,15 +83,6 @@ class NearestDigits:
         with self._lock:
             self._kept = (entry.ref, activations)
         return activations
-
-
-def _nearest_sparse(inputs, query: np.ndarray) -> np.ndarray:
-    """`nearest` for a scipy sparse matrix of rows (the training digits stay sparse)."""
-    squares = np.asarray(inputs.multiply(inputs).sum(axis=1)).ravel()
-    distances = squares - 2 * (inputs @ query)
-    count = min(COUNT, len(distances))
-    picked = np.argpartition(distances, count - 1)[:count]
-    return picked[np.argsort(distances[picked], kind="stable")]
 
 
 def _original_order(labels: np.ndarray, sorted_labels: np.ndarray) -> np.ndarray:

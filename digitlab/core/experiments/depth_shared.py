@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from digitlab.core.experiments import Experiment, ExperimentResult, Line, Panel, Settings, Table
-from digitlab.core.experiments.depth import POINTS
+from digitlab.core.experiments.depth import POINTS, fit_points
 from digitlab.core.experiments.toy import stop_if
 
 WIDTH = 10  # 1→10 (20) + shared 10→10 (110) + 10→2 (22) = 152 parameters, the write-up's count
@@ -51,19 +51,7 @@ def train_once(
     50 steps, for one seed (full-batch Adam, lr 0.01, as `depth`)."""
     torch.manual_seed(seed)
     net = SharedNet(applications)
-    x = torch.linspace(-1.0, 1.0, POINTS).view(-1, 1)
-    y = torch.arange(POINTS) % 2
-    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
-    curve = []
-    for step in range(steps):
-        if step % 500 == 0:
-            stop_if(cancelled)
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(net(x), y).backward()
-        optimizer.step()
-        if step % 50 == 49:
-            with torch.no_grad():
-                curve.append(float((net(x).argmax(1) == y).float().mean()))
+    curve = fit_points(net, steps, cancelled)
     with torch.no_grad():
         classes = net(torch.linspace(-1.0, 1.0, GRID).view(-1, 1)).argmax(1)
     return curve[-1], int((classes[1:] != classes[:-1]).sum()), curve

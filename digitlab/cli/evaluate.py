@@ -83,6 +83,7 @@ def _folder_split(folder: str, classes: tuple[int, ...]):
     from digitlab.cli import one_line
     from digitlab.core.data import Split
     from digitlab.core.errors import DigitlabError
+    from digitlab.core.metrics import output_indices
     from digitlab.core.my_digits import load_folder
 
     loaded = load_folder(folder)
@@ -98,9 +99,7 @@ def _folder_split(folder: str, classes: tuple[int, ...]):
         )
     if not len(loaded):
         raise DigitlabError(f"{folder} holds no readable digit images")
-    output = {digit: i for i, digit in enumerate(classes)}
-    index = np.array([output[label] for label in loaded.labels.tolist()], np.int64)
-    return Split(loaded.images, index), skipped
+    return Split(loaded.images, output_indices(loaded.labels, classes)), skipped
 
 
 def _write_png(path: str, checkpoint, test, result, name: str) -> None:

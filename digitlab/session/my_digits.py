@@ -18,7 +18,7 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core import my_digits as store
-from digitlab.core.metrics import Evaluation, confusion_matrix
+from digitlab.core.metrics import Evaluation, confusion_matrix, output_indices
 from digitlab.core.my_digits import Kept, Skipped
 from digitlab.core.preprocess import SIZE
 from digitlab.session.analysis import Followed
@@ -77,10 +77,9 @@ def score_set(entry: ModelEntry, digits: DigitSet, context: JobContext) -> SetSc
     else:
         outputs = np.zeros(0, np.int64)
     answers = np.array(classes, np.int64)[outputs] if len(outputs) else outputs.astype(np.int64)
-    output = {digit: i for i, digit in enumerate(classes)}
-    known = np.array([label in output for label in digits.labels.tolist()], bool)
-    truth = np.array([output[int(label)] for label in digits.labels[known]], np.int64)
-    confusion = confusion_matrix(truth, np.asarray(outputs)[known], len(classes))
+    truth = output_indices(digits.labels, classes)
+    known = truth >= 0
+    confusion = confusion_matrix(truth[known], np.asarray(outputs)[known], len(classes))
     evaluation = Evaluation(tuple(classes), confusion)
     return SetScore(digits, answers, evaluation, int((~known).sum()))
 

@@ -29,6 +29,7 @@ class View(QWidget):
     """Base class of the views in `digitlab.ui.views`."""
 
     view_id: ClassVar[str] = ""
+    region_widget: QWidget | None = None  # what covers the view whole, if anything (`scrolled`)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +66,7 @@ class View(QWidget):
         """Is the view where the user can see it (shown, and not a tab behind another)? A view
         wholly covered by a scroll area asks the scrolled body (`region_widget`): Qt leaves the
         view itself no visible region under an opaque child."""
-        widget = getattr(self, "region_widget", None) or self
+        widget = self.region_widget or self
         return self.isVisible() and not widget.visibleRegion().isEmpty()
 
     def recheck_on_screen(self, *_: Any) -> None:

@@ -203,11 +203,21 @@ class ModelLibrary:
         """Answer with a model made in the session (an edited net), listed under its key while
         it exists; a new one under the same key replaces it."""
         self._jobs.cancel("model-load")
+        self._list_made(entry)
+        self._activate(entry)
+
+    def keep_made(self, entry: ModelEntry) -> None:
+        """List a model made in the session (or its new version) without making it answer; if
+        it answers now, its new version does (a second net trained side by side)."""
+        self._list_made(entry)
+        if not self._follows_run and self._current is not None and self._current.key == entry.key:
+            self._activate(entry)
+
+    def _list_made(self, entry: ModelEntry) -> None:
         self._entries[entry.key] = entry
         if self._made.get(entry.key) != entry.source:
             self._made[entry.key] = entry.source
             self.sources_changed.emit()
-        self._activate(entry)
 
     def forget_made(self, key: str) -> None:
         """The made model `key` is gone (its edits undone): unlisted; if it answered, `instead`
@@ -227,18 +237,7 @@ class ModelLibrary:
         assert path is not None
 
         def done(checkpoint: Checkpoint) -> None:
-            entry = ModelEntry(
-                source,
-                checkpoint.network,
-                checkpoint.classes,
-                checkpoint.describe(),
-                dict(checkpoint.meta),
-            )
-            self._entries[source.key] = entry
-            if source.kind is ModelKind.FILE and source not in self._files:
-                self._files.append(source)
-                self.sources_changed.emit()
-            self._activate(entry)
+            self._activate(self._remember(source, checkpoint))
 
         def failed(message: str) -> None:
             self._wanted = None
@@ -257,6 +256,36 @@ class ModelLibrary:
         self._jobs.submit(
             lambda context: self._loader(path), key="model-load", on_done=done, on_error=failed
         )
+
+    def fetch(self, key: str, on_done: Callable[[ModelEntry], None]) -> None:
+        """Give `on_done` the model `key` names, read in the background if need be, without
+        making it answer (a model to compare with); a file that cannot be read is a notice."""
+        entry = self.entry(key)
+        if entry is not None:
+            on_done(entry)
+            return
+        source = source_for(key)
+        path = source.path
+        if path is None:
+            self._notices.info(f"{source.label} has no weights yet")
+            return
+        self._jobs.submit(
+            lambda context: self._loader(path),
+            key="model-fetch",
+            on_done=lambda checkpoint: on_done(self._remember(source, checkpoint)),
+            on_error=lambda message: self._notices.error(message, source=str(path)),
+        )
+
+    def _remember(self, source: ModelSource, checkpoint: Checkpoint) -> ModelEntry:
+        """A model read from its file, kept by key (a file is listed from then on)."""
+        meta = dict(checkpoint.meta)
+        entry = ModelEntry(source, checkpoint.network, checkpoint.classes, checkpoint.describe(),
+                           meta)  # fmt: skip
+        self._entries[source.key] = entry
+        if source.kind is ModelKind.FILE and source not in self._files:
+            self._files.append(source)
+            self.sources_changed.emit()
+        return entry
 
     def _activate(self, entry: ModelEntry) -> None:
         self._wanted = None

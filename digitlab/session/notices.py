@@ -36,3 +36,19 @@ class Notices:
 
     def error(self, text: str, source: str = "") -> None:
         self.posted.emit(Notice(Level.ERROR, text, source))
+
+
+class LabelledNotices(Notices):
+    """Posts to another stream with a label in front ("B: Done …"), for a second run's lines."""
+
+    def __init__(self, target: Notices, label: str) -> None:
+        self._target, self._label = target, label
+
+    def info(self, text: str, source: str = "") -> None:
+        self._target.info(f"{self._label}: {text}", source)
+
+    def warning(self, text: str, source: str = "") -> None:
+        self._target.warning(f"{self._label}: {text}", source)
+
+    def error(self, text: str, source: str = "") -> None:
+        self._target.error(f"{self._label}: {text}", source)

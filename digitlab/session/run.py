@@ -33,7 +33,7 @@ from digitlab.core.run_file import RunFile
 from digitlab.session.curves import RunCurves
 from digitlab.session.history import SnapshotHistory
 from digitlab.session.jobs import JobContext, JobRunner
-from digitlab.session.models import RUN_KEY, ModelEntry, source_for
+from digitlab.session.models import ModelEntry, ModelSource
 from digitlab.session.notices import Notices
 from digitlab.session.run_control import ACK_TIMEOUT_S, RunControl, relay
 from digitlab.session.run_draft import SettingsDraft
@@ -44,15 +44,8 @@ from digitlab.session.run_save import checkpoint_meta, describe, save_model
 from digitlab.session.run_settings import RunSettings, replay_settings
 from digitlab.session.trainer_handle import TrainerHandle
 
-__all__ = [
-    "ACK_TIMEOUT_S",
-    "RunEnd",
-    "RunOutcome",
-    "RunPhase",
-    "RunUpdate",
-    "Trainer",
-    "TrainingRun",
-]
+__all__ = ["ACK_TIMEOUT_S", "RunEnd", "RunOutcome", "RunPhase", "RunUpdate", "Trainer",
+           "TrainingRun"]  # fmt: skip
 
 EPOCHS_MAX = int((HYPERPARAMS["epochs"].bounds or (1, 1000))[1])  # "+1 epoch" stops here
 
@@ -68,6 +61,8 @@ class TrainingRun(Retraining):
     settings_changed = Signal(RunSettings)
     pace_changed = Signal(float)  # steps a second (0: full speed), after settings_changed
     saved = Signal(Path)
+    started = Signal()  # the user's Start began a run (not a replay or a retraining)
+    epoch_added = Signal()  # "+1 epoch" was taken
 
     def __init__(
         self,
@@ -76,13 +71,17 @@ class TrainingRun(Retraining):
         trainer_factory: Callable[[], Trainer],
         history: SnapshotHistory | None = None,
         data_root: str | None = None,
+        source: ModelSource | None = None,
     ) -> None:
+        """`source`: what its versions are listed as (the run; a second run has its own), which
+        also names its background jobs, so two runs never cancel each other's."""
         self._jobs, self._notices = jobs, notices
         self._data_root = data_root
         self._draft = SettingsDraft()
-        self._trainer = TrainerHandle(trainer_factory)
+        self._record = RunRecord(history, source)
+        self.job_key = "training" if source is None else f"training-{source.key}"
+        self._trainer = TrainerHandle(trainer_factory, f"{self.job_key}-prepare")
         self._control = RunControl()
-        self._record = RunRecord(history)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -211,16 +210,20 @@ class TrainingRun(Retraining):
         if not self.can_add_epoch():
             return False
         if not self.phase.busy:
-            return self._start(settings.replaced(epochs=1), new_course=True)
-        self._control.add_epoch(settings)
-        self._record.course.epochs += 1
-        self.set_settings(settings.replaced(epochs=settings.epochs + 1), self.settings_problem)
-        return True
+            added = self._start(settings.replaced(epochs=1), new_course=True)
+        else:
+            self._control.add_epoch(settings)
+            self._record.course.epochs += 1
+            self.set_settings(settings.replaced(epochs=settings.epochs + 1), self.settings_problem)
+            added = True
+        if added:
+            self.epoch_added.emit()
+        return added
 
     def adopt(self, network: Network, classes: tuple[int, ...], description: str = "") -> None:
         """Make `network` the run's model, a new version, as if a snapshot had brought it (for
         demos and tests of the live-run paths); the next Start trains a new model."""
-        self._record.adopt(ModelEntry(source_for(RUN_KEY), network, classes, description))
+        self._record.adopt(ModelEntry(self._record.source, network, classes, description))
         self.model_changed.emit(self._record.model)
 
     def prepare(self) -> None:
@@ -230,7 +233,10 @@ class TrainingRun(Retraining):
 
     def start(self) -> bool:
         """Start a run with the current settings (continuing the model if it fits them)."""
-        return self._start(self.settings)
+        started = self._start(self.settings)
+        if started:
+            self.started.emit()
+        return started
 
     def _start(self, settings: RunSettings, new_course: bool = False) -> bool:
         if self.phase.busy:
@@ -282,7 +288,7 @@ class TrainingRun(Retraining):
 
         self._jobs.submit(
             drive,
-            key="training",
+            key=self.job_key,
             on_partial=lambda item: self._on_item(run_id, item),
             on_done=lambda _: self._on_ended(run_id),
             on_error=lambda message: self._on_failed(run_id, message),
@@ -307,7 +313,7 @@ class TrainingRun(Retraining):
         if self.phase.busy:
             self._control.cancel()
             if self.stage is not Stage.TRAINING:  # nothing trained yet: end now
-                self._jobs.cancel("training")
+                self._jobs.cancel(self.job_key)
                 self._control.abandon()
                 self._end(RunOutcome(RunEnd.STOPPED, "Stopped before training began", None, 0.0))
 
@@ -338,7 +344,7 @@ class TrainingRun(Retraining):
 
     def _abandon(self) -> None:
         self._control.abandon()
-        self._jobs.cancel("training")
+        self._jobs.cancel(self.job_key)
 
     def _forget_model(self) -> None:
         had_version = self._record.model is not None

@@ -12,14 +12,17 @@ from digitlab.core.protocol import Snapshot, SnapshotStatus
 from digitlab.session.course import Course
 from digitlab.session.curves import RunCurves
 from digitlab.session.history import HistoryEntry, SnapshotHistory
-from digitlab.session.models import RUN_KEY, ModelEntry, source_for
+from digitlab.session.models import RUN_KEY, ModelEntry, ModelSource, source_for
 from digitlab.session.run_events import RunUpdate
 from digitlab.session.run_save import describe
 from digitlab.session.run_settings import RunSettings
 
 
 class RunRecord:
-    def __init__(self, history: SnapshotHistory | None = None) -> None:
+    def __init__(
+        self, history: SnapshotHistory | None = None, source: ModelSource | None = None
+    ) -> None:
+        self.source = source or source_for(RUN_KEY)  # what the run's versions are listed as
         self.history = history if history is not None else SnapshotHistory()
         self.curves = RunCurves()
         self.model: ModelEntry | None = None  # the run's current version: the one live object
@@ -94,7 +97,7 @@ class RunRecord:
             self.test_accuracy = snap.test_accuracy
             self.curves.add_test(epoch, snap.test_accuracy)
         description = describe(network, settings, self.test_accuracy)
-        self.model = ModelEntry(source_for(RUN_KEY), network, self.classes, description)
+        self.model = ModelEntry(self.source, network, self.classes, description)
         self.history.add(
             HistoryEntry(
                 snap.step,

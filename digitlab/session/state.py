@@ -23,6 +23,7 @@ from digitlab.core.conditions import SweepResult
 from digitlab.core.data import DatasetCache, Split
 from digitlab.core.drawing_grid import OffsetGrid
 from digitlab.session.analysis import Followed, Task
+from digitlab.session.comparison import Comparison
 from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
 from digitlab.session.edits import EditEffect, UnitEdits, edit_effect, unit_ablation
@@ -33,7 +34,7 @@ from digitlab.session.jobs import Dispatcher, JobRunner
 from digitlab.session.models import DEFAULT_KEY, RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.my_digits import MyDigits
 from digitlab.session.neighbours import NearestDigits, Neighbours
-from digitlab.session.notices import Notices
+from digitlab.session.notices import LabelledNotices, Notices
 from digitlab.session.planes import PlanesReport, has_planes, plane_report
 from digitlab.session.probes import ProbeReport, offline_datasets, probe_model
 from digitlab.session.pruning import ModelAccuracy, Pruning, PruningCurve, accuracy_of, curve_of
@@ -41,6 +42,7 @@ from digitlab.session.robustness import drawing_offsets, run_sweep, sweep_subjec
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
 from digitlab.session.shared_split import SharedSplit, mnist_test_set, mnist_train_set
+from digitlab.session.side_by_side import PARTNER, SideBySide
 from digitlab.session.split_predictions import SplitPredictions
 from digitlab.session.timeline import Timeline
 from digitlab.session.unit_stats import UnitsReport, unit_statistics
@@ -101,9 +103,15 @@ class Session:
                                    **loader)  # fmt: skip
         self.drawing = Drawing()
         self.run = TrainingRun(self.jobs, self.notices, trainer_factory, history, data_root)
+        # B: a second net trained beside the run, in its own trainer (started when first used).
+        labelled = LabelledNotices(self.notices, "B")
+        self.partner_run = TrainingRun(self.jobs, labelled, trainer_factory, None, data_root,
+                                       source=PARTNER)  # fmt: skip
+        self.side_by_side = SideBySide(self.run, self.partner_run, self.models)
         self.selection = Selection()
         self.test_split = test = SharedSplit(test_set or mnist_test_set(data_root))
         self.timeline = Timeline(self.run, self.jobs, test)
+        self.comparison = Comparison(self.jobs, self.models, self.partner_run, test)
         jobs = self.jobs  # the analyses: Followed (follow a model) or Task (on demand)
         self.units = Followed(jobs, "units", partial(unit_statistics, test), UnitsReport)
         self.planes = Followed(
@@ -147,7 +155,7 @@ class Session:
         """Background work other than the training run is going (an analysis, a model or run
         file being read) or its result has not reached the main thread yet: what screenshots
         and recordings wait for before a picture."""
-        return any(job.key != "training" for job in self.jobs.outstanding())
+        return any(not (job.key or "").startswith("training") for job in self.jobs.outstanding())
 
     @property
     def prediction(self) -> Prediction:
@@ -161,6 +169,7 @@ class Session:
     def close(self, timeout_s: float = 1.0) -> None:
         """Stop training, end the trainer process and background jobs."""
         self.run.close()
+        self.partner_run.close()
         self.jobs.shutdown(timeout_s)
 
     # --- wiring ------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from digitlab.session.run_events import Trainer
 
 
 class TrainerHandle:
-    def __init__(self, factory: Callable[[], Trainer]) -> None:
-        self._factory = factory
+    def __init__(self, factory: Callable[[], Trainer], key: str = "trainer-prepare") -> None:
+        self._factory, self._key = factory, key
         self._trainer: Trainer | None = None
         self._prepared: tuple[Trainer, DataRequest] | None = None  # last warmed up
         self.lock = threading.Lock()  # one run at a time reaches the trainer
@@ -39,7 +39,7 @@ class TrainerHandle:
         if (trainer, data) == self._prepared:
             return
         self._prepared = (trainer, data)
-        jobs.submit(lambda context: trainer.prepare(data), key="trainer-prepare")
+        jobs.submit(lambda context: trainer.prepare(data), key=self._key)
 
     def close(self) -> None:
         """End the trainer (its process, if it has one); a later run starts a new one."""

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
     folder = getattr(args, "images", None)
+    _refuse_for_pictures(checkpoint, args.model, folder, png)
     skipped: list[str] = []
     if folder:
         split, skipped = _folder_split(folder, classes)
@@ -64,13 +65,36 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.model}: {spec.describe()} on {where} ({result.total} {kind})")
     print(f"{'accuracy' if folder else 'test accuracy'} {result.accuracy:.2%}\n")
-    print("per class   " + "  ".join(f"{c:>6}" for c in classes))
-    print("accuracy    " + "  ".join(f"{a:6.1%}" for a in result.per_class_accuracy))
+    names = checkpoint.label_names  # '0'…'9', or 'airplane'… for CIFAR-10
+    w = max(6, *(len(n) for n in names))
+    print("per class   " + "  ".join(f"{c:>{w}}" for c in names))
+    print("accuracy    " + "  ".join(f"{a:{w}.1%}" for a in result.per_class_accuracy))
     print("\nconfusion (rows: true class, columns: predicted)")
-    print("      " + "".join(f"{c:>6}" for c in classes))
-    for c, row in zip(classes, result.confusion):
-        print(f"{c:>6}" + "".join(f"{v:>6}" for v in row))
+    print(" " * w + "".join(f"{c:>{w}}" for c in names))
+    for c, row in zip(names, result.confusion):
+        print(f"{c:>{w}}" + "".join(f"{v:>{w}}" for v in row))
     return 0
+
+
+def _refuse_for_pictures(checkpoint, name: str, folder: str | None, png: str | None) -> None:
+    """A CIFAR-10 model is scored on its test split only: a folder of digits means nothing to it,
+    and the confusion picture draws 28×28 digits."""
+    from digitlab.core.choices import DATASET_LABELS
+    from digitlab.core.errors import DigitlabError
+
+    if not checkpoint.is_colour:
+        return
+    label = DATASET_LABELS[checkpoint.dataset]
+    if folder:
+        raise DigitlabError(
+            f"{name} is a {label} model: it reads 32×32 colour pictures, not a folder of digits; "
+            f"evaluate it without --images (on the {label} test split)"
+        )
+    if png:
+        raise DigitlabError(
+            f"--png draws digit models' confusion with their digits; {name} is a {label} model "
+            f"(its confusion is printed, and shown in the window)"
+        )
 
 
 def _folder_split(folder: str, classes: tuple[int, ...]):

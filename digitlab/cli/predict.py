@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.resources import resolve_model
 
     checkpoint = load_checkpoint(resolve_model(args.model))
+    if checkpoint.is_colour:
+        return _predict_pictures(checkpoint, args.images)
     options = PreprocessOptions(
         fit=not args.no_fit, centre=not args.no_centre, normalise_pen=args.normalise_pen
     )
@@ -74,3 +76,29 @@ def run(args: argparse.Namespace) -> int:
         parts = [f"{failures} unreadable"] * bool(failures) + [f"{empty} blank"] * bool(empty)
         _say(f"{' and '.join(parts)} of {plural(len(args.images), 'file')}")
     return 1 if failures or empty else 0
+
+
+def _predict_pictures(checkpoint, paths: list[str]) -> int:
+    """A CIFAR-10 model's answers: each file read as a 32×32 colour picture (no digit
+    preprocessing), one JSON line with the class name and the probabilities."""
+    import json
+
+    from digitlab.core.choices import plural
+    from digitlab.core.errors import DigitlabError
+    from digitlab.core.picture import read_picture
+
+    names, failures = checkpoint.label_names, 0
+    for path in paths:
+        try:
+            pixels = read_picture(path)
+        except DigitlabError as exc:
+            _say(str(exc))
+            failures += 1
+            continue
+        probs = checkpoint.network.probabilities(pixels[None])[0]
+        answer = {"file": path, "class": names[int(probs.argmax())],
+                  "probs": [round(float(p), 6) for p in probs], "classes": list(names)}  # fmt: skip
+        print(json.dumps(answer, allow_nan=False), flush=True)
+    if failures:
+        _say(f"{failures} unreadable of {plural(len(paths), 'file')}")
+    return 1 if failures else 0

@@ -124,8 +124,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Train, showing progress, and save the model with what trained it."""
     from digitlab.core.checkpoint import save_checkpoint
-    from digitlab.core.choices import DEFAULT_LR
+    from digitlab.core.choices import DATASET_LABELS, DEFAULT_LR, input_size, is_colour
     from digitlab.core.data import load_dataset
+    from digitlab.core.errors import DigitlabError
     from digitlab.core.files import check_output_path
     from digitlab.core.memory import check_trainable
     from digitlab.core.model import new_model, to_network
@@ -141,11 +142,19 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(args.out)
     if args.history:
         check_output_path(args.history)
-    check_trainable(ModelSpec(args.hidden, args.activation), args.batch_size)  # before the data
+    inputs = input_size(args.dataset)
+    if is_colour(args.dataset) and args.augment:
+        raise DigitlabError(
+            f"--augment distorts 28×28 digits; {DATASET_LABELS[args.dataset]} trains without it"
+        )
+    check_trainable(ModelSpec(args.hidden, args.activation, input_size=inputs), args.batch_size)
     device = _resolve_device(args.device)
     dataset = load_dataset(args.dataset, root=args.data_dir, classes=args.classes)
     spec = ModelSpec(
-        hidden=args.hidden, activation=args.activation, num_classes=dataset.num_classes
+        hidden=args.hidden,
+        activation=args.activation,
+        num_classes=dataset.num_classes,
+        input_size=inputs,
     )
     config = train_config(vars(args), lr=lr, device=device, snapshot_seconds=0.1)
     if args.history:  # about HISTORY_MOMENTS moments spread over the run, however fast it goes
@@ -155,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"training {spec.describe()} on {args.dataset} "
         f"({len(dataset.train)} train / {len(dataset.test)} test images, classes "
-        f"{','.join(map(str, dataset.classes))}) with {args.optimizer} lr {lr:g}, "
+        f"{','.join(dataset.label_names)}) with {args.optimizer} lr {lr:g}, "
         f"batch {args.batch_size}, {plural(args.epochs, 'epoch')}, seed {args.seed}, "
         f"device {device}",
         file=sys.stderr,
@@ -180,7 +189,9 @@ def run(args: argparse.Namespace) -> int:
     meta = {
         "dataset": args.dataset,
         "classes": list(dataset.classes),
-        "preprocessing": "mnist",
+        "image_shape": list(dataset.image_shape),
+        "class_names": list(dataset.label_names),
+        "preprocessing": "none" if is_colour(args.dataset) else "mnist",
         "epochs": args.epochs,
         "test_accuracy": last.test_accuracy,
         "train": config.recorded(),

@@ -26,7 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from digitlab.core.choices import DATASETS
+from digitlab.core.choices import (
+    CLASS_NAMES,
+    DATASET_LABELS,
+    DATASET_SHAPES,
+    DATASETS,
+    DIGIT_NAMES,
+    input_size,
+    is_colour,
+)
 from digitlab.core.errors import CheckpointError
 from digitlab.core.files import write_atomically
 from digitlab.core.legacy_checkpoint import FORMAT, LEGACY_VERSION, read_legacy
@@ -61,6 +69,22 @@ class Checkpoint:
     @property
     def dataset(self) -> str:
         return str(self.meta.get("dataset", "mnist"))
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        """(28, 28) for the digit sets, (32, 32, 3) for CIFAR-10: what the inputs picture."""
+        return DATASET_SHAPES.get(self.dataset, (28, 28))
+
+    @property
+    def is_colour(self) -> bool:
+        """True for a model of RGB pictures (CIFAR-10): it reads no drawings."""
+        return is_colour(self.dataset)
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        """What each output stands for, in output order ('cat', 'dog', … or '0', '1', …)."""
+        names = CLASS_NAMES.get(self.dataset, DIGIT_NAMES)
+        return tuple(names[c] for c in self.classes)
 
     @property
     def test_accuracy(self) -> float | None:
@@ -224,8 +248,7 @@ def _spec_from(path: Path, fields: Any) -> ModelSpec:
 
 def _build(path: Path, spec_fields: Any, arrays: dict[str, np.ndarray], meta: Any) -> Checkpoint:
     spec = _spec_from(path, spec_fields)
-    if spec.input_size != 784:
-        raise CheckpointError(f"{path}: the model takes {spec.input_size} inputs, not 28×28 = 784")
+    _check_input_size(path, spec, meta)
     expected = {}
     for i, (out, inp) in enumerate(spec.layer_shapes):
         expected[f"layers.{i}.weight"], expected[f"layers.{i}.bias"] = (out, inp), (out,)
@@ -269,10 +292,26 @@ def _check_magnitudes(path: Path, arrays: dict[str, np.ndarray]) -> None:
             )
 
 
+def _check_input_size(path: Path, spec: ModelSpec, meta: Any) -> None:
+    """A model's inputs are its dataset's pixels: 784 for the 28×28 sets, 3072 for CIFAR-10 (a
+    file without a dataset is an MNIST model). An unknown dataset is refused later, by name."""
+    dataset = meta.get("dataset", "mnist") if isinstance(meta, dict) else "mnist"
+    if not isinstance(dataset, str) or dataset not in DATASETS:
+        return
+    expected = input_size(dataset)
+    if spec.input_size != expected:
+        shape = "×".join(map(str, DATASET_SHAPES[dataset]))
+        raise CheckpointError(
+            f"{path}: the model takes {spec.input_size} inputs, not {shape} = {expected} "
+            f"({DATASET_LABELS[dataset]}'s images)"
+        )
+
+
 def _check_outputs_finite(path: Path, network: Network) -> None:
     """Deep nets of large (if bounded) weights can still overflow float32: try blank, full and
     half-gray images, the inputs with the smallest and largest sums."""
-    probe = np.stack([np.zeros(784), np.ones(784), np.full(784, 0.5)]).astype(np.float32)
+    size = network.spec.input_size
+    probe = np.stack([np.zeros(size), np.ones(size), np.full(size, 0.5)]).astype(np.float32)
     with np.errstate(all="ignore"):
         finite = all(bool(np.isfinite(z).all()) for z in network.pre_activations(probe))
     if not finite:

@@ -4,10 +4,48 @@ No imports at all, so the command line can build its `--help` without loading nu
 (`digitlab --help` answers in a fraction of a second), and every layer agrees on the spelling.
 """
 
-# Our name → torchvision's class name, which is also its folder under the data root.
-DATASETS: dict[str, str] = {"mnist": "MNIST", "fashion": "FashionMNIST", "kmnist": "KMNIST"}
+# Our name → torchvision's class name, which is also its folder under the data root (CIFAR-10's
+# batches live in torchvision's `cifar-10-batches-py` instead: `core.cifar`).
+DATASETS: dict[str, str] = {
+    "mnist": "MNIST", "fashion": "FashionMNIST", "kmnist": "KMNIST", "cifar10": "CIFAR10",
+}  # fmt: skip
 # What the window and messages call them.
-DATASET_LABELS: dict[str, str] = {"mnist": "MNIST", "fashion": "Fashion-MNIST", "kmnist": "KMNIST"}
+DATASET_LABELS: dict[str, str] = {
+    "mnist": "MNIST", "fashion": "Fashion-MNIST", "kmnist": "KMNIST", "cifar10": "CIFAR-10",
+}  # fmt: skip
+# Each image's shape: (height, width) grey or (height, width, 3) RGB; the net takes its product.
+DATASET_SHAPES: dict[str, tuple[int, ...]] = {
+    "mnist": (28, 28), "fashion": (28, 28), "kmnist": (28, 28), "cifar10": (32, 32, 3),
+}  # fmt: skip
+# The ten classes' names, class i first (KMNIST's are romanised hiragana, as torchvision has them).
+DIGIT_NAMES: tuple[str, ...] = tuple("0123456789")
+CLASS_NAMES: dict[str, tuple[str, ...]] = {
+    "mnist": DIGIT_NAMES,
+    "fashion": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                "Sneaker", "Bag", "Ankle boot"),
+    "kmnist": ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
+    "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+                "truck"),
+}  # fmt: skip
+
+
+def input_size(dataset: str) -> int:
+    """How many inputs a net on `dataset` takes: 784 for the 28×28 sets, 3072 for CIFAR-10."""
+    size = 1
+    for side in DATASET_SHAPES.get(dataset, (28, 28)):
+        size *= side
+    return size
+
+
+def dataset_of_input_size(size: int) -> str | None:
+    """The first dataset whose images have `size` pixel values (784 → mnist), or None."""
+    return next((name for name in DATASETS if input_size(name) == size), None)
+
+
+def is_colour(dataset: str) -> bool:
+    """True for datasets of RGB pictures (CIFAR-10), whose models read no drawings."""
+    return len(DATASET_SHAPES.get(dataset, (28, 28))) == 3
+
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
 OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")

@@ -7,8 +7,8 @@ numbers need no names at all. Anything else is refused with one line naming the 
 
 Images are (N, 32, 32, 3) uint8, height × width × RGB, the way torchvision and image viewers
 hold them: `Split` and `Dataset` carry them unchanged, and `Split.as_float` flattens them to the
-3072 inputs an MLP takes. Nothing here is registered as a dataset choice yet (see the report in
-issue 25): `load_cifar10` is called directly.
+3072 inputs an MLP takes. `core.data.load_dataset("cifar10", …)` comes here, so the window,
+the trainer and the command line load it as they load MNIST.
 """
 
 from __future__ import annotations
@@ -21,22 +21,20 @@ import socket
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from digitlab.core.data import (
+from digitlab.core.data_paths import (
     DOWNLOAD_TIMEOUT_S,
     ENV_VAR,
-    Dataset,
-    Split,
-    _announce,
-    _download_failure,
-    _existing,
+    announce,
     data_root,
+    download_failure,
+    existing_folder,
 )
+from digitlab.core.data_types import Dataset, Split
 from digitlab.core.errors import DataError
 
 FOLDER = "cifar-10-batches-py"  # torchvision's name, so a folder it downloaded is found as is
@@ -150,11 +148,8 @@ def read_label_names(path: Path) -> tuple[str, ...]:
     return tuple(_text(name) for name in names)
 
 
-@dataclass(frozen=True, eq=False)
-class NamedDataset(Dataset):
-    """A `Dataset` whose classes have names: `class_names[i]` names original class i."""
-
-    class_names: tuple[str, ...] = ()
+# Every `Dataset` has class names now (`class_names[i]` names original class i).
+NamedDataset = Dataset
 
 
 def cifar_folder(root: str | os.PathLike[str] | None = None) -> Path:
@@ -205,11 +200,11 @@ def download_cifar10(root: str | os.PathLike[str] | None = None) -> None:
     temporary folder, then move the batches into place: a failed download leaves nothing. The
     helper, not `datasets.CIFAR10`, because that would then load the batches with plain pickle."""
     final = cifar_folder(root)
-    erase = _announce(f"Downloading {LABEL} (163 MB) into {final} (first run only)…")
+    erase = announce(f"Downloading {LABEL} (163 MB) into {final} (first run only)…")
     try:
         from torchvision.datasets.utils import download_and_extract_archive
 
-        base = _existing(data_root(root))
+        base = existing_folder(data_root(root))
         parking = Path(tempfile.mkdtemp(prefix=".digitlab-download-", dir=base))
     except (ImportError, OSError) as exc:
         erase()
@@ -224,7 +219,7 @@ def download_cifar10(root: str | os.PathLike[str] | None = None) -> None:
                 shutil.move(str(parking / FOLDER / name), final / name)
     except Exception as exc:  # URLError, HTTPError, checksum RuntimeError, disk full, …
         erase()
-        raise DataError(missing_cifar_message(final, _download_failure(exc))) from None
+        raise DataError(missing_cifar_message(final, download_failure(exc))) from None
     finally:
         socket.setdefaulttimeout(previous_timeout)
         shutil.rmtree(parking, ignore_errors=True)

@@ -165,7 +165,9 @@ PACE_LABELS = {
 
 _OPTIONS = (
     # --- Data ---
-    Option("dataset", "mnist", "Data", "Dataset", "which images to train on", kind="choice",
+    Option("dataset", "mnist", "Data", "Dataset",
+           "which images to train on: cifar10 is 32×32 colour pictures (3072 inputs)",
+           kind="choice",
            choices=tuple(DATASETS), labels=DATASET_LABELS, config=None),
     Option("classes", None, "Data", "Classes",
            "train on some digits only: 0,1 is the classic 0-vs-1 task, 0-4 the first five",

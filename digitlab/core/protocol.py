@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from digitlab.core.choices import input_size
 from digitlab.core.hyperparams import HYPERPARAMS
 from digitlab.core.live import LiveBox, LiveChange, LiveSettings
 from digitlab.core.network import ModelSpec, Network
@@ -135,6 +136,11 @@ class TrainJob:
             raise ValueError(
                 f"a net with {self.spec.num_classes} outputs cannot learn "
                 f"{self.data.num_classes} classes"
+            )
+        if self.spec.input_size != input_size(self.data.name):  # 784, or 3072 for CIFAR-10
+            raise ValueError(
+                f"a net of {self.spec.input_size} inputs cannot read {self.data.name}'s "
+                f"{input_size(self.data.name)}"
             )
         if self.start is not None and self.start.spec != self.spec:
             raise ValueError("the starting weights are for another architecture")

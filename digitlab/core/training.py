@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
+from digitlab.core.errors import DataError
 from digitlab.core.live_run import LiveRun
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
@@ -297,6 +298,9 @@ def run_job(job: TrainJob, state: RunState, datasets: DatasetCache) -> Iterator[
     dataset = datasets.get(request.name, request.root, request.classes)
     if dataset.num_classes != job.spec.num_classes:
         raise ValueError("the data and the net disagree on the number of classes")
+    if len(dataset.image_shape) == 3 and job.config.augment:  # CIFAR-10: distort bends digits
+        raise DataError("augmentation distorts 28×28 digits; colour pictures train without it: "
+                        "set Augment to none")  # fmt: skip
     model = (
         from_network(job.start) if job.start is not None else new_model(job.spec, job.config.seed)
     )

@@ -13,6 +13,7 @@ import math
 from dataclasses import fields, replace
 from typing import Any
 
+from digitlab.core.choices import input_size
 from digitlab.core.hyperparams import (
     LIMITS,
     MAX_HIDDEN_LAYERS,
@@ -50,7 +51,10 @@ class RunSettings:
 
     def spec(self) -> ModelSpec:
         return ModelSpec(
-            hidden=self.hidden, activation=self.activation, num_classes=self.num_classes
+            hidden=self.hidden,
+            activation=self.activation,
+            num_classes=self.num_classes,
+            input_size=input_size(self.dataset),  # 784, or 3072 for CIFAR-10
         )
 
     def data(self, root: str | None = None) -> DataRequest:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QComboBox
 
+from digitlab.ui.plots.colour_tiles import CAPTION_MAPPING
+
 TOP_UNITS = 32  # the most tiles shown by default: few enough to be drawn large and titled
 CHOICES = {"top": f"{TOP_UNITS} most important", "all": "All units"}
 MEANING = "Each tile: one {}'s weights from the 784 pixels; red, ink there {}; blue, {}."
@@ -30,6 +32,8 @@ def most_important(outgoing: np.ndarray | None, count: int = TOP_UNITS) -> np.nd
 def caption(weights: list[np.ndarray], shown: np.ndarray) -> str:
     """What the mosaic of `weights[0]` shows ('' when the first layer is not 28×28 images)."""
     units, inputs = weights[0].shape
+    if inputs == 3072:
+        return colour_caption(len(weights) == 1, units, len(shown))
     if inputs != 784:
         return ""
     if len(weights) == 1:
@@ -39,6 +43,18 @@ def caption(weights: list[np.ndarray], shown: np.ndarray) -> str:
         lead = f"The {len(shown)} of {units} hidden units the answer listens to most (largest "
         lead += "outgoing weights)."
     return f"{lead} " + MEANING.format("unit", "turns it on", "off")
+
+
+def colour_caption(templates: bool, units: int, shown: int) -> str:
+    """What CIFAR-10's colour tiles show, and how their colours are made."""
+    if templates:
+        lead = f"{units} class templates, each a 32×32 colour picture:"
+    elif shown < units:
+        lead = f"The {shown} of {units} hidden units the answer listens to most, each filter a "
+        lead += "32×32 colour picture:"
+    else:
+        lead = f"All {units} hidden units, each filter a 32×32 colour picture:"
+    return f"{lead} {CAPTION_MAPPING}."
 
 
 class TileChoice(QComboBox):

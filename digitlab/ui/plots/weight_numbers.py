@@ -29,7 +29,11 @@ def layer_change(weights: np.ndarray, deltas: list[np.ndarray] | None, layer: in
 
 def hover_line(plan: PanelPlan, unit: int, column: int, value: float, bias: float) -> str:
     """'unit 3 ← pixel (4, 20): w = +0.12 · bias -0.31' (a change: 'Δw =', no bias)."""
-    if plan.as_tiles:
+    if plan.as_tiles and plan.colour:  # height × width × RGB inputs
+        pixel, channel = divmod(column, 3)
+        row, col = divmod(pixel, plan.tile_shape[1])
+        source = f"pixel ({row}, {col}) {('red', 'green', 'blue')[channel]}"
+    elif plan.as_tiles:
         source = "pixel ({}, {})".format(*divmod(column, IMAGE_SIDE))
     else:
         source = f"input {column}" if plan.layer == 0 else f"unit {column}"

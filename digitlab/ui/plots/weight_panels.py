@@ -1,11 +1,12 @@
 """The panels of the Weights view: what to draw for each layer, and one panel that draws it.
 
 A panel is a header, a plot holding ONE ImageItem, and a colour bar that says which scale it
-shows. A layer fed by the 784 pixels is a mosaic of 28×28 tiles, reflowed to the room on every
-resize (`mosaic.grid_for_room`); every later layer is an (out × in) heatmap whose cells fill the
-plot. Items are built once per architecture: a refresh only swaps the image and sets levels.
-A mosaic may show a chosen subset of its units (`show_units`; `tile_choice` says which): hover,
-click and the selection still name the real unit.
+shows. A layer fed by the 784 pixels is a mosaic of 28×28 tiles (fed by CIFAR-10's 3072, of
+32×32 colour tiles: `colour_tiles`), reflowed to the room on every resize
+(`mosaic.grid_for_room`); every later layer is an (out × in) heatmap whose cells fill the plot.
+Items are built once per architecture: a refresh only swaps the image and sets levels. A mosaic
+may show a chosen subset of its units (`show_units`; `tile_choice` says which): hover, click and
+the selection still name the real unit.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
+from digitlab.core.choices import CLASS_NAMES, DATASET_SHAPES, dataset_of_input_size
 from digitlab.ui.plots import mosaic, style
 from digitlab.ui.plots.cell_labels import CellLabels
+from digitlab.ui.plots.colour_tiles import colour_mosaic
 from digitlab.ui.plots.panel_header import PanelHeader
 from digitlab.ui.plots.panel_header import small_font as _font
 
@@ -45,8 +48,13 @@ class PanelPlan:
     units: int  # rows of the (out, in) matrix
     inputs: int
     as_tiles: bool
-    row_labels: tuple[str, ...] = ()  # class digits for the output layer
+    row_labels: tuple[str, ...] = ()  # class digits (or CIFAR-10's names) for the output layer
     is_delta: bool = False
+    tile_shape: tuple[int, ...] = TILE  # (32, 32, 3): colour tiles
+
+    @property
+    def colour(self) -> bool:
+        return self.as_tiles and len(self.tile_shape) == 3
 
     def unit_name(self, index: int) -> str:
         return f"class {self.row_labels[index]}" if self.row_labels else f"unit {index}"
@@ -58,15 +66,18 @@ def plan_panels(
     """One panel per layer, each followed by its change panel when the model is being trained."""
     last = len(shapes) - 1
     plans = []
+    dataset = dataset_of_input_size(shapes[0][1]) if shapes else None
+    shape = DATASET_SHAPES.get(dataset or "", ())  # 784 → (28, 28), 3072 → (32, 32, 3)
+    names = CLASS_NAMES.get(dataset or "mnist", CLASS_NAMES["mnist"])
     for layer, (units, inputs) in enumerate(shapes):
-        labels = tuple(str(c) for c in classes) if layer == last and len(classes) == units else ()
+        labels = tuple(names[c] for c in classes) if layer == last and len(classes) == units else ()
         if layer == last and not labels:
             labels = tuple(str(i) for i in range(units))
         title = ("Class templates" if last == 0 else "Hidden units" if layer == 0
                  else "Output weights" if layer == last
                  else f"Layer {layer + 1} weights")  # fmt: skip
         common = dict(layer=layer, units=units, inputs=inputs, row_labels=labels,
-                      as_tiles=layer == 0 and inputs == PIXELS)  # fmt: skip
+                      as_tiles=layer == 0 and bool(shape), tile_shape=shape or TILE)  # fmt: skip
         note = f"{inputs} → {units}"
         plans.append(PanelPlan(f"weights{layer}", title=title, note=note, **common))
         if deltas:
@@ -127,6 +138,8 @@ class WeightPanel:
     def __init__(self, plan: PanelPlan, layout: pg.GraphicsLayout, row: int, column: int,
                  colormap: pg.ColorMap, colours: tuple[QColor, QColor]) -> None:  # fmt: skip
         self.plan = plan
+        self.side = plan.tile_shape[0]  # 28, or 32 for colour tiles
+        self.tile = (self.side, self.side)
         self.text, self.faint = colours
         self.header = PanelHeader(plan.title, plan.note, self.text, self.faint)
         layout.addItem(self.header, row=row, col=column, colspan=2)
@@ -167,6 +180,9 @@ class WeightPanel:
             self.plot.setMinimumHeight(30)
             self.plot.setPreferredHeight(320)  # in a small dock, tiles shrink no faster than rows
             self.columns = mosaic.grid_columns(plan.units)
+            if plan.colour:  # the tiles are pictures, each scaled by itself: no common scale
+                self.bar.hide()
+                self.bar.setMaximumWidth(0)
         else:
             self._set_up_heatmap()
 
@@ -192,8 +208,13 @@ class WeightPanel:
         self._fit_bar_label()
 
     def _draw(self) -> None:
+        if self.plan.colour:
+            self.array = colour_mosaic(self.values[self.shown], self.columns, self.title_rows,
+                                       self.side)  # fmt: skip
+            self.image.setImage(self.array, levels=(0, 255), autoLevels=False)
+            return
         if self.plan.as_tiles:
-            images = self.values[self.shown].reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+            images = self.values[self.shown].reshape(-1, self.side, self.side)
             self.array = mosaic.tile(images, self.columns, title_rows=self.title_rows)
         else:
             self.array = self.values
@@ -236,7 +257,7 @@ class WeightPanel:
             self._place_titles()
             self.set_selected(self.selected)
         self._size_titles(width, height)
-        rows_px, cols_px = self.array.shape
+        rows_px, cols_px = self.array.shape[:2]
         pad = 0.5
         scale = min(width / (cols_px + 2 * pad), height / (rows_px + 2 * pad))
         shown_w, shown_h = width / scale, height / scale
@@ -246,13 +267,13 @@ class WeightPanel:
 
     def _backdrop_path(self) -> QPainterPath:
         """The filled cells only: full rows, then the part of the last row that has tiles."""
-        rows_px, cols_px = self.array.shape
+        rows_px, cols_px = self.array.shape[:2]
         full_rows, rest = divmod(len(self.shown), self.columns)
-        cell_h = self.title_rows + IMAGE_SIDE + mosaic.GAP
+        cell_h = self.title_rows + self.side + mosaic.GAP
         path = QPainterPath()
         path.addRect(QRectF(0, 0, cols_px, min(full_rows * cell_h, rows_px)))
         if rest:
-            path.addRect(QRectF(0, full_rows * cell_h, rest * (IMAGE_SIDE + mosaic.GAP) - 1,
+            path.addRect(QRectF(0, full_rows * cell_h, rest * (self.side + mosaic.GAP) - 1,
                                 cell_h - mosaic.GAP))  # fmt: skip
         return path
 
@@ -261,21 +282,21 @@ class WeightPanel:
         Big tiles get a thinner title band (in mosaic rows), so it stays about one line high."""
         n = max(len(self.shown), 1)
         if n <= MAX_TITLED_TILES:
-            shape = (IMAGE_SIDE + TITLE_ROWS, IMAGE_SIDE)
+            shape = (self.side + TITLE_ROWS, self.side)
             columns = mosaic.grid_for_room(n, shape, (width, height))
             tile_px = self.tile_px(columns, TITLE_ROWS, width, height)
             if tile_px >= MIN_TITLED_TILE_PX:
-                rows = min(TITLE_ROWS, max(4, math.ceil(TITLE_BAND_PX * IMAGE_SIDE / tile_px)))
-                shape = (IMAGE_SIDE + rows, IMAGE_SIDE)
+                rows = min(TITLE_ROWS, max(4, math.ceil(TITLE_BAND_PX * self.side / tile_px)))
+                shape = (self.side + rows, self.side)
                 return mosaic.grid_for_room(n, shape, (width, height)), rows
-        return mosaic.grid_for_room(n, TILE, (width, height)), 0
+        return mosaic.grid_for_room(n, self.tile, (width, height)), 0
 
     def tile_px(self, columns: int, title_rows: int, width: float, height: float) -> float:
         """How many screen px a tile is drawn across, in a grid of `columns`."""
         rows = math.ceil(max(len(self.shown), 1) / columns)
-        mosaic_w = columns * (IMAGE_SIDE + mosaic.GAP) - mosaic.GAP + 1
-        mosaic_h = rows * (title_rows + IMAGE_SIDE + mosaic.GAP) - mosaic.GAP + 1
-        return IMAGE_SIDE * min(width / mosaic_w, height / mosaic_h)
+        mosaic_w = columns * (self.side + mosaic.GAP) - mosaic.GAP + 1
+        mosaic_h = rows * (title_rows + self.side + mosaic.GAP) - mosaic.GAP + 1
+        return self.side * min(width / mosaic_w, height / mosaic_h)
 
     def _place_titles(self) -> None:
         """Title each tile, in the band above it: one item paints them all (TextItems, one a
@@ -284,8 +305,8 @@ class WeightPanel:
         for index, unit in enumerate(self.shown if self.title_rows else ()):
             top, left = self.tile_origin(index)
             text = self.plan.row_labels[unit] if self.plan.row_labels else str(unit)
-            labels.append((left + IMAGE_SIDE / 2, top - self.title_rows / 2, text, self.text))
-        rows_px, cols_px = self.array.shape
+            labels.append((left + self.side / 2, top - self.title_rows / 2, text, self.text))
+        rows_px, cols_px = self.array.shape[:2]
         self.titles.set_labels(labels, QRectF(0, -self.title_rows, cols_px, rows_px))
 
     def title_texts(self) -> list[str]:
@@ -300,7 +321,8 @@ class WeightPanel:
         """Title text about 60 % of its band's height on screen, 8 to 15 px."""
         if not self.titles.labels:
             return
-        band_px = self.title_rows * self.tile_px(self.columns, self.title_rows, width, height) / 28
+        tile_px = self.tile_px(self.columns, self.title_rows, width, height)
+        band_px = self.title_rows * tile_px / self.side
         pixels = int(max(8, min(15, 0.6 * band_px, band_px - 1)))
         if pixels != self._title_px:
             self._title_px = pixels
@@ -329,7 +351,7 @@ class WeightPanel:
     # --- geometry ----------------------------------------------------------------------------
 
     def tile_origin(self, index: int) -> tuple[int, int]:
-        return mosaic.tile_origin(index, self.columns, TILE, mosaic.GAP, self.title_rows)
+        return mosaic.tile_origin(index, self.columns, self.tile, mosaic.GAP, self.title_rows)
 
     def set_selected(self, index: int | None) -> None:
         """Outline the selected tile (or heatmap row)."""
@@ -343,7 +365,7 @@ class WeightPanel:
                 self.highlight.hide()
                 return
             top, left = self.tile_origin(slot)
-            self.highlight.setRect(QRectF(left - 0.5, top - 0.5, IMAGE_SIDE + 1, IMAGE_SIDE + 1))
+            self.highlight.setRect(QRectF(left - 0.5, top - 0.5, self.side + 1, self.side + 1))
         else:
             self.highlight.setRect(QRectF(0, self.selected, self.plan.inputs, 1))
         self.highlight.show()
@@ -355,12 +377,13 @@ class WeightPanel:
             return None
         point = vb.mapSceneToView(scene_pos)
         if self.plan.as_tiles:
-            found = mosaic.tile_at(point.y(), point.x(), self.columns, TILE, mosaic.GAP,
+            found = mosaic.tile_at(point.y(), point.x(), self.columns, self.tile, mosaic.GAP,
                                    self.title_rows)  # fmt: skip
             if found is None or found[0] >= len(self.shown):
                 return None
             slot, y, x = found
-            return int(self.shown[slot]), y * IMAGE_SIDE + x
+            channels = 3 if self.plan.colour else 1  # a colour pixel: its red input
+            return int(self.shown[slot]), (y * self.side + x) * channels
         unit, column = math.floor(point.y()), math.floor(point.x())
         if 0 <= unit < self.plan.units and 0 <= column < self.plan.inputs:
             return unit, column
@@ -370,7 +393,7 @@ class WeightPanel:
         """The scene position of the middle pixel of unit `index`'s tile (or heatmap row)."""
         if self.plan.as_tiles:
             top, left = self.tile_origin(self.slot(index))
-            point = QPointF(left + IMAGE_SIDE // 2 + 0.5, top + IMAGE_SIDE // 2 + 0.5)
+            point = QPointF(left + self.side // 2 + 0.5, top + self.side // 2 + 0.5)
         else:
             point = QPointF(self.plan.inputs / 2, index + 0.5)
         return self.plot.getViewBox().mapViewToScene(point)

@@ -1,0 +1,67 @@
+"""The window with a CIFAR-10 model (3072 inputs): colour tiles in the Weights view, the pad's
+message and a dropped picture, class names in the confusion view; digit-only views say so."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from digitlab.core.network import ModelSpec, Network
+from digitlab.session.models import RUN_KEY
+from digitlab.ui.views.weights import WeightsView
+
+NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+SHOTS = os.environ.get("DIGITLAB_CIFAR_SHOTS")  # a folder: grab the views as PNGs to look at
+
+
+def cifar_network(hidden: tuple[int, ...] = (), seed: int = 0) -> Network:
+    """A 3072-input net whose first-layer weights are colour blobs: unit u leans on channel
+    u % 3, so its tile must come out red, green or blue, not grey."""
+    rng = np.random.default_rng(seed)
+    spec = ModelSpec(hidden=hidden, input_size=3072)
+    weights = [rng.normal(0, 0.01, shape).astype(np.float32) for shape in spec.layer_shapes]
+    first = weights[0].reshape(len(weights[0]), 32, 32, 3)
+    for unit in range(len(first)):
+        first[unit, 8:24, 8:24, unit % 3] += 0.2
+    biases = [np.zeros(shape[0], np.float32) for shape in spec.layer_shapes]
+    return Network.from_arrays(spec, weights, biases)
+
+
+def answer_with(session, network: Network) -> None:
+    session.run.adopt(network, tuple(range(network.spec.num_classes)), network.spec.describe())
+    session.models.select(RUN_KEY)
+
+
+def grab(widget, name: str) -> None:
+    if SHOTS:
+        widget.grab().save(os.path.join(SHOTS, f"{name}.png"))
+
+
+@pytest.mark.parametrize("hidden", [(), (12,)])
+def test_weights_view_draws_colour_tiles_for_a_cifar_model(session, qtbot, hidden) -> None:
+    answer_with(session, cifar_network(hidden))
+    view = WeightsView(session)
+    qtbot.addWidget(view)
+    view.resize(700, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not view.stale, timeout=5000)
+    qtbot.wait(60)
+    panel = view.panels["weights0"]
+    assert panel.plan.colour and panel.array.ndim == 3 and panel.array.shape[2] == 4
+    assert "colour picture" in view.caption.text() and view.caption.isVisible()
+    for unit in range(3):  # each tile's middle leans to its channel: not grey
+        top, left = panel.tile_origin(panel.slot(unit))
+        middle = panel.array[top + 16, left + 16, :3].astype(int)
+        assert middle[unit % 3] > 200 and np.delete(middle, unit % 3).max() < 160
+    if not hidden:
+        assert panel.plan.row_labels == NAMES and "airplane" in panel.title_texts()
+    image = view.canvas.grab().toImage()  # the screen shows colour, not the diverging map
+    centre = panel.centre(0)
+    point = view.canvas.mapFromScene(centre)
+    pixel = image.pixelColor(point.x(), point.y())
+    assert pixel.red() > 150 and pixel.green() < 130 and pixel.blue() < 130
+    assert "pixel (16, 16) red" in view.describe(centre)
+    grab(view, f"weights-cifar-{len(hidden)}layer")

@@ -52,6 +52,7 @@ class Answer(enum.Enum):
     READY = "ready"  # probabilities for the drawing
     EMPTY = "empty"  # no ink: no answer (never a guess)
     NO_MODEL = "no model"  # nothing to answer with (yet)
+    PICTURES = "pictures"  # the model reads colour pictures (CIFAR-10), not drawings
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,6 +214,8 @@ class Session:
         net_input = self.drawing.input
         if entry is None:
             prediction = Prediction(Answer.NO_MODEL)
+        elif net_input.image.size != entry.network.spec.input_size:  # a CIFAR-10 model
+            prediction = Prediction(Answer.PICTURES, None, entry.classes, entry.key)
         elif net_input.empty:
             prediction = Prediction(Answer.EMPTY, None, entry.classes, entry.key)
         else:

@@ -65,3 +65,49 @@ def test_weights_view_draws_colour_tiles_for_a_cifar_model(session, qtbot, hidde
     assert pixel.red() > 150 and pixel.green() < 130 and pixel.blue() < 130
     assert "pixel (16, 16) red" in view.describe(centre)
     grab(view, f"weights-cifar-{len(hidden)}layer")
+
+
+def test_the_pad_says_it_reads_pictures_and_takes_a_dropped_one(session, qtbot, tmp_path):
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from digitlab.session import Answer
+    from digitlab.ui.views.pad import PadView
+    from digitlab.ui.widgets.picture_drop import MESSAGE
+
+    view = PadView(session)
+    qtbot.addWidget(view)
+    view.resize(320, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view.shows_pictures()  # the shipped digit model, or none yet: the drawing pad
+    network = cifar_network()
+    answer_with(session, network)
+    qtbot.waitUntil(view.shows_pictures, timeout=3000)
+    assert view.picture_page.message.text() == MESSAGE
+    assert "32×32 colour pictures, not drawings" in MESSAGE
+    session.drawing.set_canvas(np.full((280, 280), 255, np.uint8))  # a drawing: no crash
+    assert session.prediction.state is Answer.PICTURES
+    picture = tmp_path / "red.png"
+    Image.new("RGB", (120, 80), (230, 20, 20)).save(picture)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(picture))])
+    page = view.picture_page
+    drop = QDropEvent(page.rect().center().toPointF(), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    page.dropEvent(drop)
+    qtbot.waitUntil(lambda: page.picture is not None, timeout=5000)
+    assert page.picture.shape == (32, 32, 3) and tuple(page.picture[16, 16]) == (230, 20, 20)
+    probabilities = network.probabilities(page.picture[None])[0]
+    best = NAMES[int(np.argmax(probabilities))]
+    qtbot.waitUntil(lambda: best in page.answer.text(), timeout=3000)
+    assert page.answer.text().startswith(f"<b>{best}")
+    assert not page.view.pixmap().isNull()
+    grab(view, "pad-cifar")
+    posted = []
+    session.notices.posted.connect(posted.append)
+    page.load(str(tmp_path / "missing.png"))  # one notice; the picture stays
+    qtbot.waitUntil(lambda: bool(posted), timeout=3000)
+    assert "missing.png: no such file" in posted[0].text and "\n" not in posted[0].text
+    assert page.picture is not None and best in page.answer.text()

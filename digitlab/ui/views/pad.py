@@ -5,7 +5,9 @@ zero-delay timer, so a burst of mouse events costs one preprocessing and one pre
 Esc/Delete clear (the offset too), Ctrl+Z undoes strokes, a placed digit and Clear, the arrow keys
 (canvas focused) and right-drag move the drawing by whole MNIST pixels. A digit from
 any gallery lands here (a double-click there reaches `session.drawing.digit_placed`; a drag
-carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit.
+carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit. With a model of colour
+pictures (CIFAR-10) the pad says it reads no drawings and takes a dropped picture file instead
+(`widgets.picture_drop`).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
+    QStackedLayout,
     QToolButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from digitlab.session import Session
+from digitlab.ui.picture_models import is_picture_model
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.canvas import DEFAULT_PEN_WIDTH, PIXELS_PER_MNIST_PIXEL, DrawingCanvas
 from digitlab.ui.widgets.digit_gallery import digit_from_mime
+from digitlab.ui.widgets.picture_drop import PictureDrop
 
 PEN_RANGE = (4, 48)
 
@@ -51,6 +57,18 @@ class PadView(View):
         self._enable_undo()
         self.setAcceptDrops(True)
         self.subscribe(session.drawing.digit_placed, self.place_digit)
+        self.subscribe(session.models.current_changed, self._follow_model)
+        self._follow_model()
+
+    def _follow_model(self, *_: object) -> None:
+        """Drawings for digit models; the picture drop for a model of colour pictures."""
+        pictures = is_picture_model(self.session.models.current)
+        self.pages.setCurrentWidget(self.picture_page if pictures else self.drawing_page)
+        if pictures:
+            self.picture_page.refresh()
+
+    def shows_pictures(self) -> bool:
+        return self.pages.currentWidget() is self.picture_page
 
     def place_digit(self, pixels) -> None:
         """Put a 28×28 digit on the pad as ink to edit; the prediction follows at once."""
@@ -103,7 +121,12 @@ class PadView(View):
         pen_row.addWidget(QLabel("Pen"))
         pen_row.addWidget(self.pen_slider, 1)
         pen_row.addWidget(self.pen_spin)
-        layout = QVBoxLayout(self)
+        self.drawing_page = QWidget()
+        self.picture_page = PictureDrop(self.session)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(self.drawing_page)
+        self.pages.addWidget(self.picture_page)
+        layout = QVBoxLayout(self.drawing_page)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addWidget(self.canvas, 1)

@@ -2,7 +2,7 @@
 
 Offscreen Qt hides what only a real window shows (the window manager's frame, wheel events,
 focus). For each screen size this starts Xvfb and openbox, opens digitlab, draws a digit with
-mouse events, switches every workspace (Ctrl+1…6), scrolls the wheel over a settings field,
+mouse events, switches every workspace (Ctrl+1…7), scrolls the wheel over a settings field,
 opens a lesson from the Lessons menu, starts it, drags the timeline back, records the window,
 saves a screenshot at each stage and quits with Ctrl+Q.
 It fails on a traceback, a title shown cut short, a window (frame included) outside the
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 TOOLS = ("Xvfb", "xdotool", "openbox", "import")
-WORKSPACES = ("draw", "train", "inside", "breaks", "experiments", "intervene")
+WORKSPACES = ("draw", "train", "inside", "breaks", "experiments", "intervene", "compare")
 
 
 class Failed(Exception):

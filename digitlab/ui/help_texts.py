@@ -130,6 +130,21 @@ HELP: dict[str, HelpText] = {
         try_="Draw a 1, then a 0, and compare how many units each turns on, and whether the "
         "same ones.",
     ),
+    "compare": HelpText(
+        what="Two nets side by side. A is the model reading the drawing; B is the second net of "
+        "a side-by-side run (tick <i>Train B beside the run</i>, set its hidden layers, press "
+        "Start: both train on the same batches in the same order, each in its own process) or "
+        "any model chosen under <i>Compare with</i>. While a B is chosen, Confusion shows A − B, "
+        "Mistakes can list the digits right in one and wrong in the other, Evidence shows both.",
+        reading="The sentence gives each net's test accuracy, how many digits only A gets right "
+        "and only B, how often they answer the same, and McNemar's test (p below 0.05: the "
+        "difference is unlikely to be chance). The bars: per class, digits right only in A "
+        "(blue, up) and right only in B (orange, down). Below, B's first-layer weights in the "
+        "Weights view's colours. The Curves view draws B's curves dashed.",
+        try_="Set A to no hidden layer (Training settings), B to 100, tick Train B beside the "
+        "run and press Start: which digits does the hidden layer win, and does any class go the "
+        "other way?",
+    ),
     "lab": HelpText(
         what="Act on the answering model: switch the selected hidden unit off (its output is "
         "0 for every input) or clamp it to a value, and see what that does. The edits make an "

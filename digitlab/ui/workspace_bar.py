@@ -31,7 +31,7 @@ def _fits(window: QMainWindow, size) -> bool:
 
 
 class WorkspaceBar(QObject):
-    """The bar, its Ctrl+1…6 actions, and each workspace's arrangement."""
+    """The bar, its Ctrl+1…7 actions, and each workspace's arrangement."""
 
     changed = Signal(str)  # the id of the workspace now shown
 

@@ -107,6 +107,14 @@ WORKSPACES: tuple[Workspace, ...] = (
                                 "weights"),)),
         ),
     ),
+    Workspace(
+        "compare", "Compare", "Two nets side by side: where they disagree",
+        (
+            Column(0.24, (_cell("training", height=0.6), _cell("run", height=0.4))),
+            Column(0.38, (_cell("compare", height=0.64), _cell("curves", height=0.36))),
+            Column(0.38, (_cell("confusion", "mistakes", "evidence", "pad", "prediction"),)),
+        ),
+    ),
 )  # fmt: skip
 
 DEFAULT_WORKSPACE = "draw"

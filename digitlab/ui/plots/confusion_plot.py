@@ -17,8 +17,12 @@ from PySide6.QtWidgets import QWidget
 
 from digitlab.ui.plots import style
 from digitlab.ui.plots.cell_labels import CellLabels
+from digitlab.ui.plots.picture_cells import class_labels, picture_cell_mosaic
 
-MODES = {"counts": "Counts", "rows": "Share of row", "top": "Top image per cell"}
+MODES = {"counts": "Counts", "rows": "Share of row", "top": "Top image per cell",
+         "difference": "A − B (with a model to compare)"}  # fmt: skip
+A_BETTER = (np.array([222, 235, 247]), np.array([8, 81, 156]))  # A's colour: blue
+B_BETTER = (np.array([254, 237, 204]), np.array([179, 88, 6]))  # B's colour: orange
 RIGHT = (np.array([222, 235, 247]), np.array([8, 81, 156]))  # light → strong blue
 WRONG = (np.array([254, 224, 210]), np.array([165, 15, 21]))  # light → strong red
 INK = np.array([17, 17, 17])
@@ -43,6 +47,22 @@ def cell_colours(confusion: np.ndarray, background: QColor | None = None) -> np.
     colours = low + (high - low) * strength[..., None]
     base = background or QColor("white")
     colours[confusion == 0] = (base.red(), base.green(), base.blue())
+    return np.clip(colours, 0, 255).astype(np.uint8)
+
+
+def difference_colours(difference: np.ndarray, background: QColor | None = None) -> np.ndarray:
+    """(k, k, 3) uint8 for a matrix of A's counts minus B's: blue where A does better (more
+    right on the diagonal, fewer mistakes off it), orange where B does; no change: background."""
+    k = len(difference)
+    better_for_a = np.where(np.eye(k, dtype=bool), difference, -difference).astype(float)
+    worst = np.abs(better_for_a).max(initial=0.0)
+    strength = np.sqrt(np.abs(better_for_a) / worst) if worst > 0 else np.zeros((k, k))
+    a_side = (better_for_a > 0)[..., None]
+    low = np.where(a_side, A_BETTER[0], B_BETTER[0])
+    high = np.where(a_side, A_BETTER[1], B_BETTER[1])
+    colours = low + (high - low) * strength[..., None]
+    base = background or QColor("white")
+    colours[difference == 0] = (base.red(), base.green(), base.blue())
     return np.clip(colours, 0, 255).astype(np.uint8)
 
 
@@ -101,6 +121,7 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         self._cells: CellLabels | None = None
         self._bar_texts: CellLabels | None = None
         self._k = 0
+        self._names: tuple[str, ...] = ()  # the axes' labels when not the digits (CIFAR-10)
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def _build(self, classes: tuple[int, ...]) -> None:
@@ -114,7 +135,8 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         self._cells, self._bar_texts = CellLabels(font), CellLabels(font, align=0.0)
         self.heat.addItem(self._cells)
         self.bars_plot.addItem(self._bar_texts)
-        ticks = [[(i + 0.5, str(c)) for i, c in enumerate(classes)]]
+        names = self._names if len(self._names) == k else tuple(map(str, classes))
+        ticks = [[(i + 0.5, name) for i, name in enumerate(names)]]
         for axis in ("left", "bottom"):
             self.heat.getAxis(axis).setTicks(ticks)
         self.bars_plot.getAxis("left").setTicks(ticks)
@@ -132,12 +154,32 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
         top: np.ndarray | None = None,
     ) -> None:
         """Draw a confusion matrix in a mode of `MODES` (top needs `images` and `top`)."""
-        k = len(classes)
-        if k != self._k:
+        k, names = len(classes), class_labels(classes, images)
+        if k != self._k or names != self._names:
+            self._names = names
             self._build(classes)
         colours = cell_colours(confusion, self._background)
+        self._draw(colours, confusion, accuracy, mode, images, top)
+
+    def show_difference(
+        self, difference: np.ndarray, accuracy_a: np.ndarray, accuracy_b: np.ndarray,
+        classes: tuple[int, ...],
+    ) -> None:  # fmt: skip
+        """Draw A's confusion counts minus B's (signed counts in the cells); the bars show A's
+        per-class accuracy, labelled with the change from B in points."""
+        if len(classes) != self._k:
+            self._build(classes)
+        self._draw(difference_colours(difference, self._background), difference, accuracy_a,
+                   "difference", None, None, accuracy_b)  # fmt: skip
+
+    def _draw(
+        self, colours: np.ndarray, confusion: np.ndarray, accuracy: np.ndarray, mode: str,
+        images: np.ndarray | None, top: np.ndarray | None, other: np.ndarray | None = None,
+    ) -> None:  # fmt: skip
+        k = self._k
         if mode == "top" and images is not None and top is not None:
-            self.image.setImage(top_image_mosaic(colours, images, top), levels=(0, 255))
+            mosaic = picture_cell_mosaic if images.ndim == 4 else top_image_mosaic
+            self.image.setImage(mosaic(colours, images, top), levels=(0, 255))
         else:
             self.image.setImage(colours, levels=(0, 255))
         self.image.setRect(QRectF(0, 0, k, k))
@@ -149,11 +191,15 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
             count = int(confusion[row, col])
             if mode != "top" and count:
                 shown = f"{count}" if mode == "counts" else f"{100 * shares[row, col]:.1f}"
+                shown = f"{count:+d}" if mode == "difference" else shown
                 cells.append((col + 0.5, row + 0.5, shown, dark if light[row, col] else white))
         self._cells.set_labels(cells, QRectF(0, 0, k, k))
         safe = np.nan_to_num(accuracy, nan=0.0)
         self.bars.setOpts(x0=np.zeros(k), y=np.arange(k) + 0.5, height=0.7, width=safe)
         texts = ["–" if np.isnan(value) else f"{100 * value:.1f} %" for value in accuracy]
+        if other is not None:  # A's accuracy, and how far it is from B's
+            texts = ["–" if np.isnan(a - b) else f"{100 * a:.1f} ({100 * (a - b):+.1f})"
+                     for a, b in zip(accuracy, other)]  # fmt: skip
         self._bar_texts.set_labels(
             [(0.02, row + 0.5, text, QColor(self._text)) for row, text in enumerate(texts)],
             QRectF(0, 0, 1, k),

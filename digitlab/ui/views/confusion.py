@@ -31,6 +31,7 @@ from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
 CHOOSE = "Click a cell to see its test images, most confident first."
+NO_B = "A − B needs a model to compare with: choose one in the A vs B view"
 
 
 def confusion_numbers(report: PredictionsReport | None) -> str:
@@ -76,6 +77,9 @@ class ConfusionView(View):
         self._cell: tuple[int, int] | None = None
         self._shown: PredictionsReport | None = None
         self.subscribe(session.test_predictions.updated, self.schedule_refresh)
+        self.subscribe(session.comparison.changed, self.schedule_refresh)
+        self.subscribe(session.comparison.predictions.updated, self.schedule_refresh)
+        self._other: PredictionsReport | None = None  # B's answers, in the A − B mode
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -97,29 +101,45 @@ class ConfusionView(View):
         if isinstance(report, AnalysisFailed):
             self._show_nothing(failure_text(report))
             return
-        new = report is not self._shown
-        self._shown = report
+        other = None
+        if self.mode() == "difference":
+            other = self.session.comparison.answers(self.session.test_predictions.target)
+            if other is None:
+                self._show_nothing(NO_B if self.session.comparison.other is None else
+                                   "Waiting for B's answers on the test digits…")  # fmt: skip
+                return
+        new = report is not self._shown or other is not self._other
+        self._shown, self._other = report, other
         evaluation = report.evaluation
-        self.plot.show_matrix(
-            report.confusion,
-            report.per_class_accuracy,
-            report.classes,
-            self.mode(),
-            report.images,
-            report.top_cells,
-        )
-        self.summary.setText(
-            f"accuracy {evaluation.accuracy:.2%} · {report.mistakes:,} mistakes "
-            f"of {evaluation.total:,} test images"
-        )
+        if other is not None:
+            self._show_difference(report, other)
+        else:
+            self.plot.show_matrix(
+                report.confusion,
+                report.per_class_accuracy,
+                report.classes,
+                self.mode(),
+                report.images,
+                report.top_cells,
+            )
+            self.summary.setText(
+                f"accuracy {evaluation.accuracy:.2%} · {report.mistakes:,} mistakes "
+                f"of {evaluation.total:,} test images"
+            )
         k = len(report.classes)
         if self._cell is not None and max(self._cell) >= k:
             self._cell = None
         if new:
             self._show_cell()
 
+    def _show_difference(self, report: PredictionsReport, other: PredictionsReport) -> None:
+        self.plot.show_difference(report.confusion - other.confusion, report.per_class_accuracy,
+                                  other.per_class_accuracy, report.classes)  # fmt: skip
+        a, b = report.evaluation.accuracy, other.evaluation.accuracy
+        self.summary.setText(f"A − B: A {a:.2%}, B {b:.2%} · blue: A does better, orange: B")
+
     def _show_nothing(self, text: str) -> None:
-        self._shown = None
+        self._shown = self._other = None
         self.summary.setText(text)
         self.plot.clear_matrix()
         self.plot.select(None)
@@ -141,6 +161,9 @@ class ConfusionView(View):
         chosen = cell_indices(report.labels, report.predicted, report.confidence, true, guess)
         a, b = report.classes[true], report.classes[guess]
         what = f"{a}s read as {a}" if true == guess else f"{a}s the net reads as {b}"
+        if self._other is not None:  # the cell's digits where B answers otherwise
+            chosen = chosen[self._other.predicted[chosen] != guess]
+            what = f"{a}s A reads as {b} and B does not"
         self.cell_label.setText(f"{what}: {len(chosen):,}, most confident first")
         self.gallery.set_digits(
             report.images,

@@ -77,6 +77,14 @@ class CurvesView(View):
             pen=None, symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(style.TEST),
             symbolPen=pg.mkPen(background, width=1.5),
         )  # fmt: skip
+        dashed = {"width": 1.5, "style": Qt.PenStyle.DashLine}
+        self.b_loss = self.loss_plot.plot(pen=pg.mkPen(style.TRAIN, **dashed))
+        self.b_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(style.TRAIN_ACCURACY, **dashed))
+        self.b_test = self.accuracy_plot.plot(
+            pen=None, symbol="d", symbolSize=8, symbolBrush=pg.mkBrush(background),
+            symbolPen=pg.mkPen(style.TEST, width=1.5),
+        )  # fmt: skip
+        self._titles = (self.loss_title.text(), self.legend.text())
         self._arrangement = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._arrangement.setContentsMargins(4, 4, 4, 4)
         self._arrangement.setSpacing(4)
@@ -95,6 +103,8 @@ class CurvesView(View):
         run = session.run
         self.subscribe(run.updated, self._on_update)
         self.subscribe(run.cleared, self.schedule_refresh)
+        self.subscribe(session.partner_run.updated, self._on_update)  # B, side by side
+        self.subscribe(session.partner_run.cleared, self.schedule_refresh)
         self.subscribe(session.timeline.moved, lambda _: self._show_cursor())
         self.refresh()
 
@@ -181,27 +191,38 @@ class CurvesView(View):
     # --- data --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        run = self.session.run
-        curves = run.curves
-        lx, loss = curves.loss()
+        run, partner = self.session.run, self.session.partner_run
+        lx, loss = run.curves.loss()
         self.loss.setData(lx, loss)
-        x, accuracy = curves.accuracy()
+        x, accuracy = run.curves.accuracy()
         self.accuracy.setData(x, 100.0 * accuracy)
-        tx, test = curves.test_accuracy()
+        tx, test = run.curves.test_accuracy()
         self.test_accuracy.setData(tx, 100.0 * test)
-        latest = run.latest
-        end = 1.0
-        if latest is not None:  # the epoch axis spans the whole run, so its ticks stay put
-            snap = latest.snapshot
-            end = latest.epoch + (snap.total_samples - snap.samples_seen) / max(snap.train_size, 1)
-        epochs = (0.0, max(end, 1e-3))
+        bx, b_loss = partner.curves.loss()
+        self.b_loss.setData(bx, b_loss)
+        bx, b_accuracy = partner.curves.accuracy()
+        self.b_accuracy.setData(bx, 100.0 * b_accuracy)
+        btx, b_test = partner.curves.test_accuracy()
+        self.b_test.setData(btx, 100.0 * b_test)
+        self._name_b(partner.network.spec.describe() if len(bx) else "")
+        end = max(_run_end(run.latest), _run_end(partner.latest))
+        epochs = (0.0, max(end, 1e-3))  # the whole run from its start: the ticks stay put
         self._data = {
-            id(self.loss_plot): (epochs, extent(loss) or (0.0, math.log(10))),
-            id(self.accuracy_plot): (epochs, extent(100 * accuracy, 100 * test) or (0.0, 100.0)),
-        }
+            id(self.loss_plot): (epochs, extent(loss, b_loss) or (0.0, math.log(10))),
+            id(self.accuracy_plot): (
+                epochs, extent(100 * accuracy, 100 * test, 100 * b_accuracy, 100 * b_test)
+                or (0.0, 100.0)),
+        }  # fmt: skip
         self._fit_ranges()
         self._show_cursor()
-        self._draw_marks(curves.marks())
+        self._draw_marks(run.curves.marks())
+
+    def _name_b(self, shape: str) -> None:
+        """The titles say which lines are B's (dashed) while a second net has curves."""
+        note = f"&nbsp;&nbsp; ╌&nbsp;B {shape}" if shape else ""
+        for label, title in zip((self.loss_title, self.legend), self._titles):
+            if label.text() != title + note:
+                label.setText(title + note)
 
     def _fit_ranges(self) -> None:
         """Each plot's data with MARGIN_PX to spare on every side, set only when it changes."""
@@ -215,6 +236,14 @@ class CurvesView(View):
             if self._ranges.get(id(widget)) != ranges:
                 self._ranges[id(widget)] = ranges
                 box.setRange(xRange=ranges[0], yRange=ranges[1], padding=0.0)
+
+
+def _run_end(latest: RunUpdate | None) -> float:
+    """The epoch a run will end at (1 before any)."""
+    if latest is None:
+        return 1.0
+    snap = latest.snapshot
+    return latest.epoch + (snap.total_samples - snap.samples_seen) / max(snap.train_size, 1)
 
 
 def _solid(colour: QColor, background: QColor) -> QColor:

@@ -60,17 +60,12 @@ class EvidenceView(View):
         background, self._text, self._faint = style.colours(self)
         self.canvas.setBackground(background)
         colormap = style.diverging_colormap(style.is_dark(self))
-        self.images: list[pg.ImageItem] = []
-        self.titles: list[pg.LabelItem] = []
-        for column in range(3):
-            title = self.canvas.addLabel("", row=0, col=column, color=self._text, size="9pt")
-            box = self.canvas.addViewBox(row=1, col=column, lockAspect=True, invertY=True)
-            box.setMouseEnabled(False, False)
-            box.setMenuEnabled(False)
-            image = pg.ImageItem(np.zeros((28, 28, 4), np.uint8), axisOrder="row-major")
-            box.addItem(image)
-            self.images.append(image)
-            self.titles.append(title)
+        self.images, self.titles = self._map_row(self.canvas)
+        # B's maps (a model to compare with, chosen in A vs B) for the same two classes.
+        self.b_canvas = pg.GraphicsLayoutWidget()
+        self.b_canvas.setBackground(background)
+        self.b_images, self.b_titles = self._map_row(self.b_canvas)
+        self.b_canvas.hide()
         # The maps are coloured here, through one lookup table, and handed over as RGBA: left
         # to colour them, pyqtgraph rebuilds a 256-colour table for each image on every stroke.
         # The bar only shows the scale.
@@ -80,6 +75,8 @@ class EvidenceView(View):
         self.canvas.addItem(self.bar, row=1, col=3)
         self._limit: float | None = None
         self.totals = TextStrip(lines=2)  # changes on every stroke: no relayout for it
+        self.b_totals = TextStrip(lines=2)
+        self.b_totals.hide()
         self.pages = EmptyState(self.canvas, NO_INPUT, margin=0)
         self.message = self.pages.message
         controls = QHBoxLayout()
@@ -91,8 +88,25 @@ class EvidenceView(View):
         layout.addLayout(controls)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.totals)
+        layout.addWidget(self.b_canvas, 1)
+        layout.addWidget(self.b_totals)
         self.subscribe(session.prediction_changed, self.refresh_at_once)
+        self.subscribe(session.comparison.changed, self.schedule_refresh)
         self.refresh()
+
+    def _map_row(self, canvas: pg.GraphicsLayoutWidget) -> tuple[list, list]:
+        """Three titled maps side by side on `canvas`."""
+        images, titles = [], []
+        for column in range(3):
+            title = canvas.addLabel("", row=0, col=column, color=self._text, size="9pt")
+            box = canvas.addViewBox(row=1, col=column, lockAspect=True, invertY=True)
+            box.setMouseEnabled(False, False)
+            box.setMenuEnabled(False)
+            image = pg.ImageItem(np.zeros((28, 28, 4), np.uint8), axisOrder="row-major")
+            box.addItem(image)
+            images.append(image)
+            titles.append(title)
+        return images, titles
 
     def sizeHint(self) -> QSize:
         return QSize(560, 300)
@@ -113,6 +127,8 @@ class EvidenceView(View):
         net_input = self.session.drawing.input
         if entry is None or net_input.empty:
             self.pages.show_message(NO_INPUT)
+            self.b_canvas.hide()
+            self.b_totals.hide()
             self.totals.clear()
             return
         self._set_classes(entry.classes)
@@ -127,13 +143,29 @@ class EvidenceView(View):
         names = (f"for {entry.classes[first]}", f"for {entry.classes[second]}",
                  f"{entry.classes[first]} against {entry.classes[second]}")  # fmt: skip
         self._maps = maps
-        for image, title, values, name in zip(self.images, self.titles, maps, names):
+        other = self.session.comparison.other
+        comparable = other is not None and other.classes == entry.classes and (
+            other.network.spec.input_size == entry.network.spec.input_size)  # fmt: skip
+        prefix = "A " if comparable else ""
+        self._draw_row(self.images, self.titles, maps, [prefix + n for n in names], limit)
+        self.totals.setText(totals_text(found, first, second, entry.classes))
+        if comparable:  # B's evidence for the same two classes, on A's scale
+            theirs = evidence(other.network, net_input.image)
+            b_maps = [theirs.maps[first], theirs.maps[second], theirs.versus(first, second)]
+            self._draw_row(self.b_images, self.b_titles, b_maps, [f"B {n}" for n in names], limit)
+            answer = entry.classes[int(np.argmax(theirs.logits))]
+            self.b_totals.setText(f"B answers {answer}: "
+                                  + totals_text(theirs, first, second, entry.classes))
+        self.b_canvas.setVisible(comparable)
+        self.b_totals.setVisible(comparable)
+        self.pages.show_content()
+
+    def _draw_row(self, images, titles, maps, names, limit: float) -> None:
+        for image, title, values, name in zip(images, titles, maps, names):
             index = np.clip((values / limit + 1.0) * 127.5, 0, 255).astype(np.uint8)
             image.setImage(self._colours[index.reshape(28, 28)], autoLevels=False)
             if title.text != name:  # a new title costs a relayout: only when it changes
                 title.setText(name)
-        self.totals.setText(totals_text(found, first, second, entry.classes))
-        self.pages.show_content()
 
     def shown_maps(self) -> list[np.ndarray]:
         """The three maps on show (for tests); [] when there are none."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
 from digitlab.session.analysis import AnalysisFailed
+from digitlab.session.comparison import flips
 from digitlab.session.selection import ImageRef
 from digitlab.session.split_predictions import PredictionsReport, failure_text
 from digitlab.ui.view import View, run_alone
@@ -25,6 +26,7 @@ from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
 ANY = "any"
+WHOSE = {"a": "Mistakes", "right_a": "Right in A, wrong in B", "right_b": "Right in B, wrong in A"}
 
 
 def mistakes_numbers(report: PredictionsReport | None, shown: np.ndarray) -> str:
@@ -51,6 +53,12 @@ class MistakesView(View):
         for combo in (self.true_combo, self.guess_combo):
             combo.addItem(ANY, None)
             combo.currentIndexChanged.connect(lambda _: self._show_list())
+        self.whose_combo = QComboBox()
+        for key, label in WHOSE.items():
+            self.whose_combo.addItem(label, key)
+        self.whose_combo.setToolTip("The answering model's mistakes, or the digits one of two "
+                                    "models gets right and the other wrong (B: A vs B view)")
+        self.whose_combo.currentIndexChanged.connect(self._on_whose)
         self.summary = status_label()
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
@@ -63,15 +71,23 @@ class MistakesView(View):
             lambda: mistakes_numbers(self._shown, self.gallery.shown_indices()),
             "mistakes",
         )
-        controls = (QLabel("True"), self.true_combo, QLabel("Read as"), self.guess_combo)
+        controls = (self.whose_combo, QLabel("True"), self.true_combo, QLabel("Read as"),
+                    self.guess_combo)  # fmt: skip
         controls_above(self, controls, self.summary, self.gallery, self.export)
         self._shown: PredictionsReport | None = None
         self._classes: tuple[int, ...] = ()
         self.subscribe(session.test_predictions.updated, self.schedule_refresh)
+        self.subscribe(session.comparison.changed, self.schedule_refresh)
+        self.subscribe(session.comparison.predictions.updated, self.schedule_refresh)
+        self._other: PredictionsReport | None = None  # B's answers, when comparing
         self.refresh()
 
     def sizeHint(self) -> QSize:
         return QSize(520, 420)
+
+    def _on_whose(self, _index: int) -> None:
+        self._shown = None  # list again, even from the same answers
+        self.refresh()
 
     def set_filter(self, true: int | None = None, guess: int | None = None) -> None:
         """Filter by class digits (None: any), as the combo boxes do."""
@@ -86,9 +102,17 @@ class MistakesView(View):
         if isinstance(report, AnalysisFailed):
             self._show_nothing(failure_text(report))
             return
-        if report is self._shown:
+        other = None
+        if self.whose_combo.currentData() != "a":
+            other = self.session.comparison.answers(self.session.test_predictions.target)
+            if other is None:
+                waiting = self.session.comparison.other is not None
+                self._show_nothing("Waiting for B's answers on the test digits…" if waiting else
+                                   "Choose a model to compare with in the A vs B view")  # fmt: skip
+                return
+        if report is self._shown and other is self._other:
             return
-        self._shown = report
+        self._shown, self._other = report, other
         if report.classes != self._classes:
             self._classes = report.classes
             for combo in (self.true_combo, self.guess_combo):
@@ -111,10 +135,22 @@ class MistakesView(View):
         if report is None:
             return
         true, guess = self._position(self.true_combo), self._position(self.guess_combo)
-        chosen = confident_mistakes(report.labels, report.predicted, report.confidence, true, guess)
-        self.summary.setText(
-            f"{len(chosen):,} of {report.mistakes:,} mistakes, most confident first"
-        )
+        whose, other = self.whose_combo.currentData(), self._other
+        if whose != "a" and other is not None:
+            chosen = flips(report, other, "a" if whose == "right_a" else "b")
+            report = other if whose == "right_a" else report  # captions: the wrong answer
+            if true is not None:
+                chosen = chosen[report.labels[chosen] == true]
+            if guess is not None:
+                chosen = chosen[report.predicted[chosen] == guess]
+            self.summary.setText(f"{len(chosen):,} digits, {WHOSE[whose][0].lower()}"
+                                 f"{WHOSE[whose][1:]}; the wrong answer shown")  # fmt: skip
+        else:
+            chosen = confident_mistakes(report.labels, report.predicted, report.confidence,
+                                        true, guess)  # fmt: skip
+            self.summary.setText(
+                f"{len(chosen):,} of {report.mistakes:,} mistakes, most confident first"
+            )
         self.gallery.set_digits(
             report.images,
             chosen,
@@ -124,7 +160,7 @@ class MistakesView(View):
         )
 
     def _show_nothing(self, text: str) -> None:
-        self._shown = None
+        self._shown = self._other = None
         self.summary.setText(text)
         self.gallery.clear_digits(text)
 

@@ -27,6 +27,7 @@ from digitlab.core.mistakes import top_per_cell
 from digitlab.session.analysis import AnalysisFailed, Followed
 from digitlab.session.jobs import JobContext, JobRunner
 from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary, ModelRef
+from digitlab.session.picture_split import picture_names, split_for
 from digitlab.session.run import TrainingRun
 from digitlab.session.shared_split import SharedSplit
 
@@ -38,7 +39,7 @@ class PredictionsReport:
 
     ref: ModelRef
     classes: tuple[int, ...]
-    images: np.ndarray  # (N, 28, 28) uint8
+    images: np.ndarray  # (N, 28, 28) uint8, or (N, 32, 32, 3) for a CIFAR-10 model
     labels: np.ndarray  # (N,)
     predicted: np.ndarray  # (N,)
     confidence: np.ndarray  # (N,) the probability of the predicted class
@@ -58,14 +59,19 @@ class PredictionsReport:
     def mistakes(self) -> int:
         return int(np.count_nonzero(self.labels != self.predicted))
 
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """What each output stands for: the digits, or CIFAR-10's class names."""
+        return picture_names(self.classes, self.images)
+
     def caption(self, index: int) -> str:
-        """One test image under its picture in a gallery: "7→1 98%"."""
-        true, guess = self.classes[self.labels[index]], self.classes[self.predicted[index]]
+        """One test image under its picture in a gallery: "7→1 98%" ("cat→dog 61%")."""
+        true, guess = self.names[self.labels[index]], self.names[self.predicted[index]]
         return f"{true}→{guess} {self.confidence[index]:.0%}"
 
     def tip(self, index: int) -> str:
         """One image's story: which test image, its label, the answer and how sure the net was."""
-        true, guess = self.classes[self.labels[index]], self.classes[self.predicted[index]]
+        true, guess = self.names[self.labels[index]], self.names[self.predicted[index]]
         return (
             f"test image {index}: a {true}; the net says {guess} "
             f"({self.confidence[index]:.1%}), {true} gets {self.true_probability[index]:.1%}"
@@ -99,8 +105,9 @@ def class_subset(split: Split, classes: tuple[int, ...]) -> tuple[np.ndarray, np
 def split_answers(
     test_split: SharedSplit, entry: ModelEntry, _params: object, context: JobContext
 ) -> PredictionsReport:
-    """The report for `entry` on the shared test split (read once)."""
-    split = test_split.get()
+    """The report for `entry` on the shared test split (read once; CIFAR-10's for a model of
+    colour pictures)."""
+    split = split_for(entry, test_split).get()
     context.check()
     return compute_report(entry, split)
 

@@ -18,11 +18,19 @@ import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from digitlab.session import Session
+from digitlab.ui.picture_models import DIGITS_ONLY, is_picture_model
+
+# Views that read the drawing or MNIST's digits: with a model of colour pictures (CIFAR-10) they
+# say they are for digit models, in one line over the view, instead of refreshing.
+DIGITS_ONLY_VIEWS = frozenset({
+    "evidence", "activations", "offsets", "flip", "patching", "bottleneck", "units", "probes",
+    "robustness", "mydigits", "lab", "pruning", "preview",
+})  # fmt: skip
 
 
 class View(QWidget):
@@ -95,6 +103,8 @@ class View(QWidget):
         """For views that follow the pen: redraw now when visible (a stroke must not wait a
         cycle of the event loop), else only mark the view stale."""
         if self.on_screen():
+            if self._digits_only_note():
+                return
             self.refresh()
         else:
             self.schedule_refresh()
@@ -104,7 +114,33 @@ class View(QWidget):
 
     def _run_refresh(self) -> None:
         self._stale = False
-        self.refresh()
+        if not self._digits_only_note():
+            self.refresh()
+
+    def _digits_only_note(self) -> bool:
+        """Cover a digits-only view with its one line while a colour-picture model answers
+        (True: do not refresh); uncover it otherwise."""
+        covered = self.view_id in DIGITS_ONLY_VIEWS and is_picture_model(
+            self.session.models.current
+        )
+        note: QLabel | None = getattr(self, "_picture_note", None)
+        if covered and note is None:
+            note = self._picture_note = QLabel(DIGITS_ONLY, self)
+            note.setWordWrap(True)
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            note.setAutoFillBackground(True)
+        if note is not None:
+            note.setVisible(covered)
+            if covered:
+                note.setGeometry(self.rect())
+                note.raise_()
+        return covered
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        note: QLabel | None = getattr(self, "_picture_note", None)
+        if note is not None and note.isVisible():
+            note.setGeometry(self.rect())
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

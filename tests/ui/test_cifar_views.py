@@ -111,3 +111,46 @@ def test_the_pad_says_it_reads_pictures_and_takes_a_dropped_one(session, qtbot, 
     qtbot.waitUntil(lambda: bool(posted), timeout=3000)
     assert "missing.png: no such file" in posted[0].text and "\n" not in posted[0].text
     assert page.picture is not None and best in page.answer.text()
+
+
+def test_a_cifar_run_trains_in_the_window_and_its_views_follow(qapp, qtbot, tmp_path, monkeypatch):
+    """The training form's CIFAR-10 choice trains a 3072-input net through the session (tiny
+    generated files); the weights turn to colour tiles, the confusion names its classes, the
+    digits-only views cover themselves with their one line, and no view fails."""
+    from digitlab.core.data import DatasetCache
+    from digitlab.core.training import LocalTrainer
+    from digitlab.session import Session
+    from digitlab.ui.dispatch import QtDispatcher
+    from digitlab.ui.view import DIGITS_ONLY_VIEWS
+    from digitlab.ui.views.confusion import ConfusionView
+    from digitlab.ui.views.evidence import EvidenceView
+    from tests.core.test_cifar import write_cifar
+    from tests.ui.conftest import train
+
+    root = write_cifar(tmp_path / "data", per_batch=40, test=30)
+    monkeypatch.setenv("DIGITLAB_DATA", str(root))
+    session = Session(QtDispatcher(), trainer_factory=lambda: LocalTrainer(DatasetCache()))
+    errors = []
+    session.notices.posted.connect(lambda n: errors.append(n.text) if n.level.value == "error"
+                                   else None)  # fmt: skip
+    try:
+        views = [WeightsView(session), ConfusionView(session), EvidenceView(session)]
+        for view in views:
+            qtbot.addWidget(view)
+            view.resize(600, 500)
+            view.show()
+        train(session, qtbot, dataset="cifar10", hidden=(8,), epochs=1)
+        assert session.models.current.network.spec.input_size == 3072
+        weights, confusion, evidence = views
+        qtbot.waitUntil(lambda: "colour picture" in weights.caption.text(), timeout=5000)
+        assert weights.panels["weights0"].plan.colour
+        qtbot.waitUntil(lambda: confusion.report() is not None, timeout=10_000)
+        assert confusion.report().images.shape[1:] == (32, 32, 3)
+        assert confusion.report().names[:2] == ("airplane", "automobile")
+        assert "evidence" in DIGITS_ONLY_VIEWS
+        qtbot.waitUntil(lambda: evidence._picture_note.isVisible(), timeout=5000)
+        grab(weights, "weights-cifar-run")
+        grab(confusion, "confusion-cifar-run")
+        assert not errors
+    finally:
+        session.close()

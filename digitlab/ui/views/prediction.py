@@ -22,7 +22,7 @@ from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.text_strip import TextStrip
 
 EMPTY_TEXT = {Answer.EMPTY: "draw a digit", Answer.NO_MODEL: "no model loaded",
-              Answer.PICTURES: "a colour-picture model: drop a picture on the pad"}  # fmt: skip
+              Answer.PICTURES: "drop a picture on the pad"}  # fmt: skip
 
 
 class ConfidenceBars(QWidget):

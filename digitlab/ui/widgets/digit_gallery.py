@@ -52,6 +52,10 @@ def digit_from_mime(mime: QMimeData) -> np.ndarray | None:
 def digit_pixmap(pixels: np.ndarray, side: int = TILE) -> QPixmap:
     """A digit as a pixmap of side×side (nearest neighbour: the pixels stay visible)."""
     data = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if data.ndim == 3:  # a colour picture (CIFAR-10's 32×32 RGB)
+        h, w = data.shape[:2]
+        image = QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+        return QPixmap.fromImage(image.scaled(side, side))
     image = QImage(data.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8)
     return QPixmap.fromImage(image.scaled(side, side))  # scaled copies: `data` may go
 
@@ -111,7 +115,9 @@ class DigitModel(QAbstractListModel):
 
     def mimeData(self, indexes) -> QMimeData:  # noqa: N802
         rows = [index.row() for index in indexes if index.isValid()]
-        return digit_mime(self.pixels(rows[0])) if rows else QMimeData()
+        if not rows or self.pixels(rows[0]).ndim != 2:  # a colour picture is no digit to drag
+            return QMimeData()
+        return digit_mime(self.pixels(rows[0]))
 
     def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
         return Qt.DropAction.CopyAction
@@ -175,7 +181,7 @@ class DigitGallery(QListView):
             self.image_clicked.emit(int(self.digits.indices()[index.row()]))
 
     def _chosen(self, index: QModelIndex) -> None:
-        if index.isValid():
+        if index.isValid() and self.digits.pixels(index.row()).ndim == 2:  # digits go to the pad
             self.digit_chosen.emit(self.digits.pixels(index.row()).copy())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

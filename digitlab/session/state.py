@@ -41,6 +41,7 @@ from digitlab.session.pruning import ModelAccuracy, Pruning, PruningCurve, accur
 from digitlab.session.robustness import drawing_offsets, run_sweep, sweep_subjects
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
+from digitlab.session.set_scores import SetScores, models_to_score, score_models
 from digitlab.session.shared_split import SharedSplit, mnist_test_set, mnist_train_set
 from digitlab.session.side_by_side import PARTNER, SideBySide
 from digitlab.session.split_predictions import SplitPredictions
@@ -129,6 +130,8 @@ class Session:
         self.offsets = Followed(jobs, "offset-grid", drawing_offsets, OffsetGrid, keep=1)
         self.experiments = ExperimentRuns(self.jobs, self.notices, experiment_results)
         self.my_digits = MyDigits(jobs, self.drawing, self.notices, my_digits)  # read when shown
+        self.my_digits_scores = Task(jobs, "my-digits-scores", score_models, SetScores,
+                                     prepare=partial(models_to_score, self.models))  # fmt: skip
         self.edits = UnitEdits(self.models, self.notices, self.jobs)
         self.edit_effect = Followed(jobs, "edit-effect", partial(edit_effect, test), EditEffect)
         self.ablation = Followed(jobs, "ablation", partial(unit_ablation, test), AblationTable)

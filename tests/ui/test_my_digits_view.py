@@ -49,14 +49,16 @@ def _kept_files(tmp_path) -> list[str]:
 
 def test_keep_by_button_and_key_shows_the_label_and_the_answer(qtbot, session, tmp_path):
     view = show_widget(qtbot, MyDigitsView(session), (600, 420))
-    qtbot.waitUntil(lambda: "No digits" in view.summary.text(), timeout=5_000)  # read when shown
+    qtbot.waitUntil(lambda: session.my_digits.loaded, timeout=5_000)  # read when shown
     assert _captions(view) == []
     _draw_one(session)
     qtbot.mouseClick(view.keep_buttons[1], Qt.MouseButton.LeftButton)
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_7)
     qtbot.waitUntil(lambda: _kept_files(tmp_path) == ["1", "7"])  # written in the background
-    qtbot.waitUntil(lambda: "right" in view.summary.text(), timeout=10_000)
+    # The set is read again after each write: wait for the one with both digits, scored.
+    qtbot.waitUntil(lambda: "of 2 right" in view.summary.text() and len(_captions(view)) == 2,
+                    timeout=10_000)  # fmt: skip
     captions = _captions(view)
     assert captions[0] == "1 → 1" and captions[1] == f"7 → 1 {WRONG}"
     assert "1 of 2 right (50.0" in view.summary.text()
@@ -100,7 +102,7 @@ def test_keys_reach_the_view_from_the_gallery(qtbot, session, tmp_path):
 
 def test_import_and_fine_tune_from_the_view(qtbot, session, tmp_path):
     view = show_widget(qtbot, MyDigitsView(session), (600, 420))
-    qtbot.waitUntil(lambda: "No digits" in view.summary.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: session.my_digits.loaded, timeout=5_000)
     assert not view.tune_button.isEnabled() and view.tuned.text() == ""
     source = tmp_path / "theirs"
     for label in (1, 7):
@@ -121,3 +123,25 @@ def test_the_fine_tune_line_reads_before_and_after() -> None:
         "Fine-tuned: MNIST test 98.4\u00a0% → …, your digits 61.0\u00a0% → 89.0\u00a0%"
     )
     assert fine_tune_text(None) == ""
+
+
+def test_every_model_is_scored_and_the_confusion_is_shown(qtbot, session, tmp_path):
+    view = show_widget(qtbot, MyDigitsView(session), (640, 480))
+    qtbot.waitUntil(lambda: session.my_digits.loaded, timeout=5_000)
+    _draw_one(session)
+    for count, digit in enumerate((1, 1, 7), start=1):  # one stroke kept as 1, 1 and 7
+        view.keep(digit)
+        qtbot.waitUntil(lambda n=count: len(session.my_digits.digits) == n, timeout=5_000)
+    view.score_every_model()
+    qtbot.waitUntil(lambda: view.every.text().count(" of 3") == 3, timeout=30_000)
+    rows = session.my_digits_scores.result.rows
+    assert [row.label for row in rows] == ["Shipped robust 3-layer", "Shipped 2-layer",
+                                           "Shipped 1-layer"]
+    for row in rows:  # the same stroke twice as 1 and once as 7: at most 2 of 3 right
+        assert row.total == 3 and row.right <= 2
+    view.show_combo.setCurrentIndex(1)
+    cells = lambda: view.confusion._cells  # noqa: E731 - built with the first matrix
+    qtbot.waitUntil(lambda: cells() is not None and bool(cells().labels), timeout=10_000)
+    score = session.my_digits.score.latest
+    assert view.pages.currentWidget() is view.confusion
+    assert sum(int(text) for text in cells().texts()) == 3 == score.evaluation.total

@@ -17,12 +17,14 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,7 @@ from digitlab.session import Session
 from digitlab.session.analysis import failed_or_none
 from digitlab.session.fine_tune import FineTuneFigures
 from digitlab.session.my_digits import DigitSet, SetScore
+from digitlab.ui.plots.confusion_plot import ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
 from digitlab.ui.widgets.view_body import controls_above, status_label
@@ -115,10 +118,22 @@ class MyDigitsView(View):
             "(about a tenth of each epoch) so it learns your hand without forgetting MNIST"
         )
         self.tune_button.clicked.connect(self.fine_tune)
+        self.every_button = QPushButton("Score every model")
+        self.every_button.setToolTip("Each listed model (shipped, trained, opened) on your set")
+        self.every_button.clicked.connect(self.score_every_model)
+        self.every = QLabel()
+        self.every.setWordWrap(True)
+        self.every.hide()
+        self.show_combo = QComboBox()
+        self.show_combo.addItems(["Gallery", "Confusion"])
+        self.show_combo.setToolTip("Your digits by class, or the answering model's confusion "
+                                   "matrix on them (rows: your label, columns: its answer)")
+        self.show_combo.currentIndexChanged.connect(lambda _: self._show_page())
         actions = QWidget()
         second = QHBoxLayout(actions)
         second.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.import_button, self.tune_button, self.epochs):
+        for widget in (self.import_button, self.tune_button, self.epochs, self.every_button,
+                       self.show_combo):  # fmt: skip
             second.addWidget(widget)
         second.addStretch(1)
         self.gallery = DigitGallery()
@@ -135,7 +150,12 @@ class MyDigitsView(View):
         column.addWidget(actions)
         column.addWidget(self.summary)
         column.addWidget(self.tuned)
-        column.addWidget(self.gallery, 1)
+        column.addWidget(self.every)
+        self.confusion = ConfusionPlot()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.gallery)
+        self.pages.addWidget(self.confusion)
+        column.addWidget(self.pages, 1)
         controls_above(self, (buttons,), QWidget(), body)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._order = np.zeros(0, np.int64)  # gallery position → index in the set
@@ -145,6 +165,8 @@ class MyDigitsView(View):
         self.subscribe(session.models.current_changed, lambda _: self.schedule_refresh())
         self.subscribe(session.fine_tuning.changed, self.schedule_refresh)
         self.subscribe(session.pruned_accuracy.updated, self.schedule_refresh)
+        self.subscribe(session.my_digits_scores.finished, lambda _: self.schedule_refresh())
+        self.subscribe(session.my_digits_scores.failed, lambda _: self.schedule_refresh())
         self.schedule_refresh()  # the folder is read when the view is first on screen
 
     def sizeHint(self) -> QSize:
@@ -166,6 +188,31 @@ class MyDigitsView(View):
     def fine_tune(self) -> bool:
         """Fine-tune the answering model on the set mixed with MNIST for the spin's epochs."""
         return self.session.fine_tuning.start(self.epochs.value())
+
+    def score_every_model(self) -> None:
+        """Score each listed model on the set, in the background (the button)."""
+        if len(self.session.my_digits.digits):
+            self.session.my_digits_scores.run(self.session.my_digits.digits)
+            self.every.setText("Scoring every model on your digits…")
+            self.every.show()
+
+    def _show_every(self) -> None:
+        task, digits = self.session.my_digits_scores, self.session.my_digits.digits
+        outcome = task.outcome
+        if task.running or outcome is None:
+            return
+        failure = failed_or_none(outcome)
+        if failure is not None:
+            self.every.setText(f"Could not score the models: {failure.message}")
+        elif outcome.digits is not digits:
+            self.every.setText("Your set changed: press Score every model again")
+        else:
+            self.every.setText("<br>".join(row.text() for row in outcome.rows))
+
+    def _show_page(self) -> None:
+        self.pages.setCurrentIndex(self.show_combo.currentIndex())
+        self._shown = (None, None)  # draw the page now shown
+        self.refresh()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if _digit_key(event) is None or not self.keep(_digit_key(event)):
@@ -195,9 +242,16 @@ class MyDigitsView(View):
         self.epochs.setSuffix(" epoch" if self.epochs.value() == 1 else " epochs")
         self.tune_button.setEnabled(len(digits) > 0 and not self.session.fine_tuning.going)
         self.tuned.setText(fine_tune_text(self.session.fine_tuning.figures()))
+        self._show_every()
         if self._shown == (digits, score):
             return
         self._shown = (digits, score)
+        if score is not None and self.pages.currentWidget() is self.confusion:
+            evaluation = score.evaluation
+            self.confusion.show_matrix(evaluation.confusion, evaluation.per_class_accuracy,
+                                       evaluation.classes)  # fmt: skip
+        elif score is None:
+            self.confusion.clear_matrix()
         self._order = np.argsort(digits.labels, kind="stable")
         self.gallery.set_digits(
             digits.images,

@@ -45,6 +45,17 @@ def test_the_form_offers_every_augmentation_recipe(qtbot, session) -> None:
     assert form.augment.currentData() == "light"
 
 
+def test_colour_pictures_train_without_the_digit_distortions(qtbot, session) -> None:
+    form = shown(qtbot, TrainingFormView(session))
+    form.augment.setCurrentIndex(form.augment.findData("light"))
+    dataset = form.fields["dataset"]
+    dataset.setCurrentIndex(dataset.findData("cifar10"))
+    assert session.run.settings.dataset == "cifar10" and session.run.settings.augment == ""
+    assert not form.augment.isEnabled() and session.run.settings_problem is None
+    dataset.setCurrentIndex(dataset.findData("mnist"))
+    assert form.augment.isEnabled()
+
+
 def test_the_form_has_a_row_per_window_option_with_its_bounds(qtbot, session) -> None:
     """The rows are the table's: the same choices, bounds and defaults as the command line."""
     from PySide6.QtWidgets import QComboBox, QLineEdit

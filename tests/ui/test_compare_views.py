@@ -130,3 +130,22 @@ def test_curves_draw_b_dashed_beside_a(qtbot, session) -> None:
     assert len(b_x) > 0
     assert "B 784→8→10" in view.legend.text()
     assert session.comparison.key == PARTNER.key
+
+
+def test_b_can_be_saved_from_the_compare_view(qtbot, session, tmp_path, monkeypatch) -> None:
+    from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.ui.views import compare
+
+    view = show_widget(qtbot, CompareView(session), (460, 640))
+    assert not view.save_b.isVisible()  # no B yet
+    session.side_by_side.set_hidden("8")
+    view.beside.setChecked(True)
+    session.run.set_settings(RunSettings(hidden=(), epochs=1, lr=1e-2, batch_size=32))
+    assert session.run.start()
+    qtbot.waitUntil(lambda: session.partner_run.phase is RunPhase.FINISHED, timeout=60_000)
+    qtbot.waitUntil(view.save_b.isVisible, timeout=5_000)
+    target = tmp_path / "b.safetensors"
+    monkeypatch.setattr(compare, "ask_save_path", lambda *_: str(target))
+    view.save_b.click()
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    assert load_checkpoint(target).spec.hidden == (8,)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from digitlab.session.analysis import failed_or_none
 from digitlab.session.comparison import PairSummary, why_not_comparable
 from digitlab.session.models import ModelKind
 from digitlab.session.side_by_side import PARTNER
+from digitlab.ui.dialogs import ask_save_path
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.first_layer_tiles import FirstLayerTiles
@@ -72,6 +74,9 @@ class CompareView(View):
         self.hidden.editingFinished.connect(self._set_hidden)
         self.b_status = QLabel()
         self.b_status.setWordWrap(True)
+        self.save_b = QPushButton("Save B…")
+        self.save_b.setToolTip("Write B, the second net, to a model file")
+        self.save_b.clicked.connect(self._save_b)
         self.with_combo = QComboBox()
         self.with_combo.setToolTip("B: the model A (the one reading the drawing) is compared with")
         self.with_combo.setSizeAdjustPolicy(
@@ -131,7 +136,10 @@ class CompareView(View):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
-        layout.addWidget(self.b_status)
+        status = QHBoxLayout()
+        status.addWidget(self.b_status, 1)
+        status.addWidget(self.save_b)
+        layout.addLayout(status)
         layout.addLayout(choose)
         layout.addWidget(self.summary)
         layout.addWidget(self.plot, 3)
@@ -147,9 +155,10 @@ class CompareView(View):
     # --- acting ------------------------------------------------------------------------------
 
     def _set_beside(self, on: bool) -> None:
+        if on and self.hidden.isModified():  # typed, not yet confirmed with Return
+            self._set_hidden()
         self.session.side_by_side.set_enabled(on)
         if on:
-            self._set_hidden()
             self.session.partner_run.prepare()
 
     def _set_hidden(self) -> None:
@@ -157,7 +166,12 @@ class CompareView(View):
             self.session.side_by_side.set_hidden(self.hidden.text())
         except ValueError as exc:
             self.session.notices.warning(f"B's hidden layers: {exc}")
-            self.hidden.setText(",".join(map(str, self.session.side_by_side.hidden)))
+        self.hidden.setText(",".join(map(str, self.session.side_by_side.hidden)))  # as taken
+
+    def _save_b(self) -> None:
+        path = ask_save_path(self, "b.safetensors")
+        if path:
+            self.session.partner_run.save(path)
 
     def _on_chosen(self, index: int) -> None:
         key = self.with_combo.itemData(index)
@@ -191,7 +205,10 @@ class CompareView(View):
         self.beside.blockSignals(True)
         self.beside.setChecked(pair.enabled)
         self.beside.blockSignals(False)
+        if not self.hidden.hasFocus():
+            self.hidden.setText(",".join(map(str, pair.hidden)))
         self.b_status.setText(self._partner_status())
+        self.save_b.setVisible(self.session.partner_run.network is not None)
         a = session.test_predictions.target or session.models.current
         self.a_label.setText(a.description if a is not None else "no model reads the drawing")
         other = session.comparison.other

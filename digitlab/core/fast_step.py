@@ -85,33 +85,42 @@ class FastStep:
         onehot = torch.zeros(last.shape[0], len(targets), device=targets.device, dtype=last.dtype)
         self.onehot = onehot.scatter_(0, targets.view(1, -1), 1.0)
 
-    def _hidden_buffers(self, size: int) -> list[torch.Tensor]:
+    def _buffers_of(self, size: int) -> list[torch.Tensor]:
+        """The hidden layers' (units, size) outputs, then a (size,) vector of ones."""
         buffers = self._buffers.get(size)
         if buffers is None:
             first = self.weights[0]
-            buffers = [first.new_empty((h, size)) for h in self.hidden]
+            buffers = [first.new_empty((h, size)) for h in self.hidden] + [first.new_ones(size)]
             self._buffers[size] = buffers
         return buffers
 
-    def step(self, batch: torch.Tensor, logits: torch.Tensor, start: int, l1: float) -> None:
-        """Train on `batch` (B, inputs), the samples at `start` of the epoch's order: forward into
-        `logits` (classes, B), backward into the parameters' `.grad`, then the optimiser step."""
+    def step(
+        self, batch: torch.Tensor, logits: torch.Tensor, start: int, l1: float, scale: float = 1.0
+    ) -> None:
+        """Train on `scale` × `batch` (B, inputs), the samples at `start` of the epoch's order:
+        forward into `logits` (classes, B), backward into the parameters' `.grad`, then the
+        optimiser step. `scale` (1/255 for bytes) and the mean's 1/B ride in the matmuls."""
         size = batch.shape[0]
+        *hidden, ones = self._buffers_of(size)
         inputs = [batch.t()]
-        weights, columns = self.weights, self.columns
-        act = self.forward_act
-        for weight, column, out in zip(weights, columns, self._hidden_buffers(size)):
-            torch.addmm(column, weight, inputs[-1], out=out)
+        weights, columns, act = self.weights, self.columns, self.forward_act
+        alpha = scale  # the first layer's inputs are scaled, the others are not
+        for weight, column, out in zip(weights, columns, hidden):
+            torch.addmm(column, weight, inputs[-1], alpha=alpha, out=out)
             if act is not None:
                 act(out)
             inputs.append(out)
-        torch.addmm(columns[-1], weights[-1], inputs[-1], out=logits)
+            alpha = 1.0
+        torch.addmm(columns[-1], weights[-1], inputs[-1], alpha=alpha, out=logits)
         assert self.onehot is not None, "begin_epoch first"
         grad = torch.softmax(logits, 0)
-        grad.sub_(self.onehot[:, start : start + size]).mul_(1.0 / size)  # d(mean CE)/d logits
+        grad.sub_(self.onehot[:, start : start + size])  # B × d(mean CE)/d logits
+        mean = 1.0 / size
         for i in range(len(weights) - 1, -1, -1):
-            torch.mm(grad, inputs[i].t(), out=self.grad_w[i])
-            torch.sum(grad, 1, out=self.grad_b[i])
+            step_scale = mean * scale if i == 0 else mean
+            grad_w, grad_b = self.grad_w[i], self.grad_b[i]
+            torch.addmm(grad_w, grad, inputs[i].t(), beta=0, alpha=step_scale, out=grad_w)
+            torch.addmv(grad_b, grad, ones, beta=0, alpha=mean, out=grad_b)
             if i:
                 grad = torch.mm(weights[i].t(), grad)
                 if self.backward_act is not None:

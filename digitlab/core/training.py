@@ -213,15 +213,18 @@ def train(
             t0 = last_step = time.perf_counter()
             index = order[start : start + min(live.batch_size, live.total - seen)]
             size = len(index)
-            batch = data.take(index)
-            if live.augment is not None:
-                batch = live.augment(batch, generator).reshape(size, -1)
             logits = window.slot(size)  # this step's (classes, size) logits go there
-            if fast is not None:
-                fast.step(batch, logits, start, live.l1)
+            if fast is not None and live.augment is None:  # bytes, scaled in the first matmul
+                fast.step(data.take_bytes(index), logits, start, live.l1, Batches.SCALE)
             else:
-                _autograd_step(model, optimizer, batch, targets[start : start + size], logits,
-                               live.l1)  # fmt: skip
+                batch = data.take(index)
+                if live.augment is not None:
+                    batch = live.augment(batch, generator).reshape(size, -1)
+                if fast is not None:
+                    fast.step(batch, logits, start, live.l1)
+                else:
+                    _autograd_step(model, optimizer, batch, targets[start : start + size],
+                                   logits, live.l1)  # fmt: skip
             if keep is not None:
                 _apply_masks(model, keep)
             if live.scheduler is not None:

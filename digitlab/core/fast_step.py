@@ -117,9 +117,9 @@ class FastStep:
         grad.sub_(self.onehot[:, start : start + size])  # B × d(mean CE)/d logits
         mean = 1.0 / size
         for i in range(len(weights) - 1, -1, -1):
-            step_scale = mean * scale if i == 0 else mean
             grad_w, grad_b = self.grad_w[i], self.grad_b[i]
-            torch.addmm(grad_w, grad, inputs[i].t(), beta=0, alpha=step_scale, out=grad_w)
+            source, alpha = (inputs[i].t(), mean) if i else (batch, mean * scale)
+            torch.addmm(grad_w, grad, source, beta=0, alpha=alpha, out=grad_w)
             torch.addmv(grad_b, grad, ones, beta=0, alpha=mean, out=grad_b)
             if i:
                 grad = torch.mm(weights[i].t(), grad)

@@ -86,7 +86,9 @@ class SideBySide:
             self.partner.add_epoch()
 
     def _follow_phase(self, phase: RunPhase) -> None:
-        if phase is RunPhase.PAUSED:
+        if phase is RunPhase.IDLE:  # Reset, also of a run still going
+            self.partner.reset()
+        elif phase is RunPhase.PAUSED:
             self.partner.pause()
         elif phase is RunPhase.RUNNING and self.partner.phase is RunPhase.PAUSED:
             self.partner.resume()
@@ -96,7 +98,7 @@ class SideBySide:
             self.partner.stop()
 
     def _on_run_cleared(self) -> None:
-        if not self.run.phase.busy:  # Reset (a new shape also clears, and then starts B anew)
+        if not self.run.phase.busy:  # a new shape: B starts anew beside it too
             self.partner.reset()
 
     def _on_partner_model(self, entry: ModelEntry | None) -> None:

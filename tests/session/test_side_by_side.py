@@ -153,3 +153,14 @@ def test_models_of_other_classes_are_not_comparable(pair) -> None:
     pump(dispatcher, lambda: session.models.entry(DEFAULT_KEY) is not None)
     problem = why_not_comparable(session.run.model, session.models.entry(DEFAULT_KEY))
     assert problem is not None and "0, 1" in problem and "\n" not in problem
+
+
+def test_reset_while_both_train_stops_and_forgets_b(pair) -> None:
+    session, dispatcher, _ = pair
+    session.side_by_side.set_enabled(True)
+    session.run.set_settings(A_SETTINGS.replaced(epochs=50, pace=20.0))
+    assert session.run.start()
+    pump(dispatcher, lambda: session.partner_run.latest is not None)
+    session.run.reset()
+    pump(dispatcher, lambda: not session.partner_run.phase.busy, timeout=30)
+    assert session.partner_run.model is None and session.partner_run.phase is RunPhase.IDLE

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from digitlab.core.mistakes import confident_mistakes
 from digitlab.session import Session
@@ -26,7 +26,8 @@ from digitlab.ui.widgets.export import ExportButton, table_text, widget_picture
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
 ANY = "any"
-WHOSE = {"a": "Mistakes", "right_a": "Right in A, wrong in B", "right_b": "Right in B, wrong in A"}
+WHOSE = {"a": "The answering model's mistakes", "right_a": "Right in A, wrong in B",
+         "right_b": "Right in B, wrong in A"}  # fmt: skip
 
 
 def mistakes_numbers(report: PredictionsReport | None, shown: np.ndarray) -> str:
@@ -58,6 +59,10 @@ class MistakesView(View):
             self.whose_combo.addItem(label, key)
         self.whose_combo.setToolTip("The answering model's mistakes, or the digits one of two "
                                     "models gets right and the other wrong (B: A vs B view)")
+        self.whose_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.whose_combo.setMinimumContentsLength(16)
         self.whose_combo.currentIndexChanged.connect(self._on_whose)
         self.summary = status_label()
         self.gallery = DigitGallery()
@@ -71,9 +76,17 @@ class MistakesView(View):
             lambda: mistakes_numbers(self._shown, self.gallery.shown_indices()),
             "mistakes",
         )
-        controls = (self.whose_combo, QLabel("True"), self.true_combo, QLabel("Read as"),
-                    self.guess_combo)  # fmt: skip
-        controls_above(self, controls, self.summary, self.gallery, self.export)
+        controls = (QLabel("True"), self.true_combo, QLabel("Read as"), self.guess_combo)
+        body = QWidget()  # the A-vs-B choice on a row of its own: the dock's width stays
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        whose = QHBoxLayout()
+        whose.addWidget(QLabel("Show"))
+        whose.addWidget(self.whose_combo)
+        whose.addStretch(1)
+        column.addLayout(whose)
+        column.addWidget(self.gallery, 1)
+        controls_above(self, controls, self.summary, body, self.export)
         self._shown: PredictionsReport | None = None
         self._classes: tuple[int, ...] = ()
         self.subscribe(session.test_predictions.updated, self.schedule_refresh)
@@ -143,8 +156,9 @@ class MistakesView(View):
                 chosen = chosen[report.labels[chosen] == true]
             if guess is not None:
                 chosen = chosen[report.predicted[chosen] == guess]
-            self.summary.setText(f"{len(chosen):,} digits, {WHOSE[whose][0].lower()}"
-                                 f"{WHOSE[whose][1:]}; the wrong answer shown")  # fmt: skip
+            right, wrong = ("A", "B") if whose == "right_a" else ("B", "A")
+            self.summary.setText(f"{len(chosen):,} digits right in {right}, wrong in {wrong} "
+                                 f"({wrong}'s answer shown)")  # fmt: skip
         else:
             chosen = confident_mistakes(report.labels, report.predicted, report.confidence,
                                         true, guess)  # fmt: skip

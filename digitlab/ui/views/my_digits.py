@@ -132,10 +132,16 @@ class MyDigitsView(View):
         actions = QWidget()
         second = QHBoxLayout(actions)
         second.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.import_button, self.tune_button, self.epochs, self.every_button,
-                       self.show_combo):  # fmt: skip
+        for widget in (self.import_button, self.tune_button, self.epochs):
             second.addWidget(widget)
         second.addStretch(1)
+        scores = QWidget()  # a row of its own: a narrow dock keeps every button whole
+        third = QHBoxLayout(scores)
+        third.setContentsMargins(0, 0, 0, 0)
+        third.addWidget(self.every_button)
+        third.addWidget(QLabel("Show"))
+        third.addWidget(self.show_combo)
+        third.addStretch(1)
         self.gallery = DigitGallery()
         self.gallery.setToolTip(
             "Double-click a digit to put it on the pad; right-click to relabel or delete it"
@@ -148,6 +154,7 @@ class MyDigitsView(View):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(actions)
+        column.addWidget(scores)
         column.addWidget(self.summary)
         column.addWidget(self.tuned)
         column.addWidget(self.every)

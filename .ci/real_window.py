@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 TOOLS = ("Xvfb", "xdotool", "openbox", "import")
+SIDE_BY_SIDE_SIZE = "1366x768"  # trains two nets: once is enough
 WORKSPACES = ("draw", "train", "inside", "breaks", "experiments", "intervene", "compare")
 
 
@@ -134,10 +135,16 @@ def check_size(size: str, out: Path) -> list[str]:
             inspect("drawn", state)
             for number, name in enumerate(WORKSPACES, start=1):
                 desk.x(["key", f"ctrl+{number}"])
+                try:  # a busy machine can hold the report back (the first Experiments visit
+                    _until(lambda n=name: report().get("workspace") == n, 8, name)  # imports torch)
+                except Failed:
+                    pass  # said below, from the settled state
                 state = settle()
                 if state.get("workspace") != name:
                     problems.append(f"{size}: Ctrl+{number} showed {state.get('workspace')}")
                 inspect(name, state)
+                if name == "compare" and size == SIDE_BY_SIDE_SIZE:
+                    problems += train_side_by_side(desk, settle, inspect, size)
                 if name == "train" and state.get("lr_field"):
                     fx, fy, fw, fh = state["lr_field"]
                     before = state.get("lr")
@@ -168,6 +175,39 @@ def check_size(size: str, out: Path) -> list[str]:
             errors = log.read()
             if "Traceback" in errors:
                 problems.append(f"{size}: a traceback:\n{errors[-3000:]}")
+    return problems
+
+
+def train_side_by_side(desk: Desktop, settle, inspect, size: str) -> list[str]:
+    """In the Compare workspace: B without a hidden layer (typed into its field), tick *Train B
+    beside the run*, press Start with the mouse; both nets train and the view says where they
+    disagree."""
+    state = settle().get("compare") or {}
+    if not all(state.get(name) for name in ("beside", "hidden", "start")):
+        return [f"{size}: the A vs B controls or Start are not on screen: {state}"]
+
+    def click(rect: list[int]) -> None:
+        x, y, width, height = rect
+        desk.x(["mousemove", str(x + width // 2), str(y + height // 2), "click", "1"])
+
+    click(state["hidden"])
+    desk.x(["key", "ctrl+a"])
+    desk.x(["type", "0"])
+    desk.x(["key", "Return"])
+    click(state["beside"])
+    time.sleep(0.5)
+    click(state["start"])
+    problems: list[str] = []
+    try:
+        _until(lambda: "right only in A" in (settle(0.5).get("compare") or {}).get("summary", "")
+               and settle(0).get("compare", {}).get("b_phase") == "finished", 180,
+               "both nets trained and compared")  # fmt: skip
+    except Failed as exc:
+        problems.append(f"{size}: side by side: {exc}")
+    state = settle()
+    if (state.get("compare") or {}).get("b_hidden") != []:
+        problems.append(f"{size}: B's hidden layers typed as 0 became {state['compare']}")
+    inspect("compare-trained", state)
     return problems
 
 

@@ -53,6 +53,23 @@ def report(window: QMainWindow) -> dict[str, Any]:
         "drawn": bool(session is not None and not session.drawing.input.empty),
         "timeline": _timeline(window),
         "recording": _recording(window),
+        "compare": _compare(window),
+    }
+
+
+def _compare(window: QMainWindow) -> dict[str, Any] | None:
+    """The A vs B view's controls on screen, B's run, and the view's summary of the pair."""
+    views, session = getattr(window, "views", {}), getattr(window, "session", None)
+    view, run = views.get("compare"), views.get("run")
+    if view is None or session is None:
+        return None
+    return {
+        "beside": _on_screen(view.beside),
+        "hidden": _on_screen(view.hidden),
+        "start": _on_screen(run.start_button) if run is not None else None,
+        "b_hidden": list(session.side_by_side.hidden),
+        "b_phase": session.partner_run.phase.value,
+        "summary": view.summary.text(),
     }
 
 

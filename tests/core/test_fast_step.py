@@ -74,7 +74,7 @@ def test_one_step_has_autograds_gradients(tiny_dataset: Dataset, activation: str
 
 
 REGULARISED = [dict(l1=0.0, weight_decay=0.0), dict(l1=1e-3, weight_decay=0.0),
-               dict(l1=0.0, weight_decay=1e-2), dict(l1=1e-3, weight_decay=1e-2)]  # fmt: skip
+               dict(l1=1e-3, weight_decay=1e-2)]  # fmt: skip
 OPTIMISERS = [dict(optimizer="adam", lr=3e-3), dict(optimizer="sgd", lr=0.1, momentum=0.9),
               dict(optimizer="sgd", lr=0.1, momentum=0.0)]  # fmt: skip
 

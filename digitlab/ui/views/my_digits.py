@@ -214,7 +214,7 @@ class MyDigitsView(View):
         elif outcome.digits is not digits:
             self.every.setText("Your set changed: press Score every model again")
         else:
-            self.every.setText("<br>".join(row.text() for row in outcome.rows))
+            self.every.setText(" · ".join(row.text() for row in outcome.rows))  # few lines
 
     def _show_page(self) -> None:
         self.pages.setCurrentIndex(self.show_combo.currentIndex())

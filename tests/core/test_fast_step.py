@@ -26,6 +26,16 @@ from digitlab.core.protocol import RunState, SnapshotStatus, TrainConfig
 from digitlab.core.training import make_optimizer, train
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny matmuls on a busy 2-core machine: a second OpenMP thread only waits for a core."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
 TOLERANCE = 1e-5  # float32
 TOLERANCE_64 = 1e-7  # 100× tighter than float32 asks: the same arithmetic, not just close
 

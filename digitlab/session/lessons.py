@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from digitlab.core.errors import DigitlabError
-from digitlab.core.hyperparams import WINDOW_OPTIONS
+from digitlab.core.hyperparams import HYPERPARAMS, WINDOW_OPTIONS
 from digitlab.core.resources import SHIPPED_MODELS
 from digitlab.session.run import RunPhase
 from digitlab.session.run_settings import RunSettings
@@ -59,6 +59,8 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "robustness_done": lambda s: s.robustness.result is not None,
     "probes_done": lambda s: s.probes.result is not None,
     "timeline_moved": lambda s: not s.timeline.live,
+    "both_finished": lambda s: all(run.phase is RunPhase.FINISHED and run.epochs_trained > 0
+                                   for run in (s.run, s.partner_run)),
 }
 
 
@@ -89,6 +91,7 @@ class Lesson:
     digit: str  # a sample drawn on the pad when the lesson opens ("" for none)
     steps: tuple[Step, ...]
     experiment: str = ""  # an experiment to choose in the Experiments view
+    beside: str = ""  # B's hidden layers, trained beside the run ("" for no B)
 
     def run_settings(self, current: RunSettings) -> RunSettings:
         return RunSettings.from_dict({**current.to_dict(), **self.settings})
@@ -136,7 +139,7 @@ def _lesson(lesson_id: str, data: Any) -> Lesson:
     if not isinstance(data, dict):
         raise ValueError("a lesson is a JSON object")
     known = {"title", "summary", "workspace", "views", "settings", "model", "drawing", "steps",
-             "experiment"}  # fmt: skip
+             "experiment", "beside"}  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValueError(f"unknown keys {unknown}")
@@ -173,7 +176,17 @@ def _lesson(lesson_id: str, data: Any) -> Lesson:
         digit=digit,
         steps=tuple(_step(number, step) for number, step in enumerate(steps, start=1)),
         experiment=_text(data, "experiment", ""),
+        beside=_beside(data),
     )
+
+
+def _beside(data: dict) -> str:
+    """B's hidden layers as the A vs B view takes them, checked as strictly."""
+    text = _text(data, "beside", "")
+    if text:
+        option = HYPERPARAMS["hidden"]
+        (option.window_parse or option.parse)(text)  # type: ignore[misc]
+    return text
 
 
 def _settings(values: Any) -> dict[str, Any]:
@@ -231,8 +244,13 @@ def apply(session: Any, lesson: Lesson) -> None:
     if "pace" in lesson.settings:
         run.set_pace(lesson.settings["pace"])
     session.drawing.set_options(lesson.fit, lesson.centre)
+    if lesson.beside:
+        session.side_by_side.set_hidden(lesson.beside)
+    session.side_by_side.set_enabled(bool(lesson.beside))
     if lesson.trains:
         run.reset()  # the lesson's run starts afresh, with its own architecture
         run.prepare()
+        if lesson.beside:
+            session.partner_run.prepare()
     else:
         session.models.select(lesson.model)

@@ -18,10 +18,10 @@ from digitlab.ui.workspaces import WORKSPACES
 from tests.session.conftest import pump
 
 WRITE_UPS = {"templates", "break-linear", "mistakes", "hidden-layer", "two-numbers",
-             "too-deep", "deeper", "robust"}  # fmt: skip
+             "too-deep", "deeper", "robust", "one-or-two-layers"}  # fmt: skip
 
 
-def test_the_eight_lessons_of_the_write_ups_load_and_name_only_what_exists() -> None:
+def test_the_lessons_of_the_write_ups_load_and_name_only_what_exists() -> None:
     found = load_lessons()
     assert {lesson.id for lesson in found} == WRITE_UPS
     view_ids = {spec.id for spec in VIEWS}
@@ -47,6 +47,8 @@ def test_the_lessons_reproduce_the_write_ups_settings() -> None:
     two = find_lesson("two-numbers").run_settings(RunSettings())
     assert two.hidden == (2,) and two.classes == (0, 1)
     assert find_lesson("too-deep").run_settings(RunSettings()).hidden == (2, 2, 2, 2, 2)
+    pair = find_lesson("one-or-two-layers")
+    assert pair.run_settings(RunSettings()).hidden == () and pair.beside == "100"
     assert find_lesson("deeper").run_settings(RunSettings()).hidden == (100, 100, 100)
     assert find_lesson("break-linear").model == "linear"
     assert not find_lesson("break-linear").fit and not find_lesson("break-linear").centre
@@ -128,3 +130,20 @@ def test_a_training_lesson_sets_its_run_and_pace_and_warms_the_trainer(session) 
     assert not CHECKS["full_speed"](session)
     session.run.set_pace(0)
     assert CHECKS["full_speed"](session)
+
+
+def test_a_lesson_with_b_trains_it_beside_the_run_and_the_others_do_not(session) -> None:
+    lessons.apply(session, find_lesson("one-or-two-layers"))
+    assert session.side_by_side.enabled and session.side_by_side.hidden == (100,)
+    lessons.apply(session, find_lesson("templates"))
+    assert not session.side_by_side.enabled
+
+
+def test_a_bad_b_is_refused_with_the_file_named(tmp_path) -> None:
+    bad = json.loads((lessons.lessons_folder() / "9-one-or-two-layers.json").read_text())
+    bad["beside"] = "a hundred"
+    path = tmp_path / "9-bad.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    assert str(path) in str(refused.value) and "\n" not in str(refused.value)

@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from digitlab.session import Session
-from digitlab.session.curves import CurveMark
+from digitlab.session.curves import CurveMark, RunCurves
 from digitlab.session.run import RunUpdate
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
@@ -192,26 +192,16 @@ class CurvesView(View):
 
     def refresh(self) -> None:
         run, partner = self.session.run, self.session.partner_run
-        lx, loss = run.curves.loss()
-        self.loss.setData(lx, loss)
-        x, accuracy = run.curves.accuracy()
-        self.accuracy.setData(x, 100.0 * accuracy)
-        tx, test = run.curves.test_accuracy()
-        self.test_accuracy.setData(tx, 100.0 * test)
-        bx, b_loss = partner.curves.loss()
-        self.b_loss.setData(bx, b_loss)
-        bx, b_accuracy = partner.curves.accuracy()
-        self.b_accuracy.setData(bx, 100.0 * b_accuracy)
-        btx, b_test = partner.curves.test_accuracy()
-        self.b_test.setData(btx, 100.0 * b_test)
-        self._name_b(partner.network.spec.describe() if len(bx) else "")
+        loss, accuracy, test = _draw(run.curves, self.loss, self.accuracy, self.test_accuracy)
+        b_loss, b_accuracy, b_test = _draw(partner.curves, self.b_loss, self.b_accuracy,
+                                           self.b_test)  # fmt: skip
+        self._name_b(partner.network.spec.describe() if len(b_accuracy) else "")
         end = max(_run_end(run.latest), _run_end(partner.latest))
         epochs = (0.0, max(end, 1e-3))  # the whole run from its start: the ticks stay put
         self._data = {
             id(self.loss_plot): (epochs, extent(loss, b_loss) or (0.0, math.log(10))),
             id(self.accuracy_plot): (
-                epochs, extent(100 * accuracy, 100 * test, 100 * b_accuracy, 100 * b_test)
-                or (0.0, 100.0)),
+                epochs, extent(accuracy, test, b_accuracy, b_test) or (0.0, 100.0)),
         }  # fmt: skip
         self._fit_ranges()
         self._show_cursor()
@@ -236,6 +226,17 @@ class CurvesView(View):
             if self._ranges.get(id(widget)) != ranges:
                 self._ranges[id(widget)] = ranges
                 box.setRange(xRange=ranges[0], yRange=ranges[1], padding=0.0)
+
+
+def _draw(curves: RunCurves, loss_line, accuracy_line, test_dots) -> tuple[np.ndarray, ...]:
+    """One run's curves into its three items; the loss, and the accuracies in %."""
+    x, loss = curves.loss()
+    loss_line.setData(x, loss)
+    x, accuracy = curves.accuracy()
+    accuracy_line.setData(x, 100.0 * accuracy)
+    tx, test = curves.test_accuracy()
+    test_dots.setData(tx, 100.0 * test)
+    return loss, 100.0 * accuracy, 100.0 * test
 
 
 def _run_end(latest: RunUpdate | None) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,33 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
 
     Only regular files are read (a pipe would block forever); any problem is one ImageError line.
     """
+    from PIL import Image
+
+    def gray(image: Image.Image) -> np.ndarray:
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            rgba = image.convert("RGBA")
+            rgba.thumbnail((MAX_SIDE, MAX_SIDE))  # shrunk first: the paper is small
+            return np.asarray(on_paper(rgba).convert("L"))
+        shown = image.convert("L")
+        shown.thumbnail((MAX_SIDE, MAX_SIDE))
+        return np.asarray(shown)
+
+    return decode(path, "L", gray)
+
+
+def on_paper(rgba):  # noqa: ANN001, ANN201 - a PIL image, PIL imported lazily
+    """An RGBA picture over white paper (transparency shows white)."""
+    from PIL import Image
+
+    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(paper, rgba)
+
+
+def decode(path: str | os.PathLike[str], draft: str, convert: Callable) -> np.ndarray:
+    """Open `path` with the guards every image file gets (a regular file, a format decoded in
+    this process, at most MAX_DECODED_BYTES of pixels) and `convert` the open image; any problem
+    is one ImageError line naming the file. `draft` is the mode a JPEG is decoded to, at a
+    reduced size."""
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
@@ -46,7 +74,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path, formats=FORMATS) as image:
-                image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
+                image.draft(draft, (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
                 width, height = image.size
                 if width * height * len(image.getbands()) > MAX_DECODED_BYTES:  # before decoding
                     raise ImageError(
@@ -54,14 +82,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
                         f"{image.mode}; digitlab reads up to {MAX_DECODED_BYTES // 2**20} MB of "
                         "pixels): shrink it first"
                     )
-                if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                    rgba = image.convert("RGBA")
-                    rgba.thumbnail((MAX_SIDE, MAX_SIDE))  # shrunk first: the paper is small
-                    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                    return np.asarray(Image.alpha_composite(paper, rgba).convert("L"))
-                gray = image.convert("L")
-                gray.thumbnail((MAX_SIDE, MAX_SIDE))
-                return np.asarray(gray)
+                return convert(image)
     except ImageError:
         raise
     except UnidentifiedImageError:

@@ -5,8 +5,9 @@ B is any model the library lists (a shipped one, a file, the run, side-by-side B
 background if need be without making it answer. Starting two nets side by side makes B their
 second net. Its answers on the test digits (`predictions`) and the pair's summary
 (`disagreement`: accuracy of each, digits that flip each way, agreement, McNemar's test) are
-`Followed` analyses like the others; a net in training counts as a new B at each test
-evaluation (an epoch's end) and when it stops, not at each of its ~10 snapshots a second.
+`Followed` analyses like the others; a net in training (B, or the run itself) counts as a new
+B at each test evaluation (an epoch's end) and when it stops, not at each of its ~10 snapshots
+a second.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from digitlab.core.compare import Comparison as PairSummary
 from digitlab.core.compare import compare
 from digitlab.session.analysis import Followed
 from digitlab.session.jobs import JobContext, JobRunner
-from digitlab.session.models import ModelEntry, ModelLibrary
+from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary
 from digitlab.session.run import TrainingRun
 from digitlab.session.shared_split import SharedSplit
 from digitlab.session.side_by_side import PARTNER
@@ -56,9 +57,11 @@ class Comparison:
     changed = Signal()  # B is another model, or another version of it (or none)
 
     def __init__(
-        self, jobs: JobRunner, models: ModelLibrary, partner: TrainingRun, test: SharedSplit
-    ) -> None:
-        self._models, self._partner = models, partner
+        self, jobs: JobRunner, models: ModelLibrary, run: TrainingRun, partner: TrainingRun,
+        test: SharedSplit,
+    ) -> None:  # fmt: skip
+        self._models = models
+        self._runs = {RUN_KEY: run, PARTNER.key: partner}  # trained now: B follows their versions
         self._key: str | None = None
         self._other: ModelEntry | None = None
         self.predictions: Followed[PredictionsReport] = Followed(
@@ -68,7 +71,8 @@ class Comparison:
             jobs, "disagreement", partial(pair_summary, test), PairSummary
         )
         partner.started.connect(lambda: self.choose(PARTNER.key))
-        partner.model_changed.connect(self._on_partner)
+        for key, trained in self._runs.items():
+            trained.model_changed.connect(lambda entry, key=key: self._on_version(key, entry))
         models.sources_changed.connect(self._on_sources)
 
     @property
@@ -86,8 +90,8 @@ class Comparison:
         self._key = key
         if key is None:
             self._set(None)
-        elif key == PARTNER.key:
-            self._set(self._partner.model)
+        elif key in self._runs:
+            self._set(self._runs[key].model)
         else:
             self._models.fetch(key, lambda entry: self._set(entry) if self._key == key else None)
 
@@ -105,10 +109,10 @@ class Comparison:
             self._other = entry
             self.changed.emit()
 
-    def _on_partner(self, entry: ModelEntry | None) -> None:
-        if self._key != PARTNER.key:
+    def _on_version(self, key: str, entry: ModelEntry | None) -> None:
+        if self._key != key:
             return
-        latest = self._partner.latest
+        latest = self._runs[key].latest
         evaluated = latest is not None and (
             latest.snapshot.status.evaluated or latest.snapshot.finished
         )
@@ -117,7 +121,7 @@ class Comparison:
 
     def _on_sources(self) -> None:
         listed = {source.key for source in self._models.sources()}
-        if self._key is not None and self._key not in listed and self._key != PARTNER.key:
+        if self._key is not None and self._key not in listed and self._key not in self._runs:
             self.choose(None)
 
 

@@ -113,7 +113,7 @@ class Session:
         self.selection = Selection()
         self.test_split = test = SharedSplit(test_set or mnist_test_set(data_root))
         self.timeline = Timeline(self.run, self.jobs, test)
-        self.comparison = Comparison(self.jobs, self.models, self.partner_run, test)
+        self.comparison = Comparison(self.jobs, self.models, self.run, self.partner_run, test)
         jobs = self.jobs  # the analyses: Followed (follow a model) or Task (on demand)
         self.units = Followed(jobs, "units", partial(unit_statistics, test), UnitsReport)
         self.planes = Followed(

@@ -164,3 +164,13 @@ def test_reset_while_both_train_stops_and_forgets_b(pair) -> None:
     session.run.reset()
     pump(dispatcher, lambda: not session.partner_run.phase.busy, timeout=30)
     assert session.partner_run.model is None and session.partner_run.phase is RunPhase.IDLE
+
+
+def test_the_run_as_b_follows_its_evaluated_versions(pair) -> None:
+    session, dispatcher, _ = pair
+    session.comparison.choose(RUN_KEY)
+    assert session.comparison.other is None  # no run yet
+    session.run.set_settings(A_SETTINGS)
+    session.run.start()
+    pump(dispatcher, lambda: session.run.phase is RunPhase.FINISHED)
+    assert session.comparison.other.ref == session.run.model.ref  # its last version

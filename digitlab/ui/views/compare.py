@@ -111,7 +111,7 @@ class CompareView(View):
         style.quiet_plot(item)
         style.style_axes(item, self._text, self._faint)
         item.setLabel("left", "digits", color=self._text.name())
-        item.setTitle("Right only in A (up) · right only in B (down), per class",
+        item.setTitle("Per class: right only in A ↑, only in B ↓",
                       color=self._text.name(), size=f"{style.points(9):g}pt")  # fmt: skip
         plot.setMinimumHeight(130)
         plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
@@ -208,6 +208,7 @@ class CompareView(View):
         if not self.hidden.hasFocus():
             self.hidden.setText(",".join(map(str, pair.hidden)))
         self.b_status.setText(self._partner_status())
+        self.b_status.setVisible(bool(self.b_status.text()))
         self.save_b.setVisible(self.session.partner_run.network is not None)
         a = session.test_predictions.target or session.models.current
         self.a_label.setText(a.description if a is not None else "no model reads the drawing")
@@ -249,6 +250,7 @@ class CompareView(View):
             self.summary.setText("Comparing the two on the test digits…")
 
     def _bars(self, summary: PairSummary | None) -> None:
+        self.plot.setVisible(summary is not None)  # empty axes say nothing
         if summary is None:
             self.a_bars.setOpts(x=[], height=[])
             self.b_bars.setOpts(x=[], height=[])

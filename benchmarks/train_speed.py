@@ -164,22 +164,26 @@ def main() -> None:
           f"{torch.get_num_threads()} thread(s); batch {BATCH}")  # fmt: skip
     warm_up()  # the first optimiser step imports torch._dynamo: not any trainer's time
 
-    flops = matmul_flops()
-    print(f"matmul peak: {flops / 1e9:.1f} GFLOP/s\n")
+    nets = {"784→10": (), "784→100→10": (100,)}
+    flops, ours, theirs = 0.0, dict.fromkeys(nets, 0.0), dict.fromkeys(nets, 0.0)
+    for _ in range(max(1, args.repeat)):  # the best of each, interleaved; the peak's best too
+        flops = max(flops, matmul_flops())
+        for name, hidden in nets.items():
+            ours[name] = max(ours[name], digitlab_rate(dataset, hidden))
+            theirs[name] = max(theirs[name], tutorial_rate(root, hidden))
+    print(f"matmul peak: {flops / 1e9:.1f} GFLOP/s (best of {max(1, args.repeat)})\n")
     print(
         f"{'net':<14}{'digitlab':>14}{'tutorial':>14}{'ratio':>8}{'epoch':>9}{'floor':>9}{'×floor':>8}"
     )
-    ratios, floors, rates = {}, {}, {}
-    for name, hidden in (("784→10", ()), ("784→100→10", (100,))):
-        ours = digitlab_rate(dataset, hidden)
-        theirs = tutorial_rate(root, hidden)
-        ratios[name], rates[name] = ours / theirs, ours
-        epoch_s = 60_000 / ours
+    ratios, floors, rates = {}, {}, ours
+    for name, hidden in nets.items():
+        ratios[name] = ours[name] / theirs[name]
+        epoch_s = 60_000 / ours[name]
         floor_s = floor_seconds(hidden, 60_000, flops)
         floors[name] = epoch_s / floor_s
         print(
-            f"{name:<14}{ours:>10,.0f}/s {theirs:>10,.0f}/s {ours / theirs:>6.1f}× "
-            f"{epoch_s:>7.2f}s {floor_s:>7.3f}s {epoch_s / floor_s:>6.1f}×"
+            f"{name:<14}{ours[name]:>10,.0f}/s {theirs[name]:>10,.0f}/s {ratios[name]:>6.1f}× "
+            f"{epoch_s:>7.2f}s {floor_s:>7.3f}s {floors[name]:>6.1f}×"
         )
     best = compare(dataset, flops, max(1, args.repeat))
 

@@ -142,6 +142,14 @@ def test_live_changes_reach_the_fast_step_as_they_reach_autograd(tiny_dataset: D
     assert_same_run(fast, reference)
 
 
+def test_augmented_batches_train_alike(tiny_dataset: Dataset) -> None:
+    """Augmented images reach the fast step as floats in [0, 1], the autograd path's batches."""
+    config = dict(epochs=1, batch_size=64, optimizer="sgd", lr=0.05, augment="light",
+                  snapshot_every=2)  # fmt: skip
+    (_, fast), (_, reference) = both_paths(tiny_dataset, ModelSpec(hidden=(8,)), **config)
+    assert_same_run(fast, reference)
+
+
 def test_pruned_weights_stay_zero_on_the_fast_path(tiny_dataset: Dataset) -> None:
     spec = ModelSpec(hidden=(8,))
     rng = np.random.default_rng(0)
@@ -169,3 +177,21 @@ def test_nets_it_does_not_cover_train_by_autograd(tiny_dataset: Dataset, monkeyp
     snaps = list(train(net, tiny_dataset, TrainConfig(epochs=1, lr=3e-3)))
     assert snaps[-1].status is SnapshotStatus.DONE and snaps[-1].step == 8
     assert not torch.equal(before, net.layers[0].weight.detach())  # autograd trained it
+
+
+def test_the_optimiser_kernels_are_called_directly_only_where_step_would_call_them() -> None:
+    from digitlab.core.fast_step import _AdamUpdate, _SgdUpdate
+
+    def update_of(optimizer_of):
+        net = new_model(ModelSpec(hidden=(4,)), seed=0)
+        optimizer = optimizer_of(net.parameters())
+        return FastStep(net, optimizer)._update, optimizer
+
+    assert isinstance(update_of(lambda p: torch.optim.Adam(p, fused=True))[0], _AdamUpdate)
+    assert isinstance(update_of(lambda p: torch.optim.SGD(p, lr=0.1, fused=True))[0], _SgdUpdate)
+    for unfused in (lambda p: torch.optim.Adam(p), lambda p: torch.optim.Adam(p, amsgrad=True,
+                    fused=True), lambda p: torch.optim.SGD(p, lr=0.1, maximize=True, fused=True),
+                    lambda p: torch.optim.AdamW(p, fused=True)):  # fmt: skip
+        update, optimizer = update_of(unfused)
+        assert update == optimizer.step
+

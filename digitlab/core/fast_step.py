@@ -117,7 +117,7 @@ class FastStep:
         torch.addmm(columns[-1], weights[-1], inputs[-1], alpha=alpha, out=logits)
         assert self.onehot is not None, "begin_epoch first"
         grad = torch.softmax(logits, 0)
-        grad.sub_(self.onehot[:, start : start + size])  # B × d(mean CE)/d logits
+        grad.sub_(self.onehot.narrow(1, start, size))  # B × d(mean CE)/d logits
         mean = 1.0 / size
         for i in range(len(weights) - 1, -1, -1):
             grad_w, grad_b = self.grad_w[i], self.grad_b[i]

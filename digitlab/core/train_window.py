@@ -33,7 +33,7 @@ class Window:
 
     def slot(self, size: int) -> torch.Tensor:
         """Where the next step's (classes, size) logits go."""
-        return self.logits[:, self.end : self.end + size]
+        return self.logits.narrow(1, self.end, size)  # narrow: faster than [:, a:b]
 
     def add(self, size: int) -> None:
         """The step that filled `slot(size)` is done."""

@@ -120,3 +120,13 @@ def test_with_stderr_closed_messages_stay_out_of_stdout(tmp_path) -> None:
         "predict", str(tmp_path / "missing.png"), stderr=None, preexec_fn=lambda: os.close(2)
     )
     assert result.returncode == 1 and result.stdout == b""
+
+
+def test_train_takes_one_thread_for_the_lab_s_nets_and_every_core_for_a_large_one() -> None:
+    import os
+
+    from digitlab.cli.train import default_threads
+    from digitlab.core.network import ModelSpec
+
+    assert default_threads(ModelSpec((400, 200))) == 1  # the shipped robust model's shape
+    assert default_threads(ModelSpec((4000, 4000))) == max(1, os.cpu_count() or 1)

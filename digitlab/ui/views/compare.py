@@ -143,8 +143,8 @@ class CompareView(View):
         layout.addLayout(choose)
         layout.addWidget(self.summary)
         layout.addWidget(self.plot, 3)
-        tiles_title = QLabel("<b>B's first layer</b> (red: ink there speaks for the unit)")
-        layout.addWidget(tiles_title)
+        self.tiles_title = QLabel("<b>B's first layer</b> (red: ink there speaks for the unit)")
+        layout.addWidget(self.tiles_title)
         layout.addWidget(self.tiles, 2)
         self.tiles.setMinimumHeight(110)
         scrolled(self, body)
@@ -216,6 +216,7 @@ class CompareView(View):
         shown = other.network if other is not None else session.partner_run.network
         self.tiles.show_network(shown, "No B yet: tick Train B beside the run and press Start, "
                                        "or choose a model to compare with")  # fmt: skip
+        self.tiles_title.setVisible(self.tiles.shown > 0)
         self._show_summary(a, other)
 
     def _partner_status(self) -> str:

@@ -21,8 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-centre", action="store_true", help="skip centring by mass")
     parser.add_argument(
         "--normalise-pen",
-        action="store_true",
-        help="bring a stroke much thinner or thicker than MNIST's toward its width",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="bring a stroke much thinner or thicker than MNIST's toward its width (default: on, "
+        "as in the window; the robust model was trained through it)",
     )
 
 
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.choices import plural
     from digitlab.core.errors import DigitlabError
     from digitlab.core.images import read_image
+    from digitlab.core.pen_width import expects_normalised_pen
     from digitlab.core.preprocess import PreprocessOptions, to_mnist
     from digitlab.core.resources import resolve_model
 
@@ -44,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     options = PreprocessOptions(
         fit=not args.no_fit, centre=not args.no_centre, normalise_pen=args.normalise_pen
     )
+    if not args.normalise_pen and expects_normalised_pen(checkpoint.meta):
+        _say("note: this model was trained with Normalise pen on; without it, thin and thick "
+             "pens are read less well")  # fmt: skip
     classes = checkpoint.classes
     failures = empty = 0
     for path in args.images:

@@ -1,5 +1,6 @@
 """`digitlab robustness`: accuracy of models on the test set under shift, scale, rotation, pen and
-noise, with the window's preprocessing on and off; tables on stdout, figures with --png."""
+noise, with the window's preprocessing on and off (and its Normalise pen step on, off or both);
+tables on stdout, figures with --png."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _percent(value: float) -> str:
     return "     –" if value != value else f"{100 * value:6.1f}"
 
 
-def _print_tables(result, dataset: str = "mnist") -> None:
+def _print_tables(result, dataset: str = "mnist", pen: str = "on") -> None:
     from digitlab.core.choices import DATASET_LABELS
     from digitlab.core.conditions import Condition
 
@@ -43,8 +44,10 @@ def _print_tables(result, dataset: str = "mnist") -> None:
     width = max(12, *(len(n) + 6 for n in names))
     settings = [(p, "" if p else " raw") for p in result.preprocessing]
     kinds = {c.kind for c in result.conditions}
+    pen_text = {"on": "with Normalise pen", "off": "without Normalise pen",
+                "both": "with Normalise pen unless 'pen off'"}[pen]  # fmt: skip
     print(f"accuracy % on the {DATASET_LABELS[dataset]} test set ({result.samples} images); "
-          "preprocessing on unless 'raw'\n")  # fmt: skip
+          f"preprocessing on ({pen_text}) unless 'raw'\n")  # fmt: skip
     shown = [h for h in HEADLINE if h[1] in kinds]
     clean = next(c for c in result.conditions if c.is_clean)
     if shown or "shift" in kinds:
@@ -141,6 +144,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the window's MNIST preprocessing after the perturbation (default: both)",
     )  # fmt: skip
     parser.add_argument(
+        "--normalise-pen", choices=["on", "off", "both"], default="on",
+        help="the preprocessing's Normalise pen step: on (as the window), off, or both (each "
+        "model twice, the second named 'MODEL pen off')",
+    )  # fmt: skip
+    parser.add_argument(
         "--limit", type=types.positive_int, metavar="N", help="the first N test images only"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress line")
@@ -158,12 +166,15 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_folder(args.png, "--png")
     paths = [model_path(name) for name in args.models]
+    pens = {"on": (True,), "off": (False,), "both": (True, False)}[args.normalise_pen]
     subjects, stems, datasets = [], [], {}
     for path in paths:
         checkpoint = load_checkpoint(path)
         stem = path.stem if path.stem not in stems else str(path)
         stems.append(stem)
-        subjects.append(Subject(stem, checkpoint.network, checkpoint.classes))
+        for pen in pens:
+            name = stem if pen or len(pens) == 1 else f"{stem} pen off"
+            subjects.append(Subject(name, checkpoint.network, checkpoint.classes, pen))
         datasets.setdefault(checkpoint.dataset, stem)
     dataset = _one_dataset(datasets)
     test = load_dataset(dataset, root=args.data_dir, download_missing=True).test
@@ -178,10 +189,11 @@ def run(args: argparse.Namespace) -> int:
     progress.clear()
     figures = write_figures(result, Path(args.png)) if args.png else []
     if args.json:
-        print(json.dumps({**result.as_dict(), "dataset": dataset,
+        pen = {subject.name: subject.normalise_pen for subject in subjects}
+        print(json.dumps({**result.as_dict(), "dataset": dataset, "normalise_pen": pen,
                           "figures": [str(f) for f in figures]}))  # fmt: skip
         return 0
-    _print_tables(result, dataset)
+    _print_tables(result, dataset, args.normalise_pen)
     print(f"{plural(len(conditions), 'condition')} × {plural(len(preprocessing), 'setting')} × "
           f"{plural(count, 'image')} in {result.seconds:.1f} s")  # fmt: skip
     for figure in figures:

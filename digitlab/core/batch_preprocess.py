@@ -130,7 +130,7 @@ def to_mnist_batch(images: torch.Tensor, options: PreprocessOptions = LIGHT_INK)
         out = (rows @ out @ cols.transpose(1, 2)).clamp_(0.0, 1.0)
         peak = out.amax(dim=(1, 2), keepdim=True)
         out = out / torch.where((peak > 0) & (peak < 1.0), peak, 1.0)  # a faded pen: full white
-    if options.normalise_pen:  # numpy, the very function `to_mnist` runs
+    if options.fit and options.normalise_pen:  # numpy, the very function `to_mnist` runs
         out = torch.from_numpy(normalise_pen(out.cpu().numpy())).to(out.device)
     if options.centre:
         cy, cx = _centre_of_mass(out)

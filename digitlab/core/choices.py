@@ -97,6 +97,7 @@ AUGMENT_RECIPES: dict[str, dict[str, object]] = {
         "thin_share": 0.5,
         "keep_fraction": 0.25,
         "preprocess": True,
+        "normalise_pen": True,
     },
 }
 AUGMENT_DEFAULTS: dict[str, object] = {
@@ -107,6 +108,7 @@ AUGMENT_DEFAULTS: dict[str, object] = {
     "thin_share": 0.0,
     "keep_fraction": 0.0,
     "preprocess": False,
+    "normalise_pen": False,
 }
 
 
@@ -127,6 +129,7 @@ def describe_augment(name: str) -> str:
     )
     if recipe["preprocess"]:
         text += ", through the app's preprocessing"
+        text += " with Normalise pen" if recipe["normalise_pen"] else ""
     return text
 
 

@@ -63,12 +63,13 @@ def default_conditions(kinds: Sequence[str] = KINDS) -> list[Condition]:
 
 @dataclass(frozen=True)
 class Subject:
-    """A model in a sweep: a name, its network, and the digits it knows (classes[i] is the
-    digit of output i)."""
+    """A model in a sweep: a name, its network, the digits it knows (classes[i] is the digit
+    of output i), and whether the preprocessing runs Normalise pen for it (`core.pen_width`)."""
 
     name: str
     network: Network
     classes: tuple[int, ...] = tuple(range(10))
+    normalise_pen: bool = True  # as the window's recipe, unless swept without it
 
 
 @dataclass

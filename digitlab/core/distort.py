@@ -139,6 +139,7 @@ class Augmentation:
     thin_share: float = 0.0  # > 0: this share thinner (low…0), the rest thicker (0…high)
     keep_fraction: float = 0.0
     preprocess: bool = False
+    normalise_pen: bool = False  # with `preprocess`: the recipe's Normalise pen step too
 
     def __call__(
         self, images: torch.Tensor, generator: torch.Generator | None = None
@@ -170,8 +171,10 @@ class Augmentation:
         out = pen(moved, amount).clamp_(0.0, 1.0)
         if self.preprocess:
             from digitlab.core.batch_preprocess import to_mnist_batch
+            from digitlab.core.preprocess import PreprocessOptions
 
-            out = to_mnist_batch(out)
+            options = PreprocessOptions(invert=False, normalise_pen=self.normalise_pen)
+            out = to_mnist_batch(out, options)
         return out
 
 

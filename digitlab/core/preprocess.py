@@ -33,13 +33,16 @@ class PreprocessOptions:
             (with `fit`), or the digit stays where it was drawn (without).
     invert: None detects the polarity from the border (dark ink on light is inverted).
     normalise_pen: after fitting, bring a pen much thinner or thicker than MNIST's toward its
-            stroke width (`core.pen_width`); measured at the fitted size, before centring.
+            stroke width (`core.pen_width`); measured at the fitted size, before centring, so
+            only with `fit` (an unfitted digit's strokes have no MNIST width to compare). On by
+            default: it leaves MNIST-width strokes as they are, so clean digits lose nothing, and
+            the shipped `robust` model was trained through it.
     """
 
     fit: bool = True
     centre: bool = True
     invert: bool | None = None
-    normalise_pen: bool = False
+    normalise_pen: bool = True
 
 
 def to_unit_gray(image: np.ndarray) -> np.ndarray:
@@ -147,7 +150,7 @@ def to_mnist(image: np.ndarray, options: PreprocessOptions = PreprocessOptions()
         return out
     if options.fit and peak < 1.0:
         out /= peak  # a thin pen drawn large fades when shrunk; MNIST strokes peak at full white
-    if options.normalise_pen:
+    if options.fit and options.normalise_pen:
         out = normalise_pen(out)
     if options.centre:
         cy, cx = centre_of_mass(out)

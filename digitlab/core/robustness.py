@@ -3,15 +3,17 @@ thinner or thicker, or made noisy, with the app's preprocessing on or off.
 
 Each condition distorts all test digits at once (`core.distort`), optionally runs the window's
 MNIST recipe on them as a batch (`core.batch_preprocess`, the same numbers as `to_mnist`), and
-asks every model; the distorted batch is made once per condition and shared by the models. A
-perturbation of 0 leaves the digits untouched, so with the preprocessing off it gives exactly
-`digitlab evaluate`'s accuracy.
+asks every model; the distorted batch is made once per condition and shared by the models (the
+recipe once per Normalise pen setting among them: a model can be swept with the step and without,
+as two subjects). A perturbation of 0 leaves the digits untouched, so with the preprocessing off
+it gives exactly `digitlab evaluate`'s accuracy.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -103,26 +105,44 @@ def sweep(
     )
     base = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0)
     boxes = ink_boxes(base).numpy()
-    options = LIGHT_INK
+    # The recipe with and without Normalise pen, each for the models that want it.
+    groups = {
+        pen: [m for m, s in enumerate(subjects) if s.normalise_pen == pen]
+        for pen in dict.fromkeys(s.normalise_pen for s in subjects)
+    }
+    options = {pen: replace(LIGHT_INK, normalise_pen=pen) for pen in groups}
     clean: dict[bool, list[np.ndarray]] = {}  # the clean digits' predictions, per setting
 
-    def predictions(batch: torch.Tensor) -> list[np.ndarray]:
+    def predictions(batch: torch.Tensor, chosen: Sequence[int]) -> list[np.ndarray]:
         flat = batch.reshape(len(batch), -1).numpy()
-        return [subject.network.logits(flat).argmax(axis=1) for subject in subjects]
+        return [subjects[m].network.logits(flat).argmax(axis=1) for m in chosen]
+
+    def preprocessed(condition: Condition) -> list[np.ndarray]:
+        out: list[np.ndarray] = [np.empty(0)] * len(subjects)
+        moved = None
+        for pen, chosen in groups.items():
+            if _whole_shift(condition) and pen in shifts:
+                dx, dy = (int(v) for v in condition.value)  # type: ignore[union-attr]
+                answers = shifts[pen](dx, dy)
+            else:
+                moved = distorted(base, condition) if moved is None else moved
+                answers = predictions(to_mnist_batch(moved, options[pen]), chosen)
+            for m, answer in zip(chosen, answers):
+                out[m] = answer
+        return out
 
     def measure(condition: Condition, preprocess: bool) -> list[np.ndarray]:
         if condition.is_clean and preprocess in clean:  # every axis has its clean point
             return clean[preprocess]
-        if preprocess and _whole_shift(condition) and shifts is not None:
-            dx, dy = (int(v) for v in condition.value)  # type: ignore[union-attr]
-            return shifts(dx, dy)
-        moved = distorted(base, condition)
-        out = predictions(to_mnist_batch(moved, options) if preprocess else moved)
+        if preprocess:
+            out = preprocessed(condition)
+        else:
+            out = predictions(distorted(base, condition), range(len(subjects)))
         if condition.is_clean:
             clean[preprocess] = out
         return out
 
-    shifts: _CroppedShifts | None = None
+    shifts: dict[bool, _CroppedShifts] = {}
 
     # The clean condition first: the shifts reuse its predictions.
     order = sorted(range(len(conditions)), key=lambda i: not conditions[i].is_clean)
@@ -132,8 +152,11 @@ def sweep(
             break
         condition = conditions[c]
         progress(done / len(conditions), condition.label())
-        if shifts is None and True in clean:
-            shifts = _CroppedShifts(base, boxes, clean[True], predictions, options)
+        if not shifts and True in clean:
+            for pen, chosen in groups.items():
+                clean_answers = [clean[True][m] for m in chosen]
+                predict = lambda batch, chosen=chosen: predictions(batch, chosen)  # noqa: E731
+                shifts[pen] = _CroppedShifts(base, boxes, clean_answers, predict, options[pen])
         for p, preprocess in enumerate(preprocessing):
             for m, predicted in enumerate(measure(condition, preprocess)):
                 known = targets[m] >= 0

@@ -35,6 +35,8 @@ class SweepRequest:
     kinds: tuple[str, ...] = ("shift", "scale", "rotation", "pen", "noise")
     preprocessing: tuple[bool, ...] = (True, False)
     limit: int = 0  # the first `limit` test digits (0: all 10 000)
+    # The recipe's Normalise pen step: on, off, or both (each model twice, "NAME pen off")
+    normalise_pen: tuple[bool, ...] = (True,)
 
 
 Loaded = tuple[str, Network, tuple[int, ...]]  # label, network, classes
@@ -67,7 +69,10 @@ def run_sweep(test_split: SharedSplit, prepared: tuple, context: JobContext):
                 raise DigitlabError(f"{source.label} has no weights yet")
             checkpoint = load_checkpoint(source.path)
             loaded = (source.label, checkpoint.network, checkpoint.classes)
-        subjects.append(Subject(*loaded))
+        label, network, classes = loaded
+        for pen in request.normalise_pen:
+            name = label if pen or len(request.normalise_pen) == 1 else f"{label} pen off"
+            subjects.append(Subject(name, network, classes, pen))
     context.check()
     test = test_split.get()
     count = request.limit or len(test)

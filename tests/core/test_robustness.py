@@ -112,7 +112,8 @@ def test_the_shipped_models_shift_heatmap_is_flat_when_preprocessed(mnist) -> No
 
     network = load_checkpoint(REPO / "models" / "mlp.safetensors").network
     images, labels = mnist.test.images[:3000], mnist.test.labels[:3000]
-    result = sweep([Subject("mlp", network)], images, labels, default_conditions(["shift"]))
+    mlp = Subject("mlp", network, normalise_pen=False)  # MNIST's own recipe: fit and centre
+    result = sweep([mlp], images, labels, default_conditions(["shift"]))
     _, on = result.shift_grid(0, True)
     _, off = result.shift_grid(0, False)
     centre = on[3, 3]
@@ -120,3 +121,55 @@ def test_the_shipped_models_shift_heatmap_is_flat_when_preprocessed(mnist) -> No
     assert off[3, 3] == centre  # no shift: the recipe leaves MNIST's own digits as they are
     assert off[3, 0] < centre - 0.3 and off[0, 3] < centre - 0.3  # raw: falls off
     assert off[3, 2] < off[3, 3] and off[2, 3] < off[3, 3]
+
+
+def test_a_model_swept_with_and_without_normalise_pen_gets_each_recipe() -> None:
+    """Two subjects of one network, the step on and off: each measured through its own recipe
+    (the shifts' shortcut too), and the step changes the answers on thin and thick pens."""
+    from digitlab.core.preprocess import PreprocessOptions
+
+    images = (scribbles(300, seed=7).numpy() * 255).astype(np.uint8)
+    labels = np.arange(300) % 10
+    network = random_network(hidden=(24,), seed=3, bias=0.3)
+    subjects = [
+        Subject("net", network, normalise_pen=True),
+        Subject("net pen off", network, normalise_pen=False),
+    ]
+    pens = [Condition("pen", -1.0), Condition("pen", 2.0)]
+    shifts = [Condition("shift", (4.0, -2.0)), Condition("shift", (0.0, 0.0))]
+    result = sweep(subjects, images, labels, pens + shifts, (True,))
+    base = torch.from_numpy(images).float() / 255
+    for m, pen in enumerate((True, False)):
+        options = PreprocessOptions(invert=False, normalise_pen=pen)
+        for c, condition in enumerate(pens + shifts):
+            flat = to_mnist_batch(distorted(base, condition), options).reshape(300, -1).numpy()
+            expected = float((network.logits(flat).argmax(1) == labels).mean())
+            assert result.accuracy[m, 0, c] == expected, (pen, condition)
+    thick = distorted(base, pens[1])
+    on, off = (
+        to_mnist_batch(thick, PreprocessOptions(invert=False, normalise_pen=pen))
+        for pen in (True, False)
+    )
+    assert not torch.equal(on, off)  # the step did something to the thick pen
+
+
+def test_the_command_sweeps_with_normalise_pen_on_off_or_both(tiny_mnist_dir, capsys) -> None:
+    import json
+
+    from digitlab.cli import main
+
+    base = ["--data-dir", str(tiny_mnist_dir), "robustness", "linear", "--kinds", "pen"]
+    reports = {}
+    for pen in ("on", "off", "both"):
+        args = [*base, "--preprocessing", "on", "--normalise-pen", pen, "--json"]
+        assert main(args) == 0
+        reports[pen] = json.loads(capsys.readouterr().out)
+    assert reports["on"]["normalise_pen"] == {"linear": True}
+    assert reports["off"]["normalise_pen"] == {"linear": False}
+    assert reports["both"]["models"] == ["linear", "linear pen off"]
+    both = reports["both"]["accuracy"]
+    assert both["linear"] == reports["on"]["accuracy"]["linear"]
+    assert both["linear pen off"] == reports["off"]["accuracy"]["linear"]
+    assert both["linear"] != both["linear pen off"]  # the step changed some answers
+    assert main([*base, "--normalise-pen", "both"]) == 0
+    assert "with Normalise pen unless 'pen off'" in capsys.readouterr().out

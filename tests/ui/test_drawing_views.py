@@ -75,7 +75,7 @@ def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> N
     raw = preview.input.image()
     assert session.drawing.options.fit is False and session.drawing.options.centre is False
     assert centre_of_mass(raw)[0] < 7  # stays in the top-left corner where it was drawn
-    assert preview.view_settings() == {"fit": False, "centre": False, "normalise_pen": False}
+    assert preview.view_settings() == {"fit": False, "centre": False, "normalise_pen": True}
 
 
 def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, session) -> None:
@@ -86,6 +86,8 @@ def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, s
     pad.canvas.set_pen_width(4)
     pad.canvas.add_stroke([(40.0, 30.0), (60.0, 250.0)])  # a thin pen, fitted: thinner still
     pad.push()
+    assert preview.pen_box.isChecked()  # on from the start: the default model expects it
+    preview.pen_box.setChecked(False)
     plain = preview.input.image()
     preview.pen_box.setChecked(True)
     assert session.drawing.options.normalise_pen is True

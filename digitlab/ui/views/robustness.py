@@ -33,6 +33,8 @@ from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.export import ExportButton, scene_picture
 
 SETTINGS = {"on and off": (True, False), "on": (True,), "off": (False,)}
+# Normalise pen within the preprocessing: "on and off" sweeps each model twice.
+PEN_SETTINGS = {"on": (True,), "off": (False,), "on and off": (True, False)}
 
 
 class RobustnessView(View):
@@ -52,6 +54,12 @@ class RobustnessView(View):
         self.preprocessing.setToolTip(
             "Run the window's MNIST preprocessing (fit to 20 px, centre by mass) on the distorted "
             "digits, skip it, or both (solid and dashed lines)"
+        )
+        self.pen = QComboBox()
+        self.pen.addItems([f"pen normalised {name}" for name in PEN_SETTINGS])
+        self.pen.setToolTip(
+            "The preprocessing's Normalise pen step (What the net sees): on, off, or both, each "
+            "model then swept twice (the second named 'pen off')"
         )
         self.run_button = QPushButton("Run sweep")
         self.run_button.setToolTip(
@@ -81,6 +89,7 @@ class RobustnessView(View):
         choices.addWidget(self.export)
         controls = QHBoxLayout()
         controls.addWidget(self.preprocessing)
+        controls.addWidget(self.pen)
         controls.addWidget(self.run_button)
         controls.addWidget(self.progress, 1)
         layout = QVBoxLayout(self)
@@ -138,7 +147,9 @@ class RobustnessView(View):
             self.progress.setFormat("cancelled")
             return
         preprocessing = SETTINGS[self.preprocessing.currentText().removeprefix("preprocessing ")]
-        sweeps.run(SweepRequest(tuple(self.chosen_keys()), preprocessing=preprocessing))
+        pen = PEN_SETTINGS[self.pen.currentText().removeprefix("pen normalised ")]
+        keys = tuple(self.chosen_keys())
+        sweeps.run(SweepRequest(keys, preprocessing=preprocessing, normalise_pen=pen))
         if sweeps.running:
             self.run_button.setText("Cancel")
             self.progress.setValue(0)
@@ -180,12 +191,18 @@ class RobustnessView(View):
     # --- what it remembers -------------------------------------------------------------------
 
     def view_settings(self) -> dict[str, Any]:
-        return {"preprocessing": self.preprocessing.currentText().removeprefix("preprocessing ")}
+        return {
+            "preprocessing": self.preprocessing.currentText().removeprefix("preprocessing "),
+            "normalise_pen": self.pen.currentText().removeprefix("pen normalised "),
+        }
 
     def apply_view_settings(self, values: dict[str, Any]) -> None:
         value = values.get("preprocessing")
         if isinstance(value, str) and value in SETTINGS:
             self.preprocessing.setCurrentText(f"preprocessing {value}")
+        pen = values.get("normalise_pen")
+        if isinstance(pen, str) and pen in PEN_SETTINGS:
+            self.pen.setCurrentText(f"pen normalised {pen}")
 
 
 if __name__ == "__main__":

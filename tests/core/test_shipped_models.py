@@ -34,7 +34,7 @@ def test_shipped_model_meets_its_accuracy(
 
 def test_the_robust_model_survives_what_people_do_on_a_pad(mnist) -> None:
     """Its targets, through the window's preprocessing with Normalise pen (models/README.md):
-    turned ±30°, drawn 2 px thicker, moved anywhere within ±6 px; 1 px thinner it reads 89.5 %
+    turned ±30°, drawn 2 px thicker, moved anywhere within ±6 px; 1 px thinner it reads 89.8 %
     (issue 25 asks 93 %)."""
     from digitlab.core.robustness import Condition, Subject, default_conditions, sweep
 
@@ -46,7 +46,7 @@ def test_the_robust_model_survives_what_people_do_on_a_pad(mnist) -> None:
     result = sweep([Subject("robust", network)], test.images, test.labels, conditions, (True,))
     accuracy = dict(zip(conditions, result.accuracy[0, 0]))
     assert min(accuracy[c] for c in turned) >= 0.95
-    assert accuracy[pens[1]] >= 0.94 and accuracy[pens[0]] >= 0.89
+    assert accuracy[pens[1]] >= 0.95 and accuracy[pens[0]] >= 0.89
     assert result.shift_grid(0, True)[1].min() >= 0.97
 
 

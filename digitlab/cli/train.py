@@ -148,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.memory import check_trainable
     from digitlab.core.model import new_model, to_network
     from digitlab.core.network import ModelSpec
+    from digitlab.core.pen_width import pen_meta
     from digitlab.core.protocol import SnapshotStatus
     from digitlab.core.training import train
 
@@ -211,6 +212,7 @@ def run(args: argparse.Namespace) -> int:
         "test_accuracy": last.test_accuracy,
         "train": config.recorded(),
         "command": "digitlab " + " ".join(sys.argv[1:]),
+        **pen_meta(args.augment),
     }
     try:
         path = save_checkpoint(args.out, to_network(model), meta)

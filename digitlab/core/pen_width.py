@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from digitlab.core.choices import augment_recipe
+
 # The median width of 20 000 MNIST training digits after `to_mnist` (mean 2.48, 10th percentile
 # 1.76, 90th 3.31), by `stroke_width`.
 MNIST_STROKE_WIDTH = 2.39
@@ -59,6 +61,12 @@ def stroke_width(images: np.ndarray) -> np.ndarray | float:
     ink = array.sum(axis=(-2, -1))
     width = np.where(edges > 0, 2.0 * ink / np.maximum(edges, 1e-6), 0.0)
     return float(width) if width.ndim == 0 else width
+
+
+def pen_meta(augment: str) -> dict[str, bool]:
+    """What a model file records about Normalise pen: {META_KEY: True} when its training's
+    augmentation ran the step (so the net learnt from normalised pens), else nothing."""
+    return {META_KEY: True} if augment and augment_recipe(augment).get(META_KEY) else {}
 
 
 def expects_normalised_pen(meta: Mapping[str, Any]) -> bool:

@@ -31,7 +31,7 @@ SHIPPED_LABELS = {
     "mlp": "Shipped 2-layer",
     "linear": "Shipped 1-layer",
 }
-DEFAULT_KEY = "robust"  # beats the 2-layer net on clean digits too (98.86 % against 98.45 %)
+DEFAULT_KEY = "robust"  # beats the 2-layer net on clean digits too (98.97 % against 98.45 %)
 
 
 class ModelKind(enum.Enum):

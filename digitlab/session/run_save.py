@@ -11,6 +11,7 @@ from psygnal import SignalInstance
 from digitlab.core.checkpoint import percent_text, save_checkpoint
 from digitlab.core.choices import DATASET_LABELS
 from digitlab.core.network import Network
+from digitlab.core.pen_width import pen_meta
 from digitlab.session.jobs import JobRunner
 from digitlab.session.notices import Notices
 from digitlab.session.run_settings import RunSettings
@@ -45,6 +46,7 @@ def checkpoint_meta(
         "test_accuracy": test_accuracy,
         "train": settings.config().recorded(),
         "source": "digitlab window",
+        **pen_meta(settings.augment),
     }
 
 

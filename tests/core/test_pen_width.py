@@ -170,3 +170,14 @@ def test_the_default_model_says_it_was_trained_through_the_step() -> None:
     assert expects_normalised_pen(load_checkpoint(shipped_model_path("robust")).meta)
     assert not expects_normalised_pen(load_checkpoint(shipped_model_path("mlp")).meta)
     assert not expects_normalised_pen({"normalise_pen": "yes"})  # only a JSON true counts
+
+
+def test_a_model_trained_through_the_step_says_so_in_its_file() -> None:
+    from digitlab.core.pen_width import expects_normalised_pen, pen_meta
+    from digitlab.session.run_save import checkpoint_meta
+    from digitlab.session.run_settings import RunSettings
+
+    assert pen_meta("robust") == {"normalise_pen": True} and pen_meta("") == {}
+    window = checkpoint_meta(RunSettings(augment="robust"), tuple(range(10)), 1.0, 10, 0.5)
+    assert expects_normalised_pen(window)
+    assert not expects_normalised_pen(checkpoint_meta(RunSettings(), tuple(range(10)), 1, 1, 0.5))

@@ -75,7 +75,7 @@ def test_the_preprocessing_toggles_change_what_the_net_sees(qtbot, session) -> N
     raw = preview.input.image()
     assert session.drawing.options.fit is False and session.drawing.options.centre is False
     assert centre_of_mass(raw)[0] < 7  # stays in the top-left corner where it was drawn
-    assert preview.view_settings() == {"fit": False, "centre": False, "normalise_pen": True}
+    assert preview.view_settings() == {"fit": False, "centre": False, "pen_normalised": True}
 
 
 def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, session) -> None:
@@ -92,12 +92,14 @@ def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, s
     preview.pen_box.setChecked(True)
     assert session.drawing.options.normalise_pen is True
     assert stroke_width(preview.input.image()) > stroke_width(plain)
-    assert preview.view_settings()["normalise_pen"] is True
+    assert preview.view_settings()["pen_normalised"] is True
     session.drawing.set_options(normalise_pen=False)  # the switch follows the session
     assert not preview.pen_box.isChecked()
-    preview.apply_view_settings({"normalise_pen": True})
+    preview.apply_view_settings({"pen_normalised": True})
     assert preview.pen_box.isChecked() and session.drawing.options.normalise_pen
-    preview.apply_view_settings({"normalise_pen": "yes"})  # not a bool: left as it is
+    preview.apply_view_settings({"pen_normalised": "yes"})  # not a bool: left as it is
+    assert session.drawing.options.normalise_pen
+    preview.apply_view_settings({"normalise_pen": False})  # stored when off was the default
     assert session.drawing.options.normalise_pen
 
 

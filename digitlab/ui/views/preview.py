@@ -213,6 +213,11 @@ class InputArea(QWidget):
         return bool(self.plan.steps)
 
 
+# Normalise pen was off by default before it came on for every model; the stored choice moved to
+# a new key so a "false" saved then does not keep it off (an old "normalise_pen" is ignored).
+PEN_KEY = "pen_normalised"
+
+
 class PreviewView(View):
     view_id = "preview"
 
@@ -297,15 +302,15 @@ class PreviewView(View):
         return [step.image_item.image.copy() for step in self.steps]
 
     def view_settings(self) -> dict:
-        options = self.session.drawing.options
+        options = self.session.drawing.options  # (the pen under a new key: see PEN_KEY)
         return {
             "fit": options.fit,
             "centre": options.centre,
-            "normalise_pen": options.normalise_pen,
+            PEN_KEY: options.normalise_pen,
         }
 
     def apply_view_settings(self, values: dict) -> None:
-        fit, centre, pen = values.get("fit"), values.get("centre"), values.get("normalise_pen")
+        fit, centre, pen = values.get("fit"), values.get("centre"), values.get(PEN_KEY)
         self.session.drawing.set_options(
             fit=fit if isinstance(fit, bool) else None,
             centre=centre if isinstance(centre, bool) else None,

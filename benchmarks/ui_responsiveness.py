@@ -4,7 +4,7 @@ settings, run, weights, curves, pad and prediction).
 Prints, for a 784→100→10 net at batch 64 with one torch thread, each with target and ok/not ok:
 - GUI event-loop lateness of a 10 ms timer while training runs (median, p99; target p99 ≤ 50 ms),
 - frames the weights view paints per second while training (target ≥ 10),
-- training samples/s with the window open vs headless (target ≥ 80 %),
+- training samples/s with the window open vs headless (target ≥ 95 %, issue 26),
 - stroke-to-bars latency: one mouse-move on the pad until the bars hold the new prediction and
   both widgets have repainted (median; target ≤ 16 ms), idle and during training.
 
@@ -39,7 +39,7 @@ from digitlab.core.network import ModelSpec  # noqa: E402
 from digitlab.core.protocol import TrainConfig  # noqa: E402
 from digitlab.core.training import train  # noqa: E402
 
-HIDDEN, EPOCHS = 100, 2
+HIDDEN, EPOCHS = 100, 6  # long enough that the epoch-end evaluations and start-up are a small share
 
 
 def verdict(ok: bool) -> str:
@@ -110,7 +110,7 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     # A second, shorter run with the user drawing while it trains.
     busy_strokes: list[float] = []
     session.run.reset()
-    session.run.set_settings(session.run.settings.replaced(epochs=1))
+    session.run.set_settings(session.run.settings.replaced(epochs=4))  # outlasts the strokes
     QTimer.singleShot(1000, lambda: busy_strokes.extend(stroke_latencies(app, window, 60)))
     session.run.start()
     wait(lambda: session.run.phase is RunPhase.FINISHED, 600)
@@ -122,8 +122,9 @@ def main() -> None:  # the trainer is a spawned process: run under `if __name__ 
     print(f"weight-view frames painted: {refresh_rate:.1f}/s ({frames} in all; "
           f"{snapshot_rate:.1f} snapshots/s arrived)  "
           f"[target ≥ 10/s: {verdict(refresh_rate >= 10)}]")  # fmt: skip
+    share = windowed / bare
     print(f"training: {windowed:,.0f} samples/s with the window vs {bare:,.0f} headless = "
-          f"{windowed / bare:.0%}  [target ≥ 80 %: {verdict(windowed / bare >= 0.8)}]")  # fmt: skip
+          f"{share:.0%}  [target ≥ 95 %: {verdict(share >= 0.95)}]")  # fmt: skip
     idle, busy = statistics.median(idle_strokes), statistics.median(busy_strokes or [float("nan")])
     print(f"stroke-to-bars: median {idle:.1f} ms idle, {busy:.1f} ms while training "
           f"(p90 {np.percentile(busy_strokes or [np.nan], 90):.1f} ms)  "

@@ -154,3 +154,19 @@ def test_a_cifar_run_trains_in_the_window_and_its_views_follow(qapp, qtbot, tmp_
         assert not errors
     finally:
         session.close()
+
+
+def test_the_prediction_bars_name_a_cifar_model_s_classes(session, qtbot) -> None:
+    from digitlab.ui.views.prediction import PredictionView
+
+    view = PredictionView(session)
+    qtbot.addWidget(view)
+    view.resize(360, 240)
+    view.show()
+    qtbot.waitExposed(view)
+    answer_with(session, cifar_network())
+    qtbot.waitUntil(lambda: view.bars._names[0] == "plane", timeout=3000)
+    assert view.bars._names == ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse",
+                                "ship", "truck")
+    session.models.select("linear")  # a digit model: digits again
+    qtbot.waitUntil(lambda: view.bars._names == tuple("0123456789"), timeout=30_000)

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from digitlab.core.checkpoint import percent_text
 from digitlab.session import Answer, Session
+from digitlab.ui.picture_models import is_picture_model
 from digitlab.ui.plots import style
+from digitlab.ui.plots.picture_cells import SHORT_NAMES
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.text_strip import TextStrip
 
@@ -55,6 +57,7 @@ class ConfidenceBars(QWidget):
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.72, pen=None)
         plot.addItem(self._bars)
         self._classes: tuple[int, ...] = ()
+        self._names: tuple[str, ...] = ()
         self._probabilities: np.ndarray | None = None
         self.set_classes(range(10))
         self.setMinimumSize(160, 110)
@@ -65,13 +68,15 @@ class ConfidenceBars(QWidget):
     def classes(self) -> tuple[int, ...]:
         return self._classes
 
-    def set_classes(self, classes: Sequence[int]) -> None:
+    def set_classes(self, classes: Sequence[int], names: Sequence[str] | None = None) -> None:
+        """The classes the bars stand for, labelled by `names` (CIFAR-10's) or their digits."""
         classes = tuple(int(c) for c in classes)
-        if classes == self._classes:
+        names = tuple(names) if names is not None else tuple(str(c) for c in classes)
+        if (classes, names) == (self._classes, self._names):
             return
-        self._classes = classes
+        self._classes, self._names = classes, names
         plot = self.plot_widget.getPlotItem()
-        plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        plot.getAxis("bottom").setTicks([list(enumerate(names))])
         plot.setXRange(-0.6, len(classes) - 0.4, padding=0.0)
         self._bars.setOpts(x=list(range(len(classes))), height=[0.0] * len(classes))
 
@@ -94,7 +99,7 @@ class ConfidenceBars(QWidget):
         brushes = [style.ACCENT if i == top else style.NEUTRAL for i in range(count)]
         self._bars.setOpts(height=values, brushes=brushes)
         self.headline.setText(
-            f"<b>{self._classes[top]}</b> · {percent_text(values[top])}", style.ACCENT
+            f"<b>{self._names[top]}</b> · {percent_text(values[top])}", style.ACCENT
         )
 
     def title_text(self) -> str:
@@ -116,7 +121,9 @@ class PredictionView(View):
 
     def refresh(self) -> None:
         prediction = self.session.prediction
-        self.bars.set_classes(prediction.classes)
+        entry = self.session.models.current
+        names = [SHORT_NAMES[c] for c in prediction.classes] if is_picture_model(entry) else None
+        self.bars.set_classes(prediction.classes, names)
         if prediction.state is Answer.READY:
             self.bars.set_probabilities(prediction.probabilities)
         elif prediction.state is Answer.NO_MODEL and self.session.models.is_loading():

@@ -114,9 +114,7 @@ def default_threads(spec) -> int:  # noqa: ANN001 - a core.network.ModelSpec (im
     core."""
     import os
 
-    sizes = spec.sizes
-    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
-    return 1 if weights < SMALL_NET_WEIGHTS else max(1, os.cpu_count() or 1)
+    return 1 if spec.parameter_count < SMALL_NET_WEIGHTS else max(1, os.cpu_count() or 1)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -184,8 +184,7 @@ def _beside(data: dict) -> str:
     """B's hidden layers as the A vs B view takes them, checked as strictly."""
     text = _text(data, "beside", "")
     if text:
-        option = HYPERPARAMS["hidden"]
-        (option.window_parse or option.parse)(text)  # type: ignore[misc]
+        HYPERPARAMS["hidden"].parse_for_window(text)
     return text
 
 

@@ -56,10 +56,7 @@ class SideBySide:
     def set_hidden(self, text: str) -> None:
         """B's hidden layers for its next Start, as the form writes them ('100', '100,50', '0':
         none); ValueError (one line) for what the form would refuse too."""
-        option = HYPERPARAMS["hidden"]
-        parse = option.window_parse or option.parse
-        assert parse is not None
-        hidden = tuple(parse(text))
+        hidden = tuple(HYPERPARAMS["hidden"].parse_for_window(text))
         if hidden != self._hidden:
             self._hidden = hidden
             self._follow_settings(self.run.settings)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from digitlab.core.evidence import Evidence, evidence
 from digitlab.session import Session
+from digitlab.session.comparison import why_not_comparable
 from digitlab.ui.plots import style
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.text_strip import TextStrip
@@ -144,8 +145,7 @@ class EvidenceView(View):
                  f"{entry.classes[first]} against {entry.classes[second]}")  # fmt: skip
         self._maps = maps
         other = self.session.comparison.other
-        comparable = other is not None and other.classes == entry.classes and (
-            other.network.spec.input_size == entry.network.spec.input_size)  # fmt: skip
+        comparable = other is not None and why_not_comparable(entry, other) is None
         prefix = "A " if comparable else ""
         self._draw_row(self.images, self.titles, maps, [prefix + n for n in names], limit)
         self.totals.setText(totals_text(found, first, second, entry.classes))

@@ -94,18 +94,32 @@ class Comparison:
         }
 
 
+def comparison_problem(
+    sizes: Sequence[int],
+    classes: Sequence[Sequence[int]],
+    names: Sequence[str] = ("A", "B"),
+    datasets: Sequence[str | None] = (None, None),
+) -> str | None:
+    """Why two models' answers are not about the same question, in one line (they read inputs
+    of other sizes, are for other datasets, or tell other digits apart), or None."""
+    first, second = names
+    if sizes[0] != sizes[1]:
+        return f"{first} takes {sizes[0]} inputs, {second} takes {sizes[1]}"
+    if datasets[0] != datasets[1]:
+        return f"{first} is for {datasets[0]}, {second} for {datasets[1]}"
+    if tuple(classes[0]) != tuple(classes[1]):
+        return (f"{first} tells {_digits(classes[0])} apart, "
+                f"{second} tells {_digits(classes[1])} apart")  # fmt: skip
+    return None
+
+
 def check_comparable(a: Checkpoint, b: Checkpoint, names: Sequence[str] = ("A", "B")) -> None:
     """A ValueError of one line unless both models read the same inputs and answer with the same
     digits from the same dataset: otherwise their answers are not about the same question."""
-    first, second = names
-    if a.spec.input_size != b.spec.input_size:
-        raise ValueError(f"cannot compare: {first} takes {a.spec.input_size} inputs, "
-                         f"{second} takes {b.spec.input_size}")  # fmt: skip
-    if a.dataset != b.dataset:
-        raise ValueError(f"cannot compare: {first} is for {a.dataset}, {second} for {b.dataset}")
-    if tuple(a.classes) != tuple(b.classes):
-        raise ValueError(f"cannot compare: {first} tells {_digits(a.classes)} apart, "
-                         f"{second} tells {_digits(b.classes)} apart")  # fmt: skip
+    problem = comparison_problem((a.spec.input_size, b.spec.input_size), (a.classes, b.classes),
+                                 names, (a.dataset, b.dataset))  # fmt: skip
+    if problem:
+        raise ValueError(f"cannot compare: {problem}")
 
 
 def _digits(classes: Sequence[int]) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from psygnal import Signal
 
 from digitlab.core.compare import Comparison as PairSummary
-from digitlab.core.compare import compare
+from digitlab.core.compare import compare, comparison_problem
 from digitlab.session.analysis import Followed
 from digitlab.session.jobs import JobContext, JobRunner
 from digitlab.session.models import RUN_KEY, ModelEntry, ModelLibrary
@@ -32,13 +32,8 @@ __all__ = ["Comparison", "PairSummary", "why_not_comparable"]
 
 def why_not_comparable(a: ModelEntry, b: ModelEntry) -> str | None:
     """One line when two models' answers are not about the same question, else None."""
-    if a.network.spec.input_size != b.network.spec.input_size:
-        return (f"{a.label} takes {a.network.spec.input_size} inputs, "
-                f"{b.label} {b.network.spec.input_size}")  # fmt: skip
-    if tuple(a.classes) != tuple(b.classes):
-        digits = (", ".join(map(str, m.classes)) for m in (a, b))
-        return f"{a.label} tells {next(digits)} apart, {b.label} tells {next(digits)} apart"
-    return None
+    sizes = (a.network.spec.input_size, b.network.spec.input_size)
+    return comparison_problem(sizes, (a.classes, b.classes), (a.label, b.label))
 
 
 def pair_summary(

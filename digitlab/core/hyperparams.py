@@ -27,6 +27,7 @@ from digitlab.core.choices import (
     OPTIMIZERS,
     SCHEDULES,
     describe_augment,
+    is_colour,
     parse_hidden,
 )
 
@@ -60,7 +61,11 @@ class Option(NamedTuple):
     what: str = ""  # how a message names it: "the batch size must be from 1 to 8,192"
     step: float = 0.0  # a float spin box's arrow step
     log: bool = False  # a learning-rate box: typed freely, stepped along 1, 2, 5 × 10^k
-    needs: tuple[str, Any] | None = None  # only used while another option has this value
+    # Used only while the other options' values (by name) pass this test (see `when`); a form
+    # disables it otherwise. `dropped_unused`: then it also falls back to its default, for an
+    # option the run cannot take at all (augmentation of colour pictures).
+    needs: Callable[[Mapping[str, Any]], bool] | None = None
+    dropped_unused: bool = False
     config: str | None = ""  # the TrainConfig field it sets ("": its own name; None: none)
     annotation: str = ""  # its type in RunSettings ("": from `kind`)
     parse: Callable[[str], Any] | None = None  # text → value, ValueError if malformed
@@ -94,6 +99,10 @@ class Option(NamedTuple):
     @property
     def default_for_cli(self) -> Any:
         return self.default if self.cli_default is _SAME else self.cli_default
+
+    def used(self, values: Mapping[str, Any]) -> bool:
+        """Does this option count with the others at `values` (by name)?"""
+        return self.needs is None or self.needs(values)
 
     @property
     def tooltip(self) -> str:
@@ -163,6 +172,11 @@ PACE_LABELS = {
     0.5: "0.5 steps/s (slow motion)",
 }
 
+def when(name: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
+    """An option's `needs`: used only while option `name` has `value`."""
+    return lambda values: values.get(name) == value
+
+
 _OPTIONS = (
     # --- Data ---
     Option("dataset", "mnist", "Data", "Dataset",
@@ -179,7 +193,9 @@ _OPTIONS = (
            f"({describe_augment('light')}) or robust ({describe_augment('robust')})",
            kind="choice", choices=("", *AUGMENT_NAMES),
            labels={"": "none", **{name: name for name in AUGMENT_NAMES}},
-           what="augmentation", cli_const="light", live=True),
+           what="augmentation", cli_const="light", live=True,
+           needs=lambda values: not is_colour(values.get("dataset", "mnist")),
+           dropped_unused=True),
     # --- Network ---
     Option("hidden", (100,), "Network", "Hidden layers",
            "hidden layer sizes: 100 is 784→100→10, 100,100 two hidden layers, 2 a 2-D "
@@ -197,7 +213,7 @@ _OPTIONS = (
            cli_bounded=False, live=True,
            shown_default=", ".join(f"{lr:g} {name}" for name, lr in DEFAULT_LR.items())),
     Option("momentum", 0.9, "Optimiser", "Momentum", "SGD momentum", bounds=(0.0, 0.999),
-           step=0.05, needs=("optimizer", "sgd"), what="momentum", live=True),
+           step=0.05, needs=when("optimizer", "sgd"), what="momentum", live=True),
     Option("schedule", "constant", "Optimiser", "Schedule",
            "learning-rate schedule; cosine decays it to 0 by the last step",
            kind="choice", choices=SCHEDULES, what="schedule"),

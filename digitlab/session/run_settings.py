@@ -45,6 +45,14 @@ class RunSettings:
     speed) — see `core.hyperparams`. The pace and the live options (learning rate, momentum,
     weight decay, L1, batch size, augment: `core.live`) also apply to the going run."""
 
+    def __post_init__(self) -> None:
+        """An option the run cannot take with the others (`Option.dropped_unused`: augmenting
+        colour pictures) is kept at its default, whoever made the settings."""
+        values = self.values()
+        for option in WINDOW_OPTIONS:
+            if option.dropped_unused and not option.used(values):
+                object.__setattr__(self, option.name, option.default)
+
     @property
     def num_classes(self) -> int:
         return len(self.classes) if self.classes else 10

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.core.choices import DEFAULT_LR, is_colour
+from digitlab.core.choices import DEFAULT_LR
 from digitlab.core.hyperparams import FORM_OPTIONS, GROUPS, Option
 from digitlab.session import Session
 from digitlab.session.run import RunPhase
@@ -154,8 +154,6 @@ class TrainingFormView(View):
                 values[option.name] = field.currentData()
             else:
                 values[option.name] = field.value()
-        if is_colour(values.get("dataset", current.dataset)):
-            values["augment"] = ""  # the distortions bend 28×28 digits, not colour pictures
         return current.replaced(**values), (problems[0] if problems else None)
 
     def _commit(self) -> None:
@@ -168,13 +166,12 @@ class TrainingFormView(View):
         self.session.run.set_settings(settings, problem)
 
     def _enable(self, settings: RunSettings) -> None:
-        """Fields used only with another option's value (momentum: sgd) are off without it;
-        while a run goes, so are those it cannot take (see the module docstring)."""
-        busy = self.session.run.phase.busy
+        """Fields used only with other options' values (momentum: sgd; augment: digits) are off
+        without them; while a run goes, so are those it cannot take (see the module docstring)."""
+        busy, values = self.session.run.phase.busy, settings.values()
         for option in FORM_OPTIONS:
             field = self.fields[option.name]
-            used = option.needs is None or getattr(settings, option.needs[0]) == option.needs[1]
-            used = used and not (option.name == "augment" and is_colour(settings.dataset))
+            used = option.used(values)
             field.setEnabled(used and (option.live or not busy))
             tip = (LIVE_TIP if option.live else NEXT_START_TIP) if busy else ""
             field.setToolTip(option.tooltip + tip)

@@ -59,6 +59,22 @@ def covers(model: nn.Module) -> bool:
     )
 
 
+@torch.no_grad()
+def predicted_classes(model: MLP, images: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
+    """The class `model` (one `covers` admits) gives each of `scale` × `images` (N, inputs),
+    computed feature-major as the step is: evaluating the test split so ran twice as fast as
+    `model(images)` for 784→10."""
+    out, alpha = images.t(), scale
+    for layer in model.layers[:-1]:
+        out = torch.addmm(layer.bias.view(-1, 1), layer.weight, out, alpha=alpha)
+        if (act := _FORWARD[model.spec.activation]) is not None:
+            act(out)
+        alpha = 1.0
+    last = model.layers[-1]
+    logits = torch.addmm(last.bias.view(-1, 1), last.weight, out, alpha=alpha)
+    return logits.max(0).indices  # max(0).indices: argmax(0) is slower on a (classes, N) matrix
+
+
 class FastStep:
     """One training step of an `MLP` (see the module's docstring); `step` per batch."""
 
@@ -163,17 +179,20 @@ class _AdamUpdate:
         self.optimizer, self.params, self.grads = optimizer, params, grads
         self.group = optimizer.param_groups[0]
         self.state: tuple[list, list, list] | None = None
+        self.one = torch.ones(())  # replaced by a 1 of the step counts' dtype at the first step
 
     def __call__(self) -> None:
         if self.state is None:
             self.optimizer.step()  # creates the state exactly as torch does
             states = [self.optimizer.state[p] for p in self.group["params"]]
             self.state = tuple([s[k] for s in states] for k in ("exp_avg", "exp_avg_sq", "step"))
+            self.one = torch.ones_like(self.state[2][0])  # a step count's 1, as a tensor
             return
         group = self.group
         exp_avgs, exp_avg_sqs, steps = self.state
         beta1, beta2 = group["betas"]
-        torch._foreach_add_(steps, 1)
+        for step in steps:  # in a step, a tensor one: _foreach_add_(steps, 1) took 10 µs more
+            step.add_(self.one)
         torch._fused_adam_(
             self.params, self.grads, exp_avgs, exp_avg_sqs, [], steps,
             lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"],

@@ -172,6 +172,7 @@ PACE_LABELS = {
     0.5: "0.5 steps/s (slow motion)",
 }
 
+
 def when(name: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
     """An option's `needs`: used only while option `name` has `value`."""
     return lambda values: values.get(name) == value

@@ -42,12 +42,12 @@ class Batches:
         """(len(index), inputs) floats 0–255, the bytes' values: 255 × `take(index)`, a third
         of its cost (`core.fast_step` scales them in its first matmul). Overwritten by the next
         take of that size."""
-        raw, floats, _ = self._buffers_of(len(index))
+        raw, floats, _ = self._buffers_of(index.shape[0])
         torch.index_select(self.images, 0, index, out=raw)
         return floats.copy_(raw)
 
     def take(self, index: torch.Tensor) -> torch.Tensor:
         """(len(index), inputs) floats in [0, 1]; overwritten by the next take of that size."""
-        raw, _, scaled = self._buffers_of(len(index))
+        raw, _, scaled = self._buffers_of(index.shape[0])
         torch.index_select(self.images, 0, index, out=raw)
         return scaled.copy_(raw).div_(255.0)  # in the model's dtype, as `.float() / 255`

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from digitlab.core.data import Dataset, DatasetCache, Split, is_downloaded
 from digitlab.core.errors import DataError
-from digitlab.core.fast_step import FastStep, covers
+from digitlab.core.fast_step import FastStep, covers, predicted_classes
 from digitlab.core.live_run import LiveRun
 from digitlab.core.model import MLP, from_network, new_model
 from digitlab.core.protocol import (
@@ -68,23 +68,36 @@ def warm_up() -> None:
 
 
 @torch.no_grad()
-def accuracy(model: MLP, images: torch.Tensor, labels: torch.Tensor, chunk: int = 8192) -> float:
-    """Fraction of images classified right; images are (N, 784) floats on the model's device."""
+def accuracy(model: MLP, images: torch.Tensor, labels: torch.Tensor, chunk: int = 2048) -> float:
+    """Fraction of images classified right. `images`: (N, inputs) floats in [0, 1], or a split's
+    bytes (0–255), made floats a chunk at a time in one buffer (all 10 000 MNIST test digits at
+    once took 19 ms a run, mostly fresh pages); on the model's device."""
     if len(labels) == 0:
         return float("nan")
     was_training = model.training
     model.eval()
-    correct = sum(
-        int((model(images[i : i + chunk]).argmax(1) == labels[i : i + chunk]).sum())
-        for i in range(0, len(labels), chunk)
-    )
+    scale, buffer = 1.0, None
+    if not images.is_floating_point():
+        dtype = model.layers[0].weight.dtype
+        buffer = images.new_empty((min(chunk, len(labels)), images.shape[1]), dtype=dtype)
+        scale = Batches.SCALE  # rides in the first matmul, as in the step
+    correct = 0
+    for i in range(0, len(labels), chunk):
+        batch = images[i : i + chunk]
+        if buffer is not None:
+            batch = buffer[: len(batch)].copy_(batch)
+        if covers(model):
+            answers = predicted_classes(model, batch, scale)
+        else:
+            answers = model(batch * scale if scale != 1.0 else batch).argmax(1)
+        correct += int((answers == labels[i : i + chunk]).sum())
     model.train(was_training)
     return correct / len(labels)
 
 
-def _tensors(split: Split, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """A split as (N, 784) float32 in [0, 1] and int64 labels, on the device."""
-    images = torch.from_numpy(split.images).to(device).reshape(len(split), -1).float().div_(255.0)
+def _split_bytes(split: Split, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """A split as (N, inputs) bytes and int64 labels, on the device."""
+    images = torch.from_numpy(split.images).to(device).reshape(len(split), -1)
     return images, torch.from_numpy(split.labels).to(device)
 
 
@@ -143,8 +156,7 @@ def train(
     generator = torch.Generator().manual_seed(config.seed)
     dtype = model.layers[0].weight.dtype  # float32, or float64 where tests compare the paths
     data = Batches(dataset.train, device, dtype)
-    tx, ty = _tensors(dataset.test if test is None else test, device)
-    tx = tx.to(dtype)
+    tx, ty = _split_bytes(dataset.test if test is None else test, device)
     n = len(data)
     if n == 0:
         raise ValueError("the training split is empty")
@@ -211,8 +223,8 @@ def train(
                 return
             live.follow(state, seen, step)
             t0 = last_step = time.perf_counter()
-            index = order[start : start + min(live.batch_size, live.total - seen)]
-            size = len(index)
+            size = min(live.batch_size, live.total - seen, n - start)  # ints: len(tensor) is slow
+            index = order[start : start + size]
             logits = window.slot(size)  # this step's (classes, size) logits go there
             if fast is not None and live.augment is None:  # bytes, scaled in the first matmul
                 fast.step(data.take_bytes(index), logits, start, live.l1, Batches.SCALE)

@@ -59,6 +59,25 @@ class TrainingProcessError(DigitlabError):
     """Training failed in the child process (an exception there, or the process died)."""
 
 
+class _Outbox:
+    """The child's end of its messages to the parent. `put` never blocks (a thread sends, as a
+    multiprocessing Queue's does), over a pipe whose only writer is the child: a child that dies
+    mid-message (killed while sending a megabyte snapshot) leaves the parent an end of file, not
+    a read that never returns, as a Queue's pipe did, the parent holding a writer of it too."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._items: queue_module.SimpleQueue = queue_module.SimpleQueue()
+        threading.Thread(target=self._send_all, name="digitlab-outbox", daemon=True).start()
+
+    def put(self, item: tuple[int, str, Any]) -> None:
+        self._items.put(item)
+
+    def _send_all(self) -> None:
+        while True:
+            self._connection.send(self._items.get())
+
+
 def _die_with_parent() -> None:
     """End this process as soon as the parent is gone (killed, crashed, or closed)."""
     parent = mp.parent_process()
@@ -90,9 +109,11 @@ def _serve(
     pace: Any,
     live: Any,
 ) -> None:
-    """The child: take messages until None; post (run, 'stage' | 'snapshot' | 'error', payload)."""
+    """The child: take messages until None; post (run, 'stage' | 'snapshot' | 'error', payload)
+    to `outbox`, the writing end of a pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    outbox = _Outbox(outbox)
     import torch
 
     from digitlab.core.data import DatasetCache, is_downloaded
@@ -134,8 +155,8 @@ class _Channel:
     from another thread cannot pull it out from under the run."""
 
     child: Any
-    inbox: Any
-    outbox: Any
+    inbox: Any  # a multiprocessing Queue to the child
+    outbox: Any  # the reading end of the child's pipe (`_Outbox`)
     cancelled: Any
     running: Any
     wanted: Any
@@ -143,6 +164,7 @@ class _Channel:
     pace: Any  # a RawValue('d'): steps a second, 0 for full speed
     live: Any  # an Array('d', LIVE_SLOTS): the live settings (`core.live.LiveBox`)
     live_sent: int = 0  # the version of the caller's live settings copied to the child
+    ending: bool = False  # `end` was called: an end of file is ours, not a crash
 
     def stop_signals(self) -> None:
         """Cancel, unpause and release a paced child: whatever it is doing, it moves on."""
@@ -150,16 +172,34 @@ class _Channel:
         self.running.set()
         self.wanted.set()
 
+    def receive(self) -> tuple[int, str, Any] | None:
+        """The child's next message, or None if none began within `POLL_S`; a child gone,
+        even mid-message, raises `TrainingProcessError`."""
+        try:
+            if not self.outbox.poll(POLL_S):
+                if self.child.is_alive():
+                    return None
+                raise EOFError
+            return self.outbox.recv()
+        except (OSError, ValueError, EOFError):  # closed here by `end`, or the child is gone
+            if self.ending:
+                raise TrainingProcessError("the training process was shut down") from None
+            self.child.join(1.0)  # its exit code
+            raise TrainingProcessError(
+                f"the training process stopped unexpectedly (exit code {self.child.exitcode})"
+            ) from None
+
     def end(self, timeout_s: float) -> None:
+        self.ending = True
         self.stop_signals()
         self.child.terminate()
         self.child.join(timeout_s)
         if self.child.is_alive():
             self.child.kill()
             self.child.join(timeout_s)
-        for q in (self.inbox, self.outbox):
-            q.close()
-            q.cancel_join_thread()
+        self.inbox.close()
+        self.inbox.cancel_join_thread()
+        self.outbox.close()
 
 
 class TrainerProcess:
@@ -184,15 +224,17 @@ class TrainerProcess:
         if old is not None:
             old.end(0.1)  # it died: release its queues
         ctx = self._context
-        queues, events = (ctx.Queue(), ctx.Queue()), tuple(ctx.Event() for _ in range(4))
+        inbox, (outbox, writer) = ctx.Queue(), ctx.Pipe(duplex=False)
+        events = tuple(ctx.Event() for _ in range(4))
         pace = ctx.RawValue("d", 0.0)  # one aligned double: read every step, no lock needed
         live = ctx.Array("d", LIVE_SLOTS)  # its version is read every step, the rest on change
         child = ctx.Process(
-            target=_serve, args=(*queues, *events, pace, live), name="digitlab-trainer",
+            target=_serve, args=(inbox, writer, *events, pace, live), name="digitlab-trainer",
             daemon=True,
         )  # fmt: skip
         child.start()
-        self._channel = _Channel(child, *queues, *events, pace, live)
+        writer.close()  # the child's is the pipe's only writer: its end is an end of file here
+        self._channel = _Channel(child, inbox, outbox, *events, pace, live)
         return self._channel
 
     def is_ready(self) -> bool:
@@ -258,19 +300,9 @@ class TrainerProcess:
     def _next(self, channel: _Channel, run: int, state: RunState) -> tuple[str, Any]:
         while True:
             _mirror(state, channel)
-            try:
-                item_run, kind, payload = channel.outbox.get(timeout=POLL_S)
-            except queue_module.Empty:
-                if not channel.child.is_alive():
-                    code = channel.child.exitcode
-                    raise TrainingProcessError(
-                        f"the training process stopped unexpectedly (exit code {code})"
-                    ) from None
-                continue
-            except (OSError, ValueError, EOFError):  # closed by close() from another thread
-                raise TrainingProcessError("the training process was shut down") from None
-            if item_run == run:  # else: left over from an abandoned run
-                return kind, payload
+            message = channel.receive()
+            if message is not None and message[0] == run:  # else: from an abandoned run
+                return message[1], message[2]
 
     def _abandon(self, channel: _Channel, run: int) -> None:
         """The caller stopped iterating early: cancel, and wait for the child to go idle."""
@@ -279,12 +311,13 @@ class TrainerProcess:
         channel.stop_signals()
         for _ in range(int(ABANDON_TIMEOUT_S / POLL_S)):
             try:
-                item_run, kind, payload = channel.outbox.get(timeout=POLL_S)
-            except queue_module.Empty:
-                continue
-            except (OSError, ValueError, EOFError):
+                message = channel.receive()
+            except TrainingProcessError:
                 return
-            if item_run == run and (kind == "error" or (kind == "snapshot" and payload.finished)):
+            if message is None or message[0] != run:
+                continue
+            _, kind, payload = message
+            if kind == "error" or (kind == "snapshot" and payload.finished):
                 return
         self.close()  # it did not stop in time: a fresh child next time
 

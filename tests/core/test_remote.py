@@ -223,3 +223,41 @@ def test_a_cold_child_says_so_and_a_dead_one_is_a_clear_error(data) -> None:
     with pytest.raises(TrainingProcessError, match="stopped unexpectedly"):
         list(run)
     trainer.close()
+
+
+def _send_half_a_message_and_die(writer) -> None:
+    """A child killed while sending a snapshot: a header promising a megabyte, a kilobyte sent."""
+    import os
+    import struct
+
+    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"x" * 1000)
+    os._exit(9)
+
+
+def test_a_child_killed_mid_message_is_a_clear_error_not_a_wait_forever() -> None:
+    import multiprocessing as mp
+
+    from digitlab.core.remote import _Channel
+
+    ctx = mp.get_context("spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send_half_a_message_and_die, args=(writer,), daemon=True)
+    child.start()
+    writer.close()  # as TrainerProcess does: the child holds the only writer
+    channel = _Channel(child, None, reader, *[None] * 6)
+    outcome: list[BaseException | object] = []
+
+    def receive_until_something() -> None:
+        try:
+            while (message := channel.receive()) is None:
+                pass
+            outcome.append(message)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            outcome.append(exc)
+
+    reader_thread = threading.Thread(target=receive_until_something, daemon=True)
+    reader_thread.start()
+    reader_thread.join(20)
+    assert not reader_thread.is_alive(), "the parent waits forever for the rest of the message"
+    assert isinstance(outcome[0], TrainingProcessError)
+    assert "stopped unexpectedly (exit code 9)" in str(outcome[0])

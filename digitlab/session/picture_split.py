@@ -1,4 +1,5 @@
-"""CIFAR-10's test pictures, for the test-set analyses of a colour-picture model.
+"""CIFAR-10's test pictures, for the test-set analyses of a colour-picture model (and any
+dataset's split the dataset browser asks for).
 
 The session's analyses read MNIST's test digits (`shared_split`); a model of 32×32 colour
 pictures is scored on CIFAR-10's test split instead, read once (from the data root the window
@@ -32,12 +33,15 @@ def split_for(entry: Any, digits: SharedSplit) -> SharedSplit:
     """The test split `entry` is scored on: `digits` for a digit model, the shared CIFAR-10
     test split for a colour-picture model."""
     dataset = picture_dataset(entry)
-    if dataset is None:
-        return digits
-    key = (dataset, str(data_root()))
+    return digits if dataset is None else shared_split_of(dataset, "test")
+
+
+def shared_split_of(dataset: str, split: str) -> SharedSplit:
+    """`dataset`'s `split` ("train" or "test") from the window's data root, read once, shared."""
+    key = (dataset, split, str(data_root()))
     with _lock:
         if key not in _splits:
-            _splits[key] = SharedSplit(lambda: load_split(dataset, "test"))
+            _splits[key] = SharedSplit(lambda: load_split(dataset, split))
         return _splits[key]
 
 

@@ -166,7 +166,48 @@ def test_the_prediction_bars_name_a_cifar_model_s_classes(session, qtbot) -> Non
     qtbot.waitExposed(view)
     answer_with(session, cifar_network())
     qtbot.waitUntil(lambda: view.bars._names[0] == "plane", timeout=3000)
-    assert view.bars._names == ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse",
-                                "ship", "truck")
+    assert view.bars._names == (
+        "plane",
+        "car",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    )
     session.models.select("linear")  # a digit model: digits again
     qtbot.waitUntil(lambda: view.bars._names == tuple("0123456789"), timeout=30_000)
+
+
+def test_the_dataset_view_turns_to_cifar_for_a_cifar_model(session, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from digitlab.ui.views.dataset import DatasetView, counts_numbers
+    from tests.core.test_cifar import write_cifar
+    from tests.ui.conftest import show_widget
+
+    monkeypatch.setenv("DIGITLAB_DATA", str(write_cifar(tmp_path / "data", test=30)))
+    view = show_widget(qtbot, DatasetView(session), (620, 560))
+    assert view.dataset() == "mnist"
+    answer_with(session, cifar_network())  # a model of colour pictures answers
+    assert view.dataset() == "cifar10"
+    view.choose(split="test", digit=3)
+    qtbot.waitUntil(lambda: view.gallery.model().rowCount() == 3, timeout=60_000)
+    assert view.gallery_label.text() == "The 3 test images of cat"
+    assert view.class_combo.itemData(3, Qt.ItemDataRole.ToolTipRole) == "cat"
+    summary = session.datasets.summary("test", "cifar10")
+    assert summary.averages.shape == (10, 32, 32, 3)
+    assert np.array_equal(view.bars.opts["height"], np.full(10, 3))
+    picture = view.averages.image  # ten colour averages, RGBA, transparent between them
+    assert picture.shape == (32, 10 * 32 + 9 * 2, 4) and picture[0, 32, 3] == 0
+    assert counts_numbers(summary).splitlines()[4].startswith("cat\t3")
+    assert "30 CIFAR-10 test images" in view.summary_label.text()
+    grab(view, "dataset-cifar")
+    view.choose(split="train", dataset="fashion")  # not on disk here: one line, no gallery
+    qtbot.waitUntil(lambda: "Fashion" in view.summary_label.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: "No train split" in view.summary_label.text(), timeout=60_000)
+    assert view.gallery.model().rowCount() == 0
+    assert view.view_settings()["dataset"] == "fashion"

@@ -1,10 +1,13 @@
-"""The dataset itself: how many digits of each class, what the average one looks like, and
+"""The dataset itself: how many images of each class, what the average one looks like, and
 every image of a class.
 
-Train or test split; the bars count each class, the row below shows each class's average image
-(click a bar or an average to pick the class), and the gallery holds every image of the chosen
-class. The splits are read and summarised in the background (`session.datasets`); without the
-dataset the view says so in one line. Double-click or drag a digit to the drawing pad.
+A dataset (MNIST, or CIFAR-10 and the others the trainer reads) and its train or test split; the
+bars count each class, the row below shows each class's average image (in colour for CIFAR-10;
+click a bar or an average to pick the class), and the gallery holds every image of the chosen
+class. The view turns to CIFAR-10 when a model of colour pictures answers, and back to MNIST
+when a digit model does. The splits are read and summarised in the background
+(`session.datasets`); without the dataset the view says so in one line. Double-click or drag a
+digit to the drawing pad.
 """
 
 from __future__ import annotations
@@ -13,23 +16,26 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
 )
 
+from digitlab.core.choices import CLASS_NAMES, DATASET_LABELS, DATASETS
 from digitlab.session import Session
 from digitlab.session.dataset_splits import SplitSummary
+from digitlab.ui.picture_models import is_picture_model
 from digitlab.ui.plots import style
 from digitlab.ui.plots.mosaic import tile
+from digitlab.ui.plots.picture_cells import SHORT_NAMES
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery, above_gallery
 from digitlab.ui.widgets.export import ExportButton, scene_picture, table_text
 from digitlab.ui.widgets.view_body import controls_above, status_label
 
-SPLIT_LABELS = {"train": "Training split", "test": "Test split"}
+SPLIT_LABELS = {"train": "Train", "test": "Test"}
 GAP = 2  # pixels between the averages
 
 
@@ -38,8 +44,27 @@ def counts_numbers(summary: SplitSummary | None) -> str:
     if summary is None or summary.error:
         return ""
     share = summary.counts / max(int(summary.counts.sum()), 1)
-    rows = [[digit, int(n), float(p)] for digit, (n, p) in enumerate(zip(summary.counts, share))]
+    names = summary.class_names
+    rows = [[names[c], int(n), float(p)] for c, (n, p) in enumerate(zip(summary.counts, share))]
     return table_text(["class", f"{summary.split} images", "share"], rows)
+
+
+def tick_names(dataset: str) -> tuple[str, ...]:
+    """The bars' labels, short enough for ten: CIFAR-10's short names, Fashion-MNIST's numbers."""
+    if dataset == "cifar10":
+        return SHORT_NAMES
+    return tuple(map(str, range(10))) if dataset == "fashion" else CLASS_NAMES[dataset]
+
+
+def averages_picture(averages: np.ndarray) -> np.ndarray:
+    """The ten class averages side by side: grey (H, W) with NaN gaps for digits, RGBA bytes
+    with transparent gaps for colour pictures."""
+    if averages.ndim == 3:
+        return tile(averages, columns=10, gap=GAP)
+    channels = [tile(averages[..., c], columns=10, gap=GAP) for c in range(3)]
+    rgb = np.stack(channels, axis=-1)
+    alpha = np.where(np.isnan(rgb[..., :1]), 0, 255)
+    return np.concatenate([np.nan_to_num(rgb) * 255, alpha], axis=-1).astype(np.uint8)
 
 
 class DatasetView(View):
@@ -47,11 +72,22 @@ class DatasetView(View):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self.split_combo, self.class_combo = QComboBox(), QComboBox()
+        self.dataset_combo, self.split_combo = QComboBox(), QComboBox()
+        self.class_combo = QComboBox()
+        # a narrow dock keeps its width, whatever the dataset's name ("Fashion-MNIST")
+        self.dataset_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.dataset_combo.setMinimumContentsLength(6)
+        self.dataset_combo.setToolTip("The dataset to browse")
+        self.split_combo.setToolTip("Its training or test split")
+        self.class_combo.setToolTip("The class whose images the gallery shows (or click its bar)")
+        for key in DATASETS:
+            self.dataset_combo.addItem(DATASET_LABELS[key], key)
         for key, label in SPLIT_LABELS.items():
             self.split_combo.addItem(label, key)
-        for digit in range(10):
-            self.class_combo.addItem(str(digit), digit)
+        self._name_classes("mnist")
+        self.dataset_combo.currentIndexChanged.connect(lambda _: self._dataset_chosen())
         self.split_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
         self.class_combo.currentIndexChanged.connect(lambda _: self._show_class())
         self.summary_label = status_label()
@@ -86,10 +122,12 @@ class DatasetView(View):
         self.gallery = DigitGallery()
         self.gallery.digit_chosen.connect(session.drawing.place_digit)
         split = above_gallery(self.canvas, self.gallery_label, self.gallery, (2, 3))
-        controls = (self.split_combo, QLabel("Class"), self.class_combo)
+        controls = (self.dataset_combo, self.split_combo, self.class_combo)
         controls_above(self, controls, self.summary_label, split, self.export)
         self._shown: SplitSummary | None = None
         self.subscribe(session.datasets.changed, lambda _: self.schedule_refresh())
+        self.subscribe(session.models.current_changed, self._follow_model)
+        self._follow_model(session.models.current)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -101,19 +139,50 @@ class DatasetView(View):
     def digit(self) -> int:
         return self.class_combo.currentData()
 
-    def choose(self, split: str | None = None, digit: int | None = None) -> None:
-        """Pick the split and the class, as the combo boxes do."""
+    def dataset(self) -> str:
+        return self.dataset_combo.currentData()
+
+    def _name_classes(self, dataset: str) -> None:
+        """The class chooser lists the classes by number (its width is the dock's, and the bars
+        name them); each item's tooltip names its class."""
+        if self.class_combo.count() == 0:
+            for index in range(10):
+                self.class_combo.addItem(str(index), index)
+        for index, name in enumerate(CLASS_NAMES[dataset]):
+            self.class_combo.setItemData(index, name, Qt.ItemDataRole.ToolTipRole)
+
+    def _dataset_chosen(self) -> None:
+        self._name_classes(self.dataset())
+        names = tick_names(self.dataset())
+        self.counts_plot.getAxis("bottom").setTicks([list(enumerate(names))])
+        self.schedule_refresh()
+
+    def _follow_model(self, entry) -> None:
+        """CIFAR-10 for a model of colour pictures; back to MNIST from CIFAR-10 for a digit one."""
+        if entry is None:
+            return
+        if is_picture_model(entry):
+            self.choose(dataset="cifar10")
+        elif self.dataset() == "cifar10":
+            self.choose(dataset="mnist")
+
+    def choose(
+        self, split: str | None = None, digit: int | None = None, dataset: str | None = None
+    ) -> None:
+        """Pick the dataset, the split and the class, as the combo boxes do."""
+        if dataset is not None:
+            self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(dataset))
         if split is not None:
             self.split_combo.setCurrentIndex(self.split_combo.findData(split))
         if digit is not None:
             self.class_combo.setCurrentIndex(self.class_combo.findData(digit))
 
     def refresh(self) -> None:
-        datasets = self.session.datasets
-        datasets.request(self.split())
-        summary = datasets.summary(self.split())
+        datasets, dataset = self.session.datasets, self.dataset()
+        datasets.request(self.split(), dataset)
+        summary = datasets.summary(self.split(), dataset)
         if summary is None:
-            self.summary_label.setText(f"Reading the {self.split()} split…")
+            self.summary_label.setText(f"Reading {DATASET_LABELS[dataset]}'s {self.split()} split…")
             return
         if summary is self._shown:
             return
@@ -124,10 +193,12 @@ class DatasetView(View):
             self.averages.clear()
             self.gallery.clear_digits(summary.error)
             return
-        self.summary_label.setText(f"{len(summary.labels):,} {summary.split} images")
+        label = DATASET_LABELS[summary.dataset]
+        self.summary_label.setText(f"{len(summary.labels):,} {label} {summary.split} images")
         self.bars.setOpts(height=summary.counts)
         self.counts_plot.setYRange(0, max(int(summary.counts.max()), 1) * 1.05, padding=0)
-        self.averages.setImage(tile(summary.averages, columns=10, gap=GAP), levels=(0.0, 1.0))
+        picture = averages_picture(summary.averages)
+        self.averages.setImage(picture, levels=(0.0, 1.0) if picture.ndim == 2 else (0, 255))
         self.averages_box.autoRange(padding=0.0)
         self._show_class()
 
@@ -138,13 +209,13 @@ class DatasetView(View):
         )
         if summary is None or summary.error:
             return
-        chosen = summary.of_class(digit)
-        self.gallery_label.setText(f"The {len(chosen):,} {summary.split} images of {digit}")
+        chosen, name = summary.of_class(digit), summary.class_names[digit]
+        self.gallery_label.setText(f"The {len(chosen):,} {summary.split} images of {name}")
         self.gallery.set_digits(
             summary.images,
             chosen,
             lambda i: f"#{chosen[i]}",
-            lambda i: f"{summary.split} image {chosen[i]}: a {digit}",
+            lambda i: f"{summary.split} image {chosen[i]}: {name}",
             "No images of this class",
         )
 
@@ -153,7 +224,8 @@ class DatasetView(View):
             if item.sceneBoundingRect().contains(event.scenePos()):
                 point = item.mapSceneToView(event.scenePos())
                 if item is self.averages_box:
-                    digit = int(point.x() // (28 + GAP))
+                    side = self._shown.averages.shape[2] if self._shown is not None else 28
+                    digit = int(point.x() // (side + GAP))
                 else:
                     digit = int(round(point.x()))
                 if 0 <= digit < 10:
@@ -164,9 +236,12 @@ class DatasetView(View):
         return scene_picture(self.canvas)
 
     def view_settings(self) -> dict:
-        return {"split": self.split(), "digit": self.digit()}
+        return {"split": self.split(), "digit": self.digit(), "dataset": self.dataset()}
 
     def apply_view_settings(self, values: dict) -> None:
+        dataset = values.get("dataset")
+        if isinstance(dataset, str) and dataset in DATASETS:  # stored values are untrusted
+            self.choose(dataset=dataset)
         split = values.get("split")
         if isinstance(split, str) and split in SPLIT_LABELS:  # stored values are untrusted
             self.choose(split=split)

@@ -64,10 +64,10 @@ def predicted_classes(model: MLP, images: torch.Tensor, scale: float = 1.0) -> t
     """The class `model` (one `covers` admits) gives each of `scale` × `images` (N, inputs),
     computed feature-major as the step is: evaluating the test split so ran twice as fast as
     `model(images)` for 784→10."""
-    out, alpha = images.t(), scale
+    out, alpha, act = images.t(), scale, _FORWARD[model.spec.activation]
     for layer in model.layers[:-1]:
         out = torch.addmm(layer.bias.view(-1, 1), layer.weight, out, alpha=alpha)
-        if (act := _FORWARD[model.spec.activation]) is not None:
+        if act is not None:
             act(out)
         alpha = 1.0
     last = model.layers[-1]

@@ -11,7 +11,7 @@ from digitlab.core.training import LocalTrainer
 from digitlab.session import Session
 from digitlab.session.fine_tune import FineTuneFigures
 from digitlab.ui.dispatch import QtDispatcher
-from digitlab.ui.views.my_digits import WRONG, MyDigitsView, fine_tune_text
+from digitlab.ui.views.my_digits import CONFUSION_HEIGHT, WRONG, MyDigitsView, fine_tune_text
 from tests.session.conftest import tiny_cache
 from tests.ui.conftest import show_widget
 
@@ -100,7 +100,8 @@ def test_keys_reach_the_view_from_the_gallery(qtbot, session, tmp_path):
     assert _kept_files(tmp_path) == ["2"]
 
 
-def test_import_and_fine_tune_from_the_view(qtbot, session, tmp_path):
+def test_import_and_fine_tune_from_the_view(qtbot, session, tmp_path, tiny_mnist_dir, monkeypatch):
+    monkeypatch.setenv("DIGITLAB_DATA", str(tiny_mnist_dir))  # MNIST's test accuracy, before
     view = show_widget(qtbot, MyDigitsView(session), (600, 420))
     qtbot.waitUntil(lambda: session.my_digits.loaded, timeout=5_000)
     assert not view.tune_button.isEnabled() and view.tuned.text() == ""
@@ -145,3 +146,8 @@ def test_every_model_is_scored_and_the_confusion_is_shown(qtbot, session, tmp_pa
     score = session.my_digits.score.latest
     assert view.pages.currentWidget() is view.confusion
     assert sum(int(text) for text in cells().texts()) == 3 == score.evaluation.total
+    view.resize(640, 240)  # a short dock: the matrix keeps its size and the view scrolls to it
+    qtbot.wait(50)
+    assert view.confusion.height() >= CONFUSION_HEIGHT
+    view.show_combo.setCurrentIndex(0)  # the gallery scrolls itself: no minimum
+    assert view.pages.minimumHeight() == 0

@@ -37,9 +37,10 @@ from digitlab.session.my_digits import DigitSet, SetScore
 from digitlab.ui.plots.confusion_plot import ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
-from digitlab.ui.widgets.view_body import controls_above, status_label
+from digitlab.ui.widgets.view_body import controls_above, scrolled, status_label
 
 WRONG = "✗"
+CONFUSION_HEIGHT = 260  # px: ten rows of cells that can be read
 
 
 def score_text(digits: DigitSet, score: SetScore | None, model: str) -> str:
@@ -126,8 +127,10 @@ class MyDigitsView(View):
         self.every.hide()
         self.show_combo = QComboBox()
         self.show_combo.addItems(["Gallery", "Confusion"])
-        self.show_combo.setToolTip("Your digits by class, or the answering model's confusion "
-                                   "matrix on them (rows: your label, columns: its answer)")
+        self.show_combo.setToolTip(
+            "Your digits by class, or the answering model's confusion "
+            "matrix on them (rows: your label, columns: its answer)"
+        )
         self.show_combo.currentIndexChanged.connect(lambda _: self._show_page())
         actions = QWidget()
         second = QHBoxLayout(actions)
@@ -163,7 +166,9 @@ class MyDigitsView(View):
         self.pages.addWidget(self.gallery)
         self.pages.addWidget(self.confusion)
         column.addWidget(self.pages, 1)
-        controls_above(self, (buttons,), QWidget(), body)
+        content = QWidget()  # in a scrolling area: the confusion matrix keeps a readable size
+        controls_above(content, (buttons,), QWidget(), body)
+        scrolled(self, content)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._order = np.zeros(0, np.int64)  # gallery position → index in the set
         self._shown: tuple[DigitSet | None, SetScore | None] = (None, None)
@@ -218,6 +223,9 @@ class MyDigitsView(View):
 
     def _show_page(self) -> None:
         self.pages.setCurrentIndex(self.show_combo.currentIndex())
+        # a short dock scrolls to the matrix rather than squeezing it; the gallery scrolls itself
+        matrix = self.pages.currentWidget() is self.confusion
+        self.pages.setMinimumHeight(CONFUSION_HEIGHT if matrix else 0)
         self._shown = (None, None)  # draw the page now shown
         self.refresh()
 

@@ -24,30 +24,29 @@ class Batches:
         self.dtype = dtype
         self.images = torch.from_numpy(split.images).to(device).reshape(len(split), -1)
         self.labels = torch.from_numpy(split.labels).to(device)
-        self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+        self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def __len__(self) -> int:
         return len(self.labels)
 
-    def _buffers_of(self, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _gathered(self, index: torch.Tensor) -> torch.Tensor:
+        """Those samples' bytes, made floats (0–255) in the buffer kept for their number."""
+        size = index.shape[0]  # not len(index): a Python call on the per-step path
         buffers = self._buffers.get(size)
         if buffers is None:
             raw = self.images.new_empty((size, self.images.shape[1]))
-            floats = torch.empty(raw.shape, device=raw.device, dtype=self.dtype)
-            buffers = raw, floats, torch.empty_like(floats)
+            buffers = raw, torch.empty(raw.shape, device=raw.device, dtype=self.dtype)
             self._buffers[size] = buffers
-        return buffers
+        raw, floats = buffers
+        torch.index_select(self.images, 0, index, out=raw)
+        return floats.copy_(raw)
 
     def take_bytes(self, index: torch.Tensor) -> torch.Tensor:
         """(len(index), inputs) floats 0–255, the bytes' values: 255 × `take(index)`, a third
         of its cost (`core.fast_step` scales them in its first matmul). Overwritten by the next
         take of that size."""
-        raw, floats, _ = self._buffers_of(index.shape[0])
-        torch.index_select(self.images, 0, index, out=raw)
-        return floats.copy_(raw)
+        return self._gathered(index)
 
     def take(self, index: torch.Tensor) -> torch.Tensor:
         """(len(index), inputs) floats in [0, 1]; overwritten by the next take of that size."""
-        raw, _, scaled = self._buffers_of(index.shape[0])
-        torch.index_select(self.images, 0, index, out=raw)
-        return scaled.copy_(raw).div_(255.0)  # in the model's dtype, as `.float() / 255`
+        return self._gathered(index).div_(255.0)  # in the model's dtype, as `.float() / 255`

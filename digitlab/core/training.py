@@ -81,24 +81,18 @@ def accuracy(model: MLP, images: torch.Tensor, labels: torch.Tensor, chunk: int 
         dtype = model.layers[0].weight.dtype
         buffer = images.new_empty((min(chunk, len(labels)), images.shape[1]), dtype=dtype)
         scale = Batches.SCALE  # rides in the first matmul, as in the step
-    correct = 0
+    fast, correct = covers(model), 0
     for i in range(0, len(labels), chunk):
         batch = images[i : i + chunk]
         if buffer is not None:
             batch = buffer[: len(batch)].copy_(batch)
-        if covers(model):
+        if fast:
             answers = predicted_classes(model, batch, scale)
         else:
             answers = model(batch * scale if scale != 1.0 else batch).argmax(1)
         correct += int((answers == labels[i : i + chunk]).sum())
     model.train(was_training)
     return correct / len(labels)
-
-
-def _split_bytes(split: Split, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """A split as (N, inputs) bytes and int64 labels, on the device."""
-    images = torch.from_numpy(split.images).to(device).reshape(len(split), -1)
-    return images, torch.from_numpy(split.labels).to(device)
 
 
 def _weights(model: MLP) -> list[torch.Tensor]:
@@ -156,7 +150,7 @@ def train(
     generator = torch.Generator().manual_seed(config.seed)
     dtype = model.layers[0].weight.dtype  # float32, or float64 where tests compare the paths
     data = Batches(dataset.train, device, dtype)
-    tx, ty = _split_bytes(dataset.test if test is None else test, device)
+    tested = Batches(dataset.test if test is None else test, device, dtype)  # bytes: `accuracy`
     n = len(data)
     if n == 0:
         raise ValueError("the training split is empty")
@@ -267,7 +261,7 @@ def train(
                 break
             if due:
                 yield snapshot(epoch, SnapshotStatus.RUNNING)
-        test_acc = accuracy(model, tx, ty)
+        test_acc = accuracy(model, tested.images, tested.labels)
         live.follow(state, seen, step)  # "+1 epoch" asked during the last step still counts
         last = epoch == live.epochs - 1 or seen >= live.total
         yield snapshot(epoch, SnapshotStatus.DONE if last else SnapshotStatus.EPOCH)

@@ -158,23 +158,22 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from digitlab.core.checkpoint import load_checkpoint
+    from digitlab.core.conditions import PEN_CHOICES, pen_subjects
     from digitlab.core.data import load_dataset
-    from digitlab.core.robustness import Subject, default_conditions, sweep
+    from digitlab.core.robustness import default_conditions, sweep
 
     if args.png:  # a path that cannot take the figures fails now, before the sweep
         from digitlab.core.files import check_output_folder
 
         check_output_folder(args.png, "--png")
     paths = [model_path(name) for name in args.models]
-    pens = {"on": (True,), "off": (False,), "both": (True, False)}[args.normalise_pen]
+    pens = PEN_CHOICES[args.normalise_pen]
     subjects, stems, datasets = [], [], {}
     for path in paths:
         checkpoint = load_checkpoint(path)
         stem = path.stem if path.stem not in stems else str(path)
         stems.append(stem)
-        for pen in pens:
-            name = stem if pen or len(pens) == 1 else f"{stem} pen off"
-            subjects.append(Subject(name, checkpoint.network, checkpoint.classes, pen))
+        subjects += pen_subjects(stem, checkpoint.network, checkpoint.classes, pens)
         datasets.setdefault(checkpoint.dataset, stem)
     dataset = _one_dataset(datasets)
     test = load_dataset(dataset, root=args.data_dir, download_missing=True).test

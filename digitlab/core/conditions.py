@@ -72,6 +72,21 @@ class Subject:
     normalise_pen: bool = True  # as the window's recipe, unless swept without it
 
 
+# A sweep's Normalise pen setting: the step on (as the window), off, or both (each model twice).
+PEN_CHOICES: dict[str, tuple[bool, ...]] = {"on": (True,), "off": (False,), "both": (True, False)}
+
+
+def pen_subjects(
+    name: str, network: Network, classes: Sequence[int], pens: Sequence[bool]
+) -> list[Subject]:
+    """One model as swept with each Normalise pen setting in `pens`: beside its twin with the
+    step, the one without is named 'NAME pen off'."""
+    return [
+        Subject(name if pen or len(pens) == 1 else f"{name} pen off", network, tuple(classes), pen)
+        for pen in pens
+    ]
+
+
 @dataclass
 class SweepResult:
     """accuracy[model, preprocessing, condition]; NaN where not (yet) measured."""

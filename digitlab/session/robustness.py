@@ -58,7 +58,8 @@ def run_sweep(test_split: SharedSplit, prepared: tuple, context: JobContext):
     """The sweep itself (torch, imported here on first use), a copy of each condition's result
     as a partial result."""
     from digitlab.core.checkpoint import load_checkpoint
-    from digitlab.core.robustness import Subject, default_conditions, sweep
+    from digitlab.core.conditions import pen_subjects
+    from digitlab.core.robustness import default_conditions, sweep
 
     request, in_memory = prepared
     subjects = []
@@ -69,10 +70,7 @@ def run_sweep(test_split: SharedSplit, prepared: tuple, context: JobContext):
                 raise DigitlabError(f"{source.label} has no weights yet")
             checkpoint = load_checkpoint(source.path)
             loaded = (source.label, checkpoint.network, checkpoint.classes)
-        label, network, classes = loaded
-        for pen in request.normalise_pen:
-            name = label if pen or len(request.normalise_pen) == 1 else f"{label} pen off"
-            subjects.append(Subject(name, network, classes, pen))
+        subjects += pen_subjects(*loaded, request.normalise_pen)
     context.check()
     test = test_split.get()
     count = request.limit or len(test)

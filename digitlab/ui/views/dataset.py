@@ -86,7 +86,8 @@ class DatasetView(View):
             self.dataset_combo.addItem(DATASET_LABELS[key], key)
         for key, label in SPLIT_LABELS.items():
             self.split_combo.addItem(label, key)
-        self._name_classes("mnist")
+        for digit in range(10):  # by number: the dock keeps its width; the bars name them
+            self.class_combo.addItem(str(digit), digit)
         self.dataset_combo.currentIndexChanged.connect(lambda _: self._dataset_chosen())
         self.split_combo.currentIndexChanged.connect(lambda _: self.schedule_refresh())
         self.class_combo.currentIndexChanged.connect(lambda _: self._show_class())
@@ -98,7 +99,7 @@ class DatasetView(View):
         style.quiet_plot(self.counts_plot)
         style.style_axes(self.counts_plot, text, faint)
         self.counts_plot.setLabel("left", "images", color=faint)
-        self.counts_plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
+        self._name_classes("mnist")
         self.counts_plot.setXRange(-0.5, 9.5, padding=0.02)
         self.bars = pg.BarGraphItem(
             x=np.arange(10), height=np.zeros(10), width=0.8, pen=None, brushes=[style.NEUTRAL] * 10
@@ -143,18 +144,14 @@ class DatasetView(View):
         return self.dataset_combo.currentData()
 
     def _name_classes(self, dataset: str) -> None:
-        """The class chooser lists the classes by number (its width is the dock's, and the bars
-        name them); each item's tooltip names its class."""
-        if self.class_combo.count() == 0:
-            for index in range(10):
-                self.class_combo.addItem(str(index), index)
+        """The dataset's class names on the bars and in the class chooser's tooltips."""
+        names = tick_names(dataset)
+        self.counts_plot.getAxis("bottom").setTicks([list(enumerate(names))])
         for index, name in enumerate(CLASS_NAMES[dataset]):
             self.class_combo.setItemData(index, name, Qt.ItemDataRole.ToolTipRole)
 
     def _dataset_chosen(self) -> None:
         self._name_classes(self.dataset())
-        names = tick_names(self.dataset())
-        self.counts_plot.getAxis("bottom").setTicks([list(enumerate(names))])
         self.schedule_refresh()
 
     def _follow_model(self, entry) -> None:

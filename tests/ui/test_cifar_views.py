@@ -209,5 +209,5 @@ def test_the_dataset_view_turns_to_cifar_for_a_cifar_model(session, qtbot, tmp_p
     view.choose(split="train", dataset="fashion")  # not on disk here: one line, no gallery
     qtbot.waitUntil(lambda: "Fashion" in view.summary_label.text(), timeout=60_000)
     qtbot.waitUntil(lambda: "No train split" in view.summary_label.text(), timeout=60_000)
-    assert view.gallery.model().rowCount() == 0
+    assert view.gallery.model().rowCount() == 0 and view.gallery_label.text() == ""
     assert view.view_settings()["dataset"] == "fashion"

@@ -188,6 +188,7 @@ class DatasetView(View):
             self.summary_label.setText(f"No {summary.split} split: {summary.error}")
             self.bars.setOpts(height=np.zeros(10))
             self.averages.clear()
+            self.gallery_label.clear()  # not the last dataset's class
             self.gallery.clear_digits(summary.error)
             return
         label = DATASET_LABELS[summary.dataset]

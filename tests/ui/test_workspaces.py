@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QTabBar
+from PySide6.QtWidgets import QScrollArea, QTabBar
 
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.views import VIEWS
@@ -51,6 +51,32 @@ def test_every_workspace_fits_with_readable_views_and_whole_tab_titles(
             window.reset_layout()  # the plan at this size, not the last size's arrangement
             qtbot.wait(20)
             check_workspace(window, plan, size)
+
+
+def test_a_view_that_scrolls_down_keeps_its_width_in_every_workspace_and_tab(
+    qtbot, session, tmp_path
+) -> None:
+    """A short dock shows a vertical scroll bar; the view's widest row must still fit beside it,
+    or a second, horizontal bar appears (My digits' buttons and the Neuron lab's actions did at
+    1024×640 once its confusion matrix or ablation table made them scroll)."""
+    window = open_window(qtbot, session, ini(tmp_path), SIZES[0])
+    for size in SIZES[:2]:
+        window.resize(*size)
+        qtbot.waitUntil(lambda s=size: (window.width(), window.height()) == s)
+        for plan in WORKSPACES:
+            window.workspaces.switch(plan.id)
+            window.reset_layout()
+            for view_id, dock in window.docks.items():
+                if not dock.isVisible():
+                    continue
+                dock.raise_()  # the tabs behind the front one too
+                qtbot.wait(5)
+                for area in dock.widget().findChildren(QScrollArea):
+                    if area.widget() is None or not area.isVisible():
+                        continue
+                    needed = area.widget().minimumSizeHint().width()
+                    beside_bar = area.width() - area.verticalScrollBar().sizeHint().width()
+                    assert needed <= beside_bar, (size, plan.id, view_id, needed, beside_bar)
 
 
 def check_workspace(window: MainWindow, plan, size) -> None:

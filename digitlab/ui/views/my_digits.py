@@ -95,7 +95,8 @@ class MyDigitsView(View):
         self.keep_buttons: list[QPushButton] = []
         for digit in range(10):
             button = QPushButton(str(digit))
-            button.setFixedWidth(button.fontMetrics().horizontalAdvance("00") + 16)
+            # as narrow as a digit allows: the row fits a 1024-px screen's dock with its scroll bar
+            button.setFixedWidth(button.fontMetrics().horizontalAdvance("0") + 18)
             button.setToolTip(f"Keep the drawing on the pad as a {digit} (key {digit})")
             button.clicked.connect(lambda _=False, d=digit: self.keep(d))
             row.addWidget(button)
@@ -113,7 +114,7 @@ class MyDigitsView(View):
         self.epochs.setValue(1)
         self.epochs.setSuffix(" epoch")
         self.epochs.setToolTip("How long to fine-tune")
-        self.tune_button = QPushButton("Fine-tune on these + MNIST")
+        self.tune_button = QPushButton("Fine-tune on these")
         self.tune_button.setToolTip(
             "Train the answering model on from its weights, with your digits mixed into MNIST "
             "(about a tenth of each epoch) so it learns your hand without forgetting MNIST"

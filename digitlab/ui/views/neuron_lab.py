@@ -104,13 +104,9 @@ class NeuronLabView(View):
         self.refresh()
 
     def _build_layout(self) -> None:
-        actions = QHBoxLayout()
-        actions.addWidget(self.off_button)
-        actions.addSpacing(8)
-        actions.addWidget(self.clamp_button)
-        actions.addWidget(self.value)
-        actions.addSpacing(8)
-        actions.addWidget(self.restore_button)
+        actions = QHBoxLayout()  # no extra spacing: the row fits a 1024-px screen's dock
+        for widget in (self.off_button, self.clamp_button, self.value, self.restore_button):
+            actions.addWidget(widget)
         actions.addStretch(1)
         list_buttons = QHBoxLayout()  # under the list: a narrow dock keeps every button whole
         for button in (self.undo_button, self.clear_button, self.save_button):

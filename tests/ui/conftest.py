@@ -102,3 +102,23 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     modules see their objects freed (else nanobind reports torch's triton bindings as leaked)."""
     gc.unfreeze()
     gc.collect()
+
+
+@pytest.fixture
+def make_weights_view(qtbot):
+    """A Weights view at the default window's size, shown and settled."""
+    from digitlab.ui.views.weights import WeightsView
+    from tests.ui.weights_helpers import DEFAULT_SIZE, settle
+
+    def make(session, size=DEFAULT_SIZE, units="all"):
+        """The view at `size`; every unit's tile ('all') unless `units` says 'top'."""
+        view = WeightsView(session)
+        view.show_combo.set_choice(units)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        settle(qtbot, view)
+        return view
+
+    return make

@@ -7,76 +7,28 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from digitlab.core.network import ModelSpec, Network
 from digitlab.session.models import RUN_KEY
 from digitlab.session.selection import UnitRef
 from digitlab.ui.plots import mosaic
-from digitlab.ui.plots.style import Scale, nice_ceiling, per_unit, robust_limit
-from digitlab.ui.plots.tile_choice import TOP_UNITS, most_important
-from digitlab.ui.plots.weight_panels import IMAGE_SIDE, PanelHeader
-from digitlab.ui.views.weights import EMPTY_TEXT, WeightsView
+from digitlab.ui.plots.style import Scale, nice_ceiling, robust_limit
+from digitlab.ui.plots.weight_panels import PanelHeader
+from digitlab.ui.views.weights import EMPTY_TEXT
 from tests.ui.conftest import train
-
-DEFAULT_SIZE = (590, 530)  # the view's size in the default window
-
-
-def settle(qtbot, view: WeightsView) -> None:
-    """Let the coalesced refresh and the layout run."""
-    qtbot.waitUntil(lambda: not view.stale, timeout=5000)
-    qtbot.wait(40)  # the zero-delay refresh timer, then the layout
-
-
-@pytest.fixture
-def make_view(qtbot):
-    def make(session, size=DEFAULT_SIZE, units="all") -> WeightsView:
-        """The view at `size`; every unit's tile ('all') unless `units` says 'top'."""
-        view = WeightsView(session)
-        view.show_combo.set_choice(units)
-        qtbot.addWidget(view)
-        view.resize(*size)
-        view.show()
-        qtbot.waitExposed(view)
-        settle(qtbot, view)
-        return view
-
-    return make
-
-
-def tile_of(panel, unit: int) -> np.ndarray:
-    top, left = panel.tile_origin(panel.slot(unit))
-    return panel.array[top : top + IMAGE_SIDE, left : left + IMAGE_SIDE]
-
-
-def bar_label(panel) -> str:
-    return panel.bar.getAxis("right").labelText
-
-
-def random_network(*sizes: int, seed: int = 0) -> Network:
-    rng = np.random.default_rng(seed)
-    spec = ModelSpec(hidden=sizes[1:-1], num_classes=sizes[-1])
-    weights = [rng.normal(0, 0.1, (b, a)) for a, b in zip(sizes, sizes[1:])]
-    return Network.from_arrays(spec, weights, [rng.normal(0, 0.1, b) for b in sizes[1:]])
-
-
-def answer_with(session, network: Network, classes=None) -> None:
-    """Make a network answer as the run's model would (no training needed)."""
-    classes = tuple(range(network.spec.num_classes)) if classes is None else classes
-    session.run.adopt(network, classes, network.spec.describe())
-    session.models.select(RUN_KEY)
-
-
-def click(qtbot, view: WeightsView, scene_point: QPointF) -> None:
-    """A real left click on the canvas at a scene point."""
-    canvas = view.canvas
-    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
-                     pos=canvas.mapFromScene(scene_point))  # fmt: skip
-
+from tests.ui.weights_helpers import (
+    DEFAULT_SIZE,
+    answer_with,
+    bar_label,
+    click,
+    random_network,
+    settle,
+    tile_of,
+)
 
 # --- what is drawn ---------------------------------------------------------------------------
 
 
-def test_mosaic_holds_the_first_layer_and_levels_say_their_scale(loaded_session, make_view):
-    view = make_view(loaded_session)
+def test_mosaic_holds_the_first_layer_and_levels_say_their_scale(loaded_session, make_weights_view):
+    view = make_weights_view(loaded_session)
     weights = loaded_session.models.current.network.weights
     panel = view.panels["weights0"]
     assert set(view.panels) == {"weights0", "weights1"}  # a shipped model: no change panels
@@ -111,17 +63,10 @@ def test_mosaic_holds_the_first_layer_and_levels_say_their_scale(loaded_session,
     assert bar_label(panel) == "each unit ±1"
 
 
-def test_robust_limit_is_exact_for_small_layers_and_close_for_big_ones():
-    rng = np.random.default_rng(1)
-    small = rng.normal(size=(10, 784)).astype(np.float32)
-    assert robust_limit(small) == pytest.approx(np.percentile(np.abs(small), 99), rel=1e-6)
-    big = rng.normal(size=(512, 784)).astype(np.float32)
-    assert robust_limit(big) == pytest.approx(np.percentile(np.abs(big), 99), rel=0.02)
-    np.testing.assert_allclose(per_unit(np.array([[0.5, -1.0], [0, 0]])), [[0.5, -1.0], [0, 0]])
-
-
-def test_tiles_reflow_from_wide_to_tall_and_keep_their_content(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, (1000, 330))
+def test_tiles_reflow_from_wide_to_tall_and_keep_their_content(
+    loaded_session, make_weights_view, qtbot
+):
+    view = make_weights_view(loaded_session, (1000, 330))
     panel = view.panels["weights0"]
     weights = loaded_session.models.current.network.weights[0]
     wide = panel.columns
@@ -136,8 +81,8 @@ def test_tiles_reflow_from_wide_to_tall_and_keep_their_content(loaded_session, m
         np.testing.assert_array_equal(tile_of(panel, i), weights[i].reshape(28, 28))
 
 
-def test_hover_names_unit_pixel_weight_and_bias(loaded_session, make_view):
-    view = make_view(loaded_session)
+def test_hover_names_unit_pixel_weight_and_bias(loaded_session, make_weights_view):
+    view = make_weights_view(loaded_session)
     network = loaded_session.models.current.network
     panel = view.panels["weights0"]
     text = view.describe(panel.centre(12))
@@ -151,10 +96,10 @@ def test_hover_names_unit_pixel_weight_and_bias(loaded_session, make_view):
 # --- the live run ----------------------------------------------------------------------------
 
 
-def test_change_panels_show_the_last_deltas_of_the_run(session, make_view, qtbot):
+def test_change_panels_show_the_last_deltas_of_the_run(session, make_weights_view, qtbot):
     train(session, qtbot)
     assert session.models.current.key == RUN_KEY
-    view = make_view(session)
+    view = make_weights_view(session)
     view.set_scale(Scale.MAXIMUM)
     view.refresh()
     latest = session.run.latest
@@ -175,8 +120,8 @@ def test_change_panels_show_the_last_deltas_of_the_run(session, make_view, qtbot
     assert view.view_settings() == {"scale": "maximum", "changes": False, "units": "all"}
 
 
-def test_settings_are_validated(session, make_view):
-    view = make_view(session)
+def test_settings_are_validated(session, make_weights_view):
+    view = make_weights_view(session)
     view.apply_view_settings({"scale": "bogus", "changes": "yes", "units": 3})
     assert view.view_settings() == {"scale": "robust", "changes": True, "units": "all"}
     view.apply_view_settings({"scale": "each unit", "changes": False, "units": "top"})
@@ -188,8 +133,10 @@ def test_settings_are_validated(session, make_view):
 # --- selection and the detail ----------------------------------------------------------------
 
 
-def test_clicking_a_tile_selects_the_unit_and_shows_its_numbers(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, (1000, 700))
+def test_clicking_a_tile_selects_the_unit_and_shows_its_numbers(
+    loaded_session, make_weights_view, qtbot
+):
+    view = make_weights_view(loaded_session, (1000, 700))
     network = loaded_session.models.current.network
     click(qtbot, view, view.panels["weights0"].centre(40))
     assert loaded_session.selection.unit == UnitRef(0, 40)
@@ -217,8 +164,10 @@ def test_clicking_a_tile_selects_the_unit_and_shows_its_numbers(loaded_session, 
     assert not detail.isVisible()
 
 
-def test_small_dock_shows_the_detail_instead_of_the_weights(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, (300, 250))
+def test_small_dock_shows_the_detail_instead_of_the_weights(
+    loaded_session, make_weights_view, qtbot
+):
+    view = make_weights_view(loaded_session, (300, 250))
     loaded_session.selection.select_unit(UnitRef(0, 5))
     settle(qtbot, view)
     assert view.detail.isVisible() and not view.canvas.isVisible()
@@ -227,8 +176,8 @@ def test_small_dock_shows_the_detail_instead_of_the_weights(loaded_session, make
     assert view.canvas.isVisible() and not view.detail.isVisible()
 
 
-def test_selection_is_cleared_when_the_unit_is_gone(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session)
+def test_selection_is_cleared_when_the_unit_is_gone(loaded_session, make_weights_view, qtbot):
+    view = make_weights_view(loaded_session)
     loaded_session.selection.select_unit(UnitRef(0, 200))
     settle(qtbot, view)
     answer_with(loaded_session, random_network(784, 16, 10))
@@ -243,10 +192,10 @@ def test_selection_is_cleared_when_the_unit_is_gone(loaded_session, make_view, q
 # --- architectures -----------------------------------------------------------------------------
 
 
-def test_one_layer_net_shows_titled_class_templates(session, make_view, qtbot):
+def test_one_layer_net_shows_titled_class_templates(session, make_weights_view, qtbot):
     network = random_network(784, 3)
     answer_with(session, network, classes=(3, 5, 8))
-    view = make_view(session)
+    view = make_weights_view(session)
     panel = view.panels["weights0"]
     assert panel.plan.title == "Class templates"
     assert panel.title_texts() == ["3", "5", "8"]
@@ -257,9 +206,9 @@ def test_one_layer_net_shows_titled_class_templates(session, make_view, qtbot):
     np.testing.assert_array_equal(tile_of(panel, 2), network.weights[0][2].reshape(28, 28))
 
 
-def test_titles_only_for_few_tiles_drawn_large_enough(session, make_view, qtbot):
+def test_titles_only_for_few_tiles_drawn_large_enough(session, make_weights_view, qtbot):
     answer_with(session, random_network(784, 64, 10))
-    view = make_view(session, (1000, 700))
+    view = make_weights_view(session, (1000, 700))
     panel = view.panels["weights0"]
     assert panel.title_texts() == [str(i) for i in range(64)]
     assert panel.tile_px(panel.columns, panel.title_rows, *panel.room()) >= 36
@@ -273,9 +222,9 @@ def test_titles_only_for_few_tiles_drawn_large_enough(session, make_view, qtbot)
 
 
 @pytest.mark.parametrize("hidden", [1, 10, 64, 512])
-def test_output_rows_are_labelled_with_classes_without_overlap(session, make_view, hidden):
+def test_output_rows_are_labelled_with_classes_without_overlap(session, make_weights_view, hidden):
     answer_with(session, random_network(784, hidden, 10))
-    view = make_view(session)
+    view = make_weights_view(session)
     if hidden == 512:
         assert view.panels["weights0"].title_texts() == []
         assert view.panels["weights0"].title_rows == 0
@@ -286,19 +235,19 @@ def test_output_rows_are_labelled_with_classes_without_overlap(session, make_vie
     assert gaps.min() >= line.height()  # each label's box clears the next
 
 
-def test_row_labels_thin_out_rather_than_overlap_in_a_small_dock(session, make_view):
+def test_row_labels_thin_out_rather_than_overlap_in_a_small_dock(session, make_weights_view):
     answer_with(session, random_network(784, 64, 10))
-    view = make_view(session, (300, 250))
+    view = make_weights_view(session, (300, 250))
     labels = view.panels["weights1"].row_label_positions()
     line = QFontMetricsF(QFont(view.panels["weights1"].plot.getAxis("left").style["tickFont"]))
     assert 2 <= len(labels) < 10
     assert np.diff([y for _, y in labels]).min() >= line.height()
 
 
-def test_deeper_nets_get_a_heatmap_per_later_layer(session, make_view):
+def test_deeper_nets_get_a_heatmap_per_later_layer(session, make_weights_view):
     network = random_network(784, 16, 8, 10)
     answer_with(session, network)
-    view = make_view(session, (700, 700))
+    view = make_weights_view(session, (700, 700))
     assert [p.plan.title for p in view.panels.values() if not p.plan.is_delta] == [
         "Hidden units", "Layer 2 weights", "Output weights"]  # fmt: skip
     view.set_scale(Scale.MAXIMUM)
@@ -309,14 +258,14 @@ def test_deeper_nets_get_a_heatmap_per_later_layer(session, make_view):
 # --- states and cost ---------------------------------------------------------------------------
 
 
-def test_no_model_shows_the_teaching_empty_state(session, make_view):
-    view = make_view(session)
+def test_no_model_shows_the_teaching_empty_state(session, make_weights_view):
+    view = make_weights_view(session)
     assert view.showing_empty() and view.empty.isVisible()
     assert view.empty.text() == EMPTY_TEXT and "Start" in EMPTY_TEXT and "28×28" in EMPTY_TEXT
 
 
-def test_a_hidden_view_waits_and_catches_up_on_show(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session)
+def test_a_hidden_view_waits_and_catches_up_on_show(loaded_session, make_weights_view, qtbot):
+    view = make_weights_view(loaded_session)
     items = view.panels["weights0"].image
     view.refresh()
     assert view.panels["weights0"].image is items  # same architecture: same items, new data
@@ -330,8 +279,8 @@ def test_a_hidden_view_waits_and_catches_up_on_show(loaded_session, make_view, q
     assert not view.stale and view.panels["weights0"].plan.units == 16
 
 
-def test_header_elides_instead_of_widening(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, (240, 200))
+def test_header_elides_instead_of_widening(loaded_session, make_weights_view, qtbot):
+    view = make_weights_view(loaded_session, (240, 200))
     header: PanelHeader = view.panels["weights0"].header
     assert header.minimumWidth() == 0 and header.preferredWidth() == 0
     header.title = "A very long header that could never fit into a narrow dock at all"
@@ -340,10 +289,10 @@ def test_header_elides_instead_of_widening(loaded_session, make_view, qtbot):
     assert view.width() == 240
 
 
-def test_run_weights_without_a_change_yet_say_so(session, make_view):
+def test_run_weights_without_a_change_yet_say_so(session, make_weights_view):
     network = random_network(784, 16, 10)
     answer_with(session, network)  # the run's network, but no snapshot with deltas for it
-    view = make_view(session)
+    view = make_weights_view(session)
     panel = view.panels["deltas0"]
     assert not np.nan_to_num(panel.array).any() and panel.limit == 1.0
     assert panel.label == "no change yet"
@@ -351,103 +300,20 @@ def test_run_weights_without_a_change_yet_say_so(session, make_view):
     assert text.startswith("unit 2 ← pixel (14, 14): Δw = +0") and "bias" not in text
 
 
-def test_hover_line_never_widens_the_view(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, (300, 250))
+def test_hover_line_never_widens_the_view(loaded_session, make_weights_view, qtbot):
+    view = make_weights_view(loaded_session, (300, 250))
     hint = view.minimumSizeHint()
     view.hover.setText("unit 12 ← pixel (3, 14): w = +0.123 · bias +0.10 " * 5)
     qtbot.wait(20)
     assert view.minimumSizeHint() == hint and view.width() == 300
 
 
-def test_a_template_unit_shows_its_image_and_no_outgoing_weights(session, make_view, qtbot):
+def test_a_template_unit_shows_its_image_and_no_outgoing_weights(session, make_weights_view, qtbot):
     network = random_network(784, 10)
     answer_with(session, network)
-    view = make_view(session)
+    view = make_weights_view(session)
     session.selection.select_unit(UnitRef(0, 7))
     settle(qtbot, view)
     assert view.detail.title.text() == "Class 7 template" and view.detail.outgoing() is None
     np.testing.assert_array_equal(view.detail.filter_image.image,
                                   network.weights[0][7].reshape(28, 28))  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("value", "nice"), [(0.37, 0.4), (0.4, 0.4), (0.0021, 0.0025), (7.1, 8.0), (9.5, 10.0)]
-)
-def test_levels_are_nice_numbers(value, nice) -> None:
-    assert nice_ceiling(value) == pytest.approx(nice)
-
-
-def test_levels_stay_steady_while_the_weights_drift() -> None:
-    from digitlab.ui.plots.style import steady_limit
-
-    limit = steady_limit(None, 0.37)
-    assert limit == pytest.approx(0.4)
-    for drift in (0.39, 0.30, 0.23):  # within (55 %, 100 %] of 0.4: the colours do not change
-        assert steady_limit(limit, drift) == limit
-    assert steady_limit(limit, 0.41) == pytest.approx(0.5)  # outgrown: the next nice number
-    assert steady_limit(limit, 0.1) == pytest.approx(0.1)  # shrunk a lot: rescaled
-
-
-# --- the first look ----------------------------------------------------------------------------
-
-
-def test_most_important_units_are_those_with_the_largest_outgoing_weights() -> None:
-    outgoing = np.zeros((10, 6))
-    outgoing[:, [4, 1, 5]] = [3.0, 2.0, 1.0]
-    assert most_important(outgoing, 2).tolist() == [1, 4]  # the two largest, in index order
-    assert most_important(outgoing, 6).tolist() == list(range(6))
-    assert most_important(None, 2).tolist() == []
-
-
-def test_the_first_look_is_the_units_the_answer_listens_to_titled_and_explained(
-    loaded_session, make_view, qtbot
-):
-    view = make_view(loaded_session, units=None)  # a new user's view: nothing stored
-    weights = loaded_session.models.current.network.weights
-    panel = view.panels["weights0"]
-    assert view.show_combo.choice() == "top" and view.show_combo.isEnabled()
-    say = np.linalg.norm(weights[1], axis=0)
-    expected = np.sort(np.argsort(-say)[:TOP_UNITS])
-    np.testing.assert_array_equal(panel.shown, expected)
-    assert say[expected].min() >= np.sort(say)[-TOP_UNITS]  # no unit left out has more say
-    assert panel.title_texts() == [str(u) for u in expected]
-    assert panel.tile_px(panel.columns, panel.title_rows, *panel.room()) >= 36  # large, titled
-    view.set_scale(Scale.MAXIMUM)
-    view.refresh()
-    unit = int(expected[5])
-    np.testing.assert_array_equal(tile_of(panel, unit), weights[0][unit].reshape(28, 28))
-    caption = view.caption.text()
-    assert f"{TOP_UNITS} of 256 hidden units" in caption and "red" in caption
-    assert "blue" in caption and view.caption.isVisible()
-    assert view.describe(panel.centre(unit)).startswith(f"unit {unit} ← pixel")
-    click(qtbot, view, panel.centre(unit))  # a click selects the real unit, not the tile's slot
-    assert loaded_session.selection.unit == UnitRef(0, unit)
-    settle(qtbot, view)
-    assert panel.highlight.isVisible()
-    hidden = int(np.argmin(say))  # a unit not on show: its detail opens, no tile is outlined
-    loaded_session.selection.select_unit(UnitRef(0, hidden))
-    settle(qtbot, view)
-    assert view.detail.isVisible() and not panel.highlight.isVisible()
-
-
-def test_the_users_choice_of_all_units_is_kept(loaded_session, make_view, qtbot):
-    view = make_view(loaded_session, units=None)
-    view.apply_view_settings({"units": "all"})
-    settle(qtbot, view)
-    panel = view.panels["weights0"]
-    np.testing.assert_array_equal(panel.shown, np.arange(256))
-    assert view.caption.text().startswith("All 256 hidden units.")
-    assert view.view_settings()["units"] == "all"
-    view.apply_view_settings({"units": "bogus"})  # untrusted values change nothing
-    assert view.show_combo.choice() == "all"
-
-
-def test_a_hidden_view_draws_a_new_model_a_moment_after_it_came(session, qtbot) -> None:
-    """So the first switch to a workspace that shows the weights only has to paint them."""
-    view = WeightsView(session)  # never shown: another workspace is in front
-    qtbot.addWidget(view)
-    session.models.select("linear")
-    qtbot.waitUntil(lambda: session.models.current is not None, timeout=60_000)
-    assert view.stale and not view.panels
-    qtbot.waitUntil(lambda: not view.stale, timeout=3000)
-    assert view.panels["weights0"].plan.title == "Class templates"

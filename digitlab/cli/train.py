@@ -117,6 +117,23 @@ def default_threads(spec) -> int:  # noqa: ANN001 - a core.network.ModelSpec (im
     return 1 if spec.parameter_count < SMALL_NET_WEIGHTS else max(1, os.cpu_count() or 1)
 
 
+def _check_apart(out: str, history: str) -> None:
+    """--out and --history must be two files: the history written second would replace the
+    model, and the run would still say it wrote both."""
+    import os
+
+    same = os.path.realpath(out) == os.path.realpath(history)
+    try:
+        same = same or os.path.samefile(out, history)  # two names of one file (a hard link)
+    except OSError:  # one of them is not there yet
+        pass
+    if same:
+        raise DigitlabError(
+            f"--out and --history both name {history}: the history would replace the model; "
+            "give the history a name of its own, such as run.safetensors"
+        )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--threads, one option per hyper-parameter of the table, --out and --quiet."""
     parser.add_argument(
@@ -157,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(args.out)
     if args.history:
         check_output_path(args.history)
+        _check_apart(args.out, args.history)
     if is_colour(args.dataset) and args.augment:
         raise DigitlabError(
             f"--augment distorts 28×28 digits; {DATASET_LABELS[args.dataset]} trains without it"

@@ -74,10 +74,13 @@ def read_idx(path: Path, dims: int) -> np.ndarray:
     """An IDX file of unsigned bytes (plain or gzip) as an array with `dims` dimensions."""
     try:
         data = path.read_bytes()
-        if path.suffix == ".gz":
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.suffix == ".gz":
+        try:
             data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            raise DataError(f"{path} is damaged ({exc}): delete it to download it again") from None
     header = 4 + 4 * dims
     if len(data) < header or data[:2] != b"\0\0" or data[2] != _IDX_UBYTE or data[3] != dims:
         raise DataError(

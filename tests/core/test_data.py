@@ -49,11 +49,22 @@ def test_reads_a_folder_with_only_gz_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in (root / "MNIST" / "raw").iterdir())[0].endswith(".gz")
 
 
-def test_a_corrupt_gz_file_is_named(tmp_path: Path) -> None:
+def _flip_crc(data: bytes) -> bytes:
+    return data[:-8] + bytes([data[-8] ^ 0xFF]) + data[-7:]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[:20], lambda data: b"not gzip at all", _flip_crc],
+    ids=["truncated", "not-gzip", "bad-crc"],
+)
+def test_a_corrupt_gz_file_is_named_with_what_to_do(tmp_path: Path, damage) -> None:
     root = write_mnist_files(tmp_path, gz=True)
     packed = root / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz"
-    packed.write_bytes(packed.read_bytes()[:20])
-    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz"):
+    packed.write_bytes(damage(packed.read_bytes()))
+    with pytest.raises(
+        DataError, match=r"labels-idx1-ubyte\.gz is damaged .*delete it to download"
+    ):
         load_dataset("mnist", root=root, download_missing=False)
 
 

@@ -26,6 +26,21 @@ def ask_model_file(parent: QWidget | None) -> str | None:
 
 
 RUN_FILTER = "digitlab runs (*.safetensors);;All files (*)"
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm *.ico *.tga)"
+    ";;All files (*)"
+)
+
+
+def ask_image_file(parent: QWidget | None) -> str | None:
+    """A picture to put on the pad (a scanned or photographed digit), or None."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open image", _last_folder["value"], IMAGE_FILTER
+    )
+    if not path:
+        return None
+    _last_folder["value"] = str(Path(path).parent)
+    return path
 
 
 def ask_run_file(parent: QWidget | None) -> str | None:

@@ -52,6 +52,7 @@ from digitlab.ui.view import View
 from digitlab.ui.view_help import install_help
 from digitlab.ui.views import VIEWS, ViewSpec
 from digitlab.ui.workspace_bar import WorkspaceBar
+from digitlab.ui.workspaces import WORKSPACES
 from digitlab.ui.zoom import install_zoom
 
 NOTICE_MS = {Level.INFO: 6000, Level.WARNING: 12000, Level.ERROR: 15000}
@@ -61,10 +62,14 @@ SHORTCUTS = [
     ("Undo the last stroke", "Ctrl+Z (pad focused: click it)"),
     ("Clear the pad", "Esc or Delete (pad focused)"),
     ("Start / pause training", "Space (when no button or field has the focus)"),
-    ("Workspaces: Draw, Train, Inside, Breaks, Experiments, Intervene", "Ctrl+1 … Ctrl+6"),
+    (  # from the plans themselves: a new workspace is listed with its key
+        "Workspaces: " + ", ".join(plan.title for plan in WORKSPACES),
+        f"Ctrl+1 … Ctrl+{len(WORKSPACES)}",
+    ),
     ("Help on the view with the focus", "F1 (or its ? button)"),
     ("Zoom in / out / reset", "Ctrl+= / Ctrl+- / Ctrl+0"),
     ("Open a model file", "Ctrl+O"),
+    ("Put an image of a digit on the pad (or drop the file on it)", "Ctrl+I"),
     ("Open a run (replay it) / save the run", "Ctrl+Shift+O / Ctrl+Shift+S"),
     ("Record a view or the window", "Ctrl+R"),
     ("Save the trained model", "Ctrl+S"),
@@ -184,6 +189,10 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open model…", self.open_model, "Ctrl+O", "Load a model file")
         self._action(file, "&Save trained model…", self.save_model, "Ctrl+S",
                      "Save the model being trained")  # fmt: skip
+        self._action(
+            file, "Open &image…", lambda: self.view("pad").choose_image(), "Ctrl+I",
+            "Put a scanned or photographed digit on the pad (or drop the file on the pad)",
+        )  # fmt: skip
         file.addSeparator()
         self._action(file, "Open &run…", self.open_run, "Ctrl+Shift+O",
                      "Replay a saved run (digitlab train --history) through the lab")  # fmt: skip

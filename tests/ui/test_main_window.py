@@ -3,15 +3,21 @@ arrangement and settings (and survives bad ones), and keeps Space for focused co
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import QMargins, QRect, Qt
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox, QMenu
 
 from digitlab.session.run import RunPhase
-from digitlab.ui.main_window import MainWindow
+from digitlab.ui import dialogs
+from digitlab.ui.main_window import SHORTCUTS, MainWindow
 from digitlab.ui.view import View
 from digitlab.ui.views import VIEWS
 from digitlab.ui.views.weights import Scale
+from digitlab.ui.workspaces import WORKSPACES
 from tests.ui.conftest import open_main_window, settings_file
 
 ini = settings_file
@@ -295,3 +301,31 @@ def test_file_open_run_replays_it_and_save_run_writes_one(qtbot, session, tmp_pa
     window.save_run()
     qtbot.waitUntil(out.exists)
     assert len(load_run(out).moments) == 5
+
+
+def menu_actions(window: MainWindow) -> dict[str, QAction]:
+    """Every action of the menu bar's menus, by shortcut (those without one left out)."""
+    actions = (a for menu in window.menuBar().findChildren(QMenu) for a in menu.actions())
+    return {a.shortcut().toString(): a for a in actions if not a.shortcut().isEmpty()}
+
+
+def test_help_lists_every_menu_shortcut_and_file_open_image_reaches_the_pad(
+    qtbot, loaded_session, tmp_path, monkeypatch
+) -> None:
+    """Help → Keyboard shortcuts is a table written by hand: every key a menu answers to must
+    be in it (it said Ctrl+1 … Ctrl+6 after the seventh workspace came)."""
+    window = open_main_window(qtbot, loaded_session, settings_file(tmp_path))
+    listed = " / ".join(keys for _, keys in SHORTCUTS)
+    assert f"Ctrl+1 … Ctrl+{len(WORKSPACES)}" in listed
+    actions = menu_actions(window)
+    for keys, action in actions.items():
+        if not re.fullmatch(r"Ctrl\+\d", keys):  # the workspaces: the range above
+            assert keys in listed, (action.text(), keys)
+    digit = np.zeros((28, 28), np.uint8)
+    digit[4:24, 13:16] = 255  # a 1, written dark on white as on paper
+    Image.fromarray(255 - np.kron(digit, np.ones((8, 8), np.uint8))).save(tmp_path / "one.png")
+    monkeypatch.setattr(dialogs.QFileDialog, "getOpenFileName",
+                        lambda *a, **k: (str(tmp_path / "one.png"), ""))  # fmt: skip
+    actions["Ctrl+I"].trigger()  # File → Open image…
+    qtbot.waitUntil(window.view("pad").canvas.has_digit, timeout=5000)
+    assert loaded_session.prediction.top == 1

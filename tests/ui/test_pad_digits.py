@@ -104,3 +104,56 @@ def test_the_shipped_model_reads_placed_test_digits_as_it_reads_the_test_images(
         placed.append(to_mnist(canvas.image(), PAD_OPTIONS))
     via_pad = network.predict(np.stack(placed))[0]
     assert np.mean(via_pad == direct) >= 0.95
+
+
+def photographed(digit: np.ndarray, path) -> None:
+    """`digit` (28×28, light on dark) as a phone photo of paper would have it: dark ink on a
+    light grey page, 12× larger, off centre, saved as `path` (PNG or JPEG by its suffix)."""
+    from PIL import Image
+
+    page = np.full((420, 360), 215, np.uint8)
+    large = np.kron(digit, np.ones((12, 12), np.uint8))
+    ink = large.astype(float) / 255.0
+    page[30 : 30 + 336, 10 : 10 + 336] = (215 * (1 - ink) + 30 * ink).astype(np.uint8)
+    Image.fromarray(page).save(path)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_an_image_file_dropped_or_opened_becomes_the_pads_ink(
+    qtbot, loaded_session, tmp_path, suffix
+) -> None:
+    from PySide6.QtCore import QMimeData, QUrl
+
+    view = show_widget(qtbot, PadView(loaded_session), (320, 460))
+    picture = tmp_path / f"my seven{suffix}"
+    photographed(seven_digit(), picture)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(picture))])
+    drop = QDropEvent(view.rect().center().toPointF(), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    view.dropEvent(drop)
+    qtbot.waitUntil(view.canvas.has_digit, timeout=5000)
+    assert drop.isAccepted() and loaded_session.prediction.top == 7  # ink made light on dark
+    placed = to_mnist(view.canvas.image(), PAD_OPTIONS)
+    assert correlation(placed, to_mnist(seven_digit(), PAD_OPTIONS)) > 0.9
+    view.canvas.clear()
+    view.push()
+    view.open_image(str(picture))  # File → Open image… after its dialog
+    qtbot.waitUntil(view.canvas.has_digit, timeout=5000)
+    assert loaded_session.prediction.top == 7
+
+
+def test_an_unreadable_image_is_one_notice_and_the_drawing_stays(
+    qtbot, loaded_session, tmp_path
+) -> None:
+    view = show_widget(qtbot, PadView(loaded_session), (320, 460))
+    loaded_session.drawing.place_digit(seven_digit())
+    before = view.canvas.image().copy()
+    posted = []
+    loaded_session.notices.posted.connect(posted.append)
+    (tmp_path / "notes.png").write_text("not a picture")
+    view.open_image(str(tmp_path / "notes.png"))
+    qtbot.waitUntil(lambda: bool(posted), timeout=5000)
+    assert "notes.png" in posted[0].text and "\n" not in posted[0].text
+    np.testing.assert_array_equal(view.canvas.image(), before)
+    assert loaded_session.prediction.top == 7

@@ -5,14 +5,16 @@ zero-delay timer, so a burst of mouse events costs one preprocessing and one pre
 Esc/Delete clear (the offset too), Ctrl+Z undoes strokes, a placed digit and Clear, the arrow keys
 (canvas focused) and right-drag move the drawing by whole MNIST pixels. A digit from
 any gallery lands here (a double-click there reaches `session.drawing.digit_placed`; a drag
-carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit. With a model of colour
-pictures (CIFAR-10) the pad says it reads no drawings and takes a dropped picture file instead
-(`widgets.picture_drop`).
+carries `DIGIT_MIME`, dropped anywhere on this view) as ink to edit, and so does an image file
+(a scanned or photographed digit, dropped here or opened with File → Open image…), read in the
+background as *My digits* reads its files. With a model of colour pictures (CIFAR-10) the pad says
+it reads no drawings and takes the picture as it is instead (`widgets.picture_drop`).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -32,11 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.session import Session
+from digitlab.ui.dialogs import ask_image_file
 from digitlab.ui.picture_models import is_picture_model
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.canvas import DEFAULT_PEN_WIDTH, PIXELS_PER_MNIST_PIXEL, DrawingCanvas
 from digitlab.ui.widgets.digit_gallery import digit_from_mime
-from digitlab.ui.widgets.picture_drop import PictureDrop
+from digitlab.ui.widgets.picture_drop import PictureDrop, picture_path
 
 PEN_RANGE = (4, 48)
 
@@ -75,19 +78,46 @@ class PadView(View):
         self.canvas.place_digit(pixels)
         self.push()
 
+    def choose_image(self) -> None:
+        """File → Open image…: ask for a picture, then `open_image` it."""
+        path = ask_image_file(self)
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str) -> None:
+        """Put the digit in an image file on the pad (fitted and made light on dark, as My digits
+        reads files), read in the background; a file that cannot be read is one notice and the
+        drawing stays. A model of colour pictures takes the picture itself."""
+        if self.shows_pictures():
+            self.picture_page.load(path)
+            return
+        from digitlab.core.my_digits import read_digit
+
+        self.session.jobs.submit(
+            lambda context: read_digit(Path(path)),
+            key="pad-image",
+            on_done=self.session.drawing.place_digit,
+            on_error=self.session.notices.error,
+        )
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
-        if digit_from_mime(event.mimeData()) is not None:
+        mime = event.mimeData()
+        if digit_from_mime(mime) is not None or picture_path(mime) is not None:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
-        digit = digit_from_mime(event.mimeData())
-        if digit is None:
+        mime = event.mimeData()
+        digit, path = digit_from_mime(mime), picture_path(mime)
+        if digit is None and path is None:
             super().dropEvent(event)
             return
         event.acceptProposedAction()
-        self.place_digit(digit)
+        if digit is not None:
+            self.place_digit(digit)
+        else:
+            self.open_image(path)
 
     def _build(self) -> None:
         self.undo_button = QPushButton("Undo")

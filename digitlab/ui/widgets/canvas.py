@@ -99,7 +99,8 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(policy)
         self.setToolTip(
             "Draw with the left button · right-drag or arrow keys move the drawing\n"
-            "Ctrl+Z undoes a stroke or a clear · Esc/Delete clears"
+            "Ctrl+Z undoes a stroke or a clear · Esc/Delete clears\n"
+            "Drop an image of a digit here, or open one with File → Open image… (Ctrl+I)"
         )
 
     # --- public API -------------------------------------------------------------------------

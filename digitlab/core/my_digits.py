@@ -21,7 +21,7 @@ import numpy as np
 from digitlab.core.errors import DigitlabError
 from digitlab.core.files import write_atomically
 from digitlab.core.images import read_image
-from digitlab.core.preprocess import SIZE, to_mnist
+from digitlab.core.preprocess import SIZE, light_on_dark, to_mnist, to_unit_gray
 
 DIGITS = tuple(range(10))
 LABELS_FILE = "labels.csv"
@@ -183,9 +183,13 @@ def _from_csv(labels: Path) -> list[Kept]:
 
 
 def read_digit(path: Path) -> np.ndarray:
-    """One file as the net's 28×28 uint8 input (other sizes through `to_mnist`)."""
+    """One file as the net's 28×28 uint8 input: other sizes through `to_mnist`; a 28×28 file is
+    the net's input already (as kept here, or MNIST's), made light on dark only when its border
+    says it was saved dark on light, as a digit exported from a paint program is."""
     pixels = read_image(path)
-    return pixels if pixels.shape == (SIZE, SIZE) else as_pixels(to_mnist(pixels))
+    if pixels.shape != (SIZE, SIZE):
+        return as_pixels(to_mnist(pixels))
+    return as_pixels(light_on_dark(to_unit_gray(pixels)))
 
 
 def load_folder(folder: str | os.PathLike[str]) -> DigitFolder:

@@ -87,3 +87,16 @@ def test_an_empty_or_missing_folder(tmp_path):
     assert len(load_folder(tmp_path)) == 0
     with pytest.raises(my_digits.DigitlabError, match="no such folder"):
         load_folder(tmp_path / "nope")
+
+
+def test_a_28x28_digit_saved_dark_on_light_reads_as_its_light_on_dark_twin(tmp_path):
+    """A 28×28 file is the net's input as it is, unless its border says the ink is dark (a digit
+    exported from a paint program): it read as a white page with a black hole before."""
+    digit = np.zeros((28, 28), np.uint8)
+    digit[4:24, 12:15] = 255
+    digit[4:7, 9:12] = 180  # grey anti-aliasing keeps its level
+    Image.fromarray(digit).save(tmp_path / "light.png")
+    Image.fromarray(255 - digit).save(tmp_path / "dark.png")
+    light = my_digits.read_digit(tmp_path / "light.png")
+    np.testing.assert_array_equal(light, digit)  # a kept digit or MNIST's: exactly as it was
+    np.testing.assert_array_equal(my_digits.read_digit(tmp_path / "dark.png"), digit)

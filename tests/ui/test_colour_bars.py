@@ -8,7 +8,7 @@ from digitlab.ui.plots import style
 from digitlab.ui.views.evidence import EvidenceView
 from tests.session.test_models_and_prediction import seven
 from tests.ui.conftest import show_widget
-from tests.ui.test_weights_view import answer_with, random_network
+from tests.ui.weights_helpers import answer_with, random_network
 
 
 def test_the_evidence_bar_shows_plain_numbers_in_the_real_unit(qtbot, session) -> None:

@@ -8,14 +8,12 @@ import pytest
 from digitlab.core.protocol import SnapshotStatus
 from digitlab.ui.views.weights import HELD_TITLE, HOVER_HINT, NO_CHANGE
 from tests.ui.conftest import train
-from tests.ui.test_weights_view import answer_with, make_view, random_network, settle
-
-__all__ = ["make_view"]  # the fixture, shared with the main Weights tests
+from tests.ui.weights_helpers import answer_with, random_network, settle
 
 
-def test_hover_line_returns_to_its_hint_when_the_model_changes(session, make_view, qtbot):
+def test_hover_line_returns_to_its_hint_when_the_model_changes(session, make_weights_view, qtbot):
     answer_with(session, random_network(784, 16, 10, seed=1))
-    view = make_view(session)
+    view = make_weights_view(session)
     view._on_mouse_moved(view.panels["weights0"].centre(1))  # as the canvas reports a hover
     assert view.hover.text().startswith("unit 1 ← pixel")
     answer_with(session, random_network(784, 10, seed=2))  # another model answers
@@ -31,9 +29,9 @@ def stopped_without_a_step(session) -> None:
 
 
 @pytest.fixture
-def trained_view(session, make_view, qtbot):
+def trained_view(session, make_weights_view, qtbot):
     train(session, qtbot)
-    return make_view(session)
+    return make_weights_view(session)
 
 
 def test_stop_keeps_the_last_change_on_its_scale(session, trained_view):

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if png:
         from digitlab.core.files import check_output_path
 
-        check_output_path(png)  # an unwritable path fails now, before any work
+        check_output_path(png, kind="png")  # an unwritable path fails now, before any work
     checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
     folder = getattr(args, "images", None)

@@ -54,8 +54,8 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None:  # checked now; made by the first write, so a stopped run leaves none
         check_output_folder(args.out, "--out")
-        check_output_path(out / "result.json")
-        check_output_path(out / "figure.png")
+        check_output_path(out / "result.json", kind="json")
+        check_output_path(out / "figure.png", kind="png")
     experiment = EXPERIMENTS[args.name]
     progress = ProgressLine(args.json)
     if getattr(args, "data_dir", None):  # where the experiments' MNIST subsets come from

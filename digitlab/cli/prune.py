@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.core.pruning import accuracy_on, prune, zero_fraction
     from digitlab.core.resources import resolve_model
 
-    check_output_path(args.out)  # an unwritable path fails now, before any work
+    check_output_path(args.out, kind="model")  # an unwritable path fails now, before any work
     checkpoint = load_checkpoint(resolve_model(args.model))
     classes = checkpoint.classes
     subset = classes if classes != tuple(range(10)) else None

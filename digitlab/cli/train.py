@@ -171,9 +171,9 @@ def run(args: argparse.Namespace) -> int:
     spec = ModelSpec(args.hidden, input_size=inputs)
     torch.set_num_threads(args.threads or default_threads(spec))
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-    check_output_path(args.out)
+    check_output_path(args.out, kind="model")
     if args.history:
-        check_output_path(args.history)
+        check_output_path(args.history, kind="run")
         _check_apart(args.out, args.history)
     if is_colour(args.dataset) and args.augment:
         raise DigitlabError(

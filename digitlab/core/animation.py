@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from digitlab.core.errors import DigitlabError
+from digitlab.core.file_kinds import picture_kind
 from digitlab.core.files import TEMP_SUFFIX, check_output_path, write_atomically
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP", ".png": "PNG", ".mp4": "MP4"}  # PNG: APNG
@@ -33,6 +34,8 @@ def mp4_available() -> bool:
 
 def check_recording_path(path: str | os.PathLike[str]) -> Path:
     """The output path, or a one-line error, before anything is rendered."""
+    if Path(path).suffix.lower() in FORMATS:  # an existing file must be one of that format
+        check_output_path(path, kind=picture_kind(path))
     target = check_output_path(path)
     if target.suffix.lower() not in FORMATS:
         raise DigitlabError(

@@ -71,13 +71,15 @@ def _is_leftover(entry: Path, prefix: str) -> bool:
         return False
 
 
-def check_output_path(path: str | os.PathLike[str]) -> Path:
+def check_output_path(path: str | os.PathLike[str], kind: str | None = None) -> Path:
     """Fail now, before any work, when a file could not be written at `path`.
 
     Refused: folders, links, devices, pipes and sockets (a "file" there would replace the link or
     the device node, or hang), and folders that cannot be written to. Missing folders are made
     by the write, not here: a run that fails leaves no empty folder behind. A path given as text
     that ends in a separator names a folder, even a missing one (Path() would drop the slash).
+    With `kind` (a key of `file_kinds.KIND_NAMES`), an existing file is replaced only when it
+    holds that kind already (or nothing): a mistyped --out never takes a user's picture or text.
     """
     text = os.fspath(path)
     if isinstance(text, str) and text.endswith(_SEPARATORS):
@@ -109,7 +111,23 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from None
     if info is not None and not os.access(path, os.W_OK):
         raise OutputError(f"cannot write {path}: it is read-only")
+    if info is not None and kind is not None:
+        _check_replaceable(path, kind)
     return path
+
+
+def _check_replaceable(path: Path, kind: str) -> None:
+    """Refuse to write over a file that holds something other than `kind`."""
+    from digitlab.core.file_kinds import KIND_NAMES, file_kind
+
+    found = file_kind(path)
+    if found in (kind, "empty"):
+        return
+    held = f"holds {KIND_NAMES[found]}, not" if found in KIND_NAMES else "exists and is not"
+    raise OutputError(
+        f"{path} already {held} {KIND_NAMES[kind]}: digitlab will not write over it; give "
+        "another file name, or move that file away first"
+    )
 
 
 def check_output_folder(path: str | os.PathLike[str], option: str) -> Path:

@@ -195,6 +195,11 @@ def read_digit(path: Path) -> np.ndarray:
 def load_folder(folder: str | os.PathLike[str]) -> DigitFolder:
     """Every readable digit in `folder`; raises only for a missing folder or a bad label."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():  # `--images digit.png`: a file, not missing
+        raise DigitlabError(
+            f"{folder} is a file, not a folder: give the folder that holds the digit images "
+            "(class subfolders 0-9, or a labels.csv of file,label)"
+        )
     if not folder.is_dir():
         raise DigitlabError(f"{folder}: no such folder")
     entries, skipped = _entries(folder)

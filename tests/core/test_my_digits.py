@@ -89,6 +89,12 @@ def test_an_empty_or_missing_folder(tmp_path):
         load_folder(tmp_path / "nope")
 
 
+def test_a_file_given_as_the_folder_is_called_a_file(tmp_path):
+    (tmp_path / "digit.png").write_bytes(b"\x89PNG")
+    with pytest.raises(my_digits.DigitlabError, match=r"digit\.png is a file, not a folder"):
+        load_folder(tmp_path / "digit.png")
+
+
 def test_a_28x28_digit_saved_dark_on_light_reads_as_its_light_on_dark_twin(tmp_path):
     """A 28×28 file is the net's input as it is, unless its border says the ink is dark (a digit
     exported from a paint program): it read as a white page with a black hole before."""

@@ -97,6 +97,10 @@ def test_the_normalise_pen_switch_thickens_a_thin_pen_and_is_remembered(qtbot, s
     assert not preview.pen_box.isChecked()
     preview.apply_view_settings({"pen_normalised": True})
     assert preview.pen_box.isChecked() and session.drawing.options.normalise_pen
+    preview.fit_box.setChecked(False)  # without the fit the step does nothing: greyed, kept
+    assert not preview.pen_box.isEnabled() and preview.pen_box.isChecked()
+    preview.fit_box.setChecked(True)
+    assert preview.pen_box.isEnabled()
     preview.apply_view_settings({"pen_normalised": "yes"})  # not a bool: left as it is
     assert session.drawing.options.normalise_pen
     preview.apply_view_settings({"normalise_pen": False})  # stored when off was the default

@@ -235,7 +235,7 @@ class PreviewView(View):
         self.pen_box = QCheckBox("Normalise pen")
         self.pen_box.setToolTip(
             "Measure the stroke width and bring a pen much thinner or thicker than MNIST's\n"
-            "toward its width (after fitting, before centring)"
+            "toward its width (after fitting, before centring; so only with Fit 20 px)"
         )
         self.steps = (StepImage("1 · as drawn"), StepImage("2 · fit 20 px"))
         self.steps[0].setToolTip("The drawing scaled down to 28 × 28 as it is on the pad")
@@ -279,6 +279,7 @@ class PreviewView(View):
                 box.blockSignals(True)
                 box.setChecked(on)
                 box.blockSignals(False)
+        self.pen_box.setEnabled(options.fit)  # a width is measured at MNIST's size: kept, idle
 
     def refresh(self) -> None:
         drawing = self.session.drawing

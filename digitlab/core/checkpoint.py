@@ -39,6 +39,7 @@ from digitlab.core.errors import CheckpointError
 from digitlab.core.files import write_atomically
 from digitlab.core.legacy_checkpoint import FORMAT, LEGACY_VERSION, read_legacy
 from digitlab.core.network import ModelSpec, Network
+from digitlab.core.run_file import RUN_FORMAT
 
 FORMAT_VERSION = 2
 MAX_FILE_BYTES = 2**30  # far above any MLP digitlab trains; refuses to read a huge stray file
@@ -215,6 +216,9 @@ def _read_safetensors(path: Path) -> tuple[Any, dict[str, np.ndarray], Any]:
             arrays = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
     except Exception as exc:  # SafetensorError, OSError, …: the file is not a safetensors file
         raise _not_a_model(path, f"not a safetensors file: {short_reason(exc)}") from None
+    if header.get("format") == RUN_FORMAT:  # `train --history`'s file given for `--out`'s
+        raise _not_a_model(path, "it is a run's history, for digitlab record and the window's "
+                           "File → Open run…; give the model file, train --out's")  # fmt: skip
     if header.get("format") != FORMAT:
         raise _not_a_model(path, "a safetensors file without digitlab's model description")
     if header.get("version") != str(FORMAT_VERSION):

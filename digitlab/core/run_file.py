@@ -23,6 +23,7 @@ import numpy as np
 
 from digitlab.core.errors import DigitlabError
 from digitlab.core.files import write_atomically
+from digitlab.core.legacy_checkpoint import FORMAT
 from digitlab.core.network import ModelSpec, Network
 
 RUN_FORMAT = "digitlab-run"
@@ -114,6 +115,11 @@ def _load(path: Path) -> RunFile:
     try:
         with safe_open(str(path), framework="np") as handle:
             header = handle.metadata() or {}
+            if header.get("format") == FORMAT:  # a model given for a run (train --out's file)
+                raise RunFileError(
+                    f"{path} is a digitlab model, not a run file: a run file is "
+                    "written by digitlab train --history or File → Save run…"
+                )
             if header.get("format") != RUN_FORMAT:
                 raise RunFileError(f"{path} is not a digitlab run file (save one with File → "
                                    "Save run… or digitlab train --history)")  # fmt: skip

@@ -198,3 +198,13 @@ def test_each_problem_is_one_line_whatever_the_file_name_or_its_length(tmp_path,
     assert main(["train", "--epochs", "1", "--out", long_out]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and len(err) <= 1001
+
+
+def test_a_run_file_and_a_model_given_for_each_other_are_named(tiny_mnist_dir, tmp_path, capsys):
+    model, run = tmp_path / "m.safetensors", tmp_path / "run.safetensors"
+    assert train_tiny(tiny_mnist_dir, model, "--hidden", "0", "--history", str(run)) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(run)]) == 1
+    assert "it is a run's history, for digitlab record" in one_line(capsys.readouterr().err)
+    assert main(["record", str(model), "--view", "curves", "--out", str(tmp_path / "a.gif")]) == 1
+    assert "is a digitlab model, not a run file" in one_line(capsys.readouterr().err)

@@ -94,7 +94,8 @@ def test_foreign_files_are_refused(tmp_path, run) -> None:
     garbage.write_bytes(b"\xff" * 100)
     truncated = tmp_path / "truncated.safetensors"
     truncated.write_bytes(save_run(tmp_path / "whole.safetensors", run).read_bytes()[:500])
-    for path, message in ((model, "not a digitlab run file"), (garbage, "not a digitlab run"),
+    for path, message in ((model, "a digitlab model, not a run file"),
+                          (garbage, "not a digitlab run"),
                           (truncated, "not a digitlab run"), (tmp_path / "nope", "no such"),
                           (tmp_path, "it is a folder")):  # fmt: skip
         with pytest.raises(RunFileError, match=message):

@@ -83,3 +83,27 @@ def test_a_larger_font_gets_room_for_its_lines(qtbot) -> None:
     font.setPointSizeF(font.pointSizeF() * 1.5)
     strip.setFont(font)
     assert strip.height() == 2 * strip.fontMetrics().lineSpacing() + 4 > before
+
+
+def test_a_text_wrapped_to_more_lines_in_a_narrow_dock_grows_the_strip_once(qtbot) -> None:
+    """The evidence totals in a 1024×640 lesson wrapped to three lines in a two-line strip: the
+    third was cut in half. The strip grows to hold them, asks for no relayout while later
+    texts wrap alike, and goes back to two lines when widened."""
+    strip = TextStrip(lines=2)
+    window, requests = window_with(qtbot, strip)
+    window.resize(260, 160)
+    qtbot.waitUntil(lambda: strip.width() < 260)
+    two_lines = strip.height()
+    text = "<b>3</b>: pixels +4.87, bias −0.26 → logit +4.60 · 2: pixels −0.10, bias +0.02 → {}"
+    strip.setText(text.format("logit −0.08 · difference +4.68"))
+    qtbot.wait(20)
+    assert strip.height() > two_lines
+    static = strip._static
+    assert static.size().height() <= strip.height() - 4  # every line inside the strip
+    grown, requests.count = strip.height(), 0
+    strip.setText(text.format("logit −0.09 · difference +4.69"))  # the next stroke
+    qtbot.wait(20)
+    assert strip.height() == grown and requests.count == 0
+    window.resize(900, 160)
+    qtbot.waitUntil(lambda: strip.width() > 800)
+    assert strip.height() == two_lines

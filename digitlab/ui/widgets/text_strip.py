@@ -5,13 +5,25 @@ does a pyqtgraph title; the layout then re-measures everything around it: ≈ 2�
 the evidence totals, the units-on count and the answer's headline, more than the numbers cost
 to compute. This strip has a fixed height of `lines` lines and only repaints its text (rich
 text, e.g. "<b>7</b> · 99.1 %", laid out once per change by QStaticText, wrapped at word
-boundaries when there is more than one line).
+boundaries when there is more than one line). Where a narrow dock wraps the text to more lines
+than that, the strip grows to hold them, once (the next strokes' texts wrap alike), and goes back
+when it is widened: a lesson at 1024×640 showed the evidence totals' third line cut in half.
 """
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QStaticText,
+    QTextOption,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -40,8 +52,21 @@ class TextStrip(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._fit_height()
 
+    def _needed_height(self) -> int:
+        """`lines` lines, or as many as the text wraps to at this width."""
+        lines = self._lines * self.fontMetrics().lineSpacing() + 4
+        if self._lines == 1 or not self._text or self.width() <= 4:
+            return lines
+        self._static.setTextWidth(self.width() - 4)  # as paintEvent lays it out
+        return max(lines, math.ceil(self._static.size().height()) + 4)
+
     def _fit_height(self) -> None:
-        self.setFixedHeight(self._lines * self.fontMetrics().lineSpacing() + 4)
+        self.setFixedHeight(self._needed_height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_height()  # wider: fewer lines, maybe back to `lines`
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """A new font (View → Zoom) needs new room for the lines and a new text layout."""
@@ -62,6 +87,9 @@ class TextStrip(QWidget):
         self._static.setText(text)
         if self._lines > 1:
             self.setToolTip(text)  # the whole text, where the lines cannot hold it
+            needed = self._needed_height()
+            if needed > self.height():
+                self.setFixedHeight(needed)  # wrapped to more lines here: grow, once
         self.update()
 
     def clear(self) -> None:

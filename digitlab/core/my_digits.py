@@ -179,6 +179,11 @@ def _from_csv(labels: Path) -> list[Kept]:
             raise LabelError(f"{labels} line {number}: expected file,label")
         digit = _check_label(cells[1], f"{labels} line {number}")
         entries.append(Kept(labels.parent / cells[0], digit))
+    if not entries:  # said now: "the folder holds no readable images" would blame the images
+        raise LabelError(
+            f"{labels} lists no images: give a file,label line per image (such as a.png,7), "
+            "or remove it to read class subfolders 0-9"
+        )
     return entries
 
 

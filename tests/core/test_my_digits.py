@@ -89,6 +89,14 @@ def test_an_empty_or_missing_folder(tmp_path):
         load_folder(tmp_path / "nope")
 
 
+@pytest.mark.parametrize("text", ["", "file,label\n", "\n\n"])
+def test_a_labels_csv_that_lists_nothing_is_named(tmp_path, text):
+    (tmp_path / "labels.csv").write_text(text)
+    Image.fromarray(_digit()).save(tmp_path / "a.png")  # an image the file forgot to list
+    with pytest.raises(LabelError, match=r"labels\.csv lists no images"):
+        load_folder(tmp_path)
+
+
 def test_a_file_given_as_the_folder_is_called_a_file(tmp_path):
     (tmp_path / "digit.png").write_bytes(b"\x89PNG")
     with pytest.raises(my_digits.DigitlabError, match=r"digit\.png is a file, not a folder"):

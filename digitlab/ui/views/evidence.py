@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from digitlab.core.evidence import Evidence, evidence
@@ -45,6 +45,17 @@ def totals_text(found: Evidence, first: int, second: int, classes) -> str:
 
     gap = found.logits[first] - found.logits[second]
     return f"{part(first)} · {part(second)} · difference {gap:+.2f}"
+
+
+class MapTitle(pg.LabelItem):
+    """A map's title that asks for no width of its own, so the three maps share the row alike
+    ('3 against 5' made its map a third wider than the others, and a narrow dock's maps small)."""
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        height = self._sizeHint[Qt.SizeHint.PreferredSize][1]
+        self._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
 
 
 class EvidenceView(View):
@@ -99,8 +110,11 @@ class EvidenceView(View):
         """Three titled maps side by side on `canvas`."""
         images, titles = [], []
         for column in range(3):
-            title = canvas.addLabel("", row=0, col=column, color=self._text, size="9pt")
+            title = MapTitle("", color=self._text, size="9pt")
+            canvas.addItem(title, row=0, col=column)
             box = canvas.addViewBox(row=1, col=column, lockAspect=True, invertY=True)
+            box.setDefaultPadding(0.0)  # the map fills its box: in a narrow dock every px counts
+            canvas.ci.layout.setColumnStretchFactor(column, 1)
             box.setMouseEnabled(False, False)
             box.setMenuEnabled(False)
             image = pg.ImageItem(np.zeros((28, 28, 4), np.uint8), axisOrder="row-major")

@@ -31,7 +31,9 @@ def test_a_folder_is_imported_with_its_labels_and_its_bad_files_named(lab, tmp_p
     dispatcher, session = lab
     source = tmp_path / "theirs"
     for name, label in (("a", 3), ("b", 3), ("c", 5)):
-        store.add(source, np.full((28, 28), 40 * label, np.uint8), label, name=name)
+        digit = np.zeros((28, 28), np.uint8)  # a stroke of 40 × label on black, as kept
+        digit[6:22, 12:16] = 40 * label
+        store.add(source, digit, label, name=name)
     (source / "5" / "broken.png").write_bytes(b"not a png")
     said = Recorder(session.notices.posted)
     for _ in range(2):  # twice: the names stay unique
@@ -43,7 +45,8 @@ def test_a_folder_is_imported_with_its_labels_and_its_bad_files_named(lab, tmp_p
     assert sorted(digits.labels.tolist()) == [3, 3, 3, 3, 5, 5]
     assert sorted(k.path.name for k in digits.kept if k.label == 5) == ["c-2.png", "c.png"]
     assert all(k.path.parent.parent == tmp_path / "mine" for k in digits.kept)
-    assert np.all(digits.images[digits.labels == 5] == 200)
+    fives = digits.images[digits.labels == 5]
+    assert np.all(fives[:, 6:22, 12:16] == 200) and fives.sum() == 2 * 200 * 16 * 4
     session.my_digits.import_folder(source)
     pump(dispatcher, lambda: len(said.values) >= 2)
     info, warning = said.values[:2]

@@ -82,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
     parser.add_argument("--threads", type=threads, metavar="N", help=THREADS_HELP)
     parser.add_argument(
-        "--lesson", dest="window_lesson", metavar="NAME",
+        "--lesson",
+        dest="window_lesson",
+        metavar="NAME",
         help="open the window in a lesson (see digitlab lessons)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)

@@ -12,8 +12,10 @@ from digitlab.core.choices import MAX_THREADS, clipped
 
 MODEL_HELP = "a model file, or a shipped model: robust, mlp or linear"
 DATA_DIR_HELP = "dataset folder (default: $DIGITLAB_DATA, else the user cache)"
-THREADS_HELP = (f"torch CPU threads for train, 1 to {MAX_THREADS} (default: 1 for nets under "
-                "4 million weights, where a second thread mostly waits; all cores above)")
+THREADS_HELP = (
+    f"torch CPU threads for train, 1 to {MAX_THREADS} (default: 1 for nets under "
+    "4 million weights, where a second thread mostly waits; all cores above)"
+)
 
 
 def number(

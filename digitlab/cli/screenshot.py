@@ -14,14 +14,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=window_size, default=(1400, 860), metavar="WxH")
     parser.add_argument("--view", metavar="ID", help="render one view alone (see --list-views)")
     parser.add_argument("--list-views", action="store_true", help="print the view ids and exit")
-    parser.add_argument("--workspace", metavar="NAME",
-                        help="the window in this workspace (see --list-workspaces)")
-    parser.add_argument("--list-workspaces", action="store_true",
-                        help="print the workspaces and exit")
-    parser.add_argument("--lesson", metavar="NAME",
-                        help="the window in this lesson (digitlab lessons lists them)")
-    parser.add_argument("--model", metavar="MODEL",
-                        help="this model reads the drawing: a file, or robust, mlp, linear")
+    parser.add_argument(
+        "--workspace", metavar="NAME", help="the window in this workspace (see --list-workspaces)"
+    )
+    parser.add_argument(
+        "--list-workspaces", action="store_true", help="print the workspaces and exit"
+    )
+    parser.add_argument(
+        "--lesson", metavar="NAME", help="the window in this lesson (digitlab lessons lists them)"
+    )
+    parser.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="this model reads the drawing: a file, or robust, mlp, linear",
+    )
     parser.add_argument(
         "--no-train", action="store_true", help="skip the short demo run (needs no MNIST)"
     )

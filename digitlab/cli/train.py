@@ -144,7 +144,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", required=True, metavar="PATH", help="where to write the model (.safetensors)"
     )
     parser.add_argument(
-        "--history", metavar="RUN",
+        "--history",
+        metavar="RUN",
         help="also write the run's history (.safetensors): the weights at the start, at every "
         "epoch end and at thinned moments between (at most 64 MB), the curves and the settings",
     )

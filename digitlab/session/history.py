@@ -108,8 +108,9 @@ def as_run_file(
 ) -> RunFile:
     """The history with its curves and settings, as a run file holds them."""
     moments = tuple(
-        RunMoment(e.step, e.samples, e.epoch, e.loss, e.accuracy, e.test_accuracy, e.epoch_end,
-                  e.network)  # fmt: skip
+        RunMoment(
+            e.step, e.samples, e.epoch, e.loss, e.accuracy, e.test_accuracy, e.epoch_end, e.network
+        )  # fmt: skip
         for e in history.entries
     )
     return RunFile(spec, tuple(classes), moments, settings, train_curve, test_curve)

@@ -59,8 +59,9 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "robustness_done": lambda s: s.robustness.result is not None,
     "probes_done": lambda s: s.probes.result is not None,
     "timeline_moved": lambda s: not s.timeline.live,
-    "both_finished": lambda s: all(run.phase is RunPhase.FINISHED and run.epochs_trained > 0
-                                   for run in (s.run, s.partner_run)),
+    "both_finished": lambda s: all(
+        run.phase is RunPhase.FINISHED and run.epochs_trained > 0 for run in (s.run, s.partner_run)
+    ),
 }
 
 

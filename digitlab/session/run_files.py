@@ -29,10 +29,12 @@ def save_history(run: TrainingRun, jobs: JobRunner, notices: Notices, path: str 
     jobs.submit(
         lambda context: save_run(path, file),
         key="run-file",
-        on_done=lambda written: notices.info(f"Saved the run ({len(file.moments)} moments) in "
-                                             f"{written}", source=str(written)),  # fmt: skip
-        on_error=lambda message: notices.error(f"Could not save the run: {message}",
-                                               source=str(path)),  # fmt: skip
+        on_done=lambda written: notices.info(
+            f"Saved the run ({len(file.moments)} moments) in {written}", source=str(written)
+        ),  # fmt: skip
+        on_error=lambda message: notices.error(
+            f"Could not save the run: {message}", source=str(path)
+        ),  # fmt: skip
     )
     return True
 
@@ -50,4 +52,3 @@ def open_history(run: TrainingRun, jobs: JobRunner, notices: Notices, path: str 
 
     jobs.submit(read, key="run-file", on_done=opened,
                 on_error=lambda message: notices.error(message, source=str(path)))  # fmt: skip
-

@@ -34,9 +34,7 @@ IMAGE_FILTER = (
 
 def ask_image_file(parent: QWidget | None) -> str | None:
     """A picture to put on the pad (a scanned or photographed digit), or None."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent, "Open image", _last_folder["value"], IMAGE_FILTER
-    )
+    path, _ = QFileDialog.getOpenFileName(parent, "Open image", _last_folder["value"], IMAGE_FILTER)
     if not path:
         return None
     _last_folder["value"] = str(Path(path).parent)

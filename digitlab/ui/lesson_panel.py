@@ -202,4 +202,3 @@ class Lessons:
         self.current = None
         self.panel.timer.stop()
         self.dock.hide()
-

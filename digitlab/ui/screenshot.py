@@ -324,8 +324,10 @@ def _render(target: Path, size: tuple[int, int], shot: Shot, ini: Path, stop: _S
 
 def _answering_with(session: Any, path: Path) -> bool:
     current = session.models.current
-    return current is not None and current.source.path is not None and (
-        Path(current.source.path).resolve() == path.resolve()
+    return (
+        current is not None
+        and current.source.path is not None
+        and (Path(current.source.path).resolve() == path.resolve())
     )
 
 

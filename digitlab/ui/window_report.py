@@ -44,8 +44,11 @@ def report(window: QMainWindow) -> dict[str, Any]:
         "window": _rect(window.geometry()),
         "workspace": getattr(getattr(window, "workspaces", None), "current", None),
         "lesson": lessons.current.title if lessons and lessons.current else None,
-        "shown": sorted(d.objectName() for d in window.findChildren(QDockWidget)
-                        if d.isVisible() and not d.visibleRegion().isEmpty()),  # fmt: skip
+        "shown": sorted(
+            d.objectName()
+            for d in window.findChildren(QDockWidget)
+            if d.isVisible() and not d.visibleRegion().isEmpty()
+        ),  # fmt: skip
         "cut_titles": cut_titles(window),
         "pad": _on_screen(pad.canvas) if pad is not None else None,
         "lr_field": _on_screen(form.fields["lr"]) if form is not None else None,
@@ -116,8 +119,10 @@ def cut_titles(window: QMainWindow) -> list[str]:
             if dock.width() < needed:
                 cut.append(dock.windowTitle())
     for button in window.findChildren(QToolButton):
-        if button.isVisible() and button.text() and button.width() < (
-            button.fontMetrics().horizontalAdvance(button.text())
+        if (
+            button.isVisible()
+            and button.text()
+            and button.width() < (button.fontMetrics().horizontalAdvance(button.text()))
         ):
             cut.append(button.text())
     return cut

@@ -67,8 +67,11 @@ def test_cli_lists_runs_and_writes_result_and_figure(tmp_path, capsys, depth) ->
     assert stored["tables"][0]["rows"] == [list(row) for row in depth.tables[0].rows]
     with Image.open(out / "figure.png") as figure:
         assert figure.size[0] >= 300
-    for bad, message in ((["run", "nonsense"], "no experiment 'nonsense'"),
-                         (["run"], "name the experiment"), (["list", "extra"], "takes no name")):
+    for bad, message in (
+        (["run", "nonsense"], "no experiment 'nonsense'"),
+        (["run"], "name the experiment"),
+        (["list", "extra"], "takes no name"),
+    ):
         assert main(["experiment", *bad]) == 2  # a bad argument, as argparse's own
         assert message in capsys.readouterr().err
 

@@ -36,6 +36,7 @@ def one_thread():
     yield
     torch.set_num_threads(threads)
 
+
 TOLERANCE = 1e-5  # float32
 TOLERANCE_64 = 1e-7  # 100× tighter than float32 asks: the same arithmetic, not just close
 
@@ -92,8 +93,11 @@ OPTIMISERS = [dict(optimizer="adam", lr=3e-3), dict(optimizer="sgd", lr=0.1, mom
 @pytest.mark.parametrize(
     "activation, optimiser, schedule",
     list(itertools.product(ACTIVATIONS, OPTIMISERS, ("constant", "cosine"))),
-    ids=lambda value: value.get("optimizer", "") + str(value.get("momentum", ""))
-    if isinstance(value, dict) else str(value),
+    ids=lambda value: (
+        value.get("optimizer", "") + str(value.get("momentum", ""))
+        if isinstance(value, dict)
+        else str(value)
+    ),
 )
 def test_every_step_matches_autograd(tiny_dataset, activation, optimiser, schedule) -> None:
     """Ten steps over two epochs (short batches at the ends), each reported: the same weights,
@@ -194,4 +198,3 @@ def test_the_optimiser_kernels_are_called_directly_only_where_step_would_call_th
                     lambda p: torch.optim.AdamW(p, fused=True)):  # fmt: skip
         update, optimizer = update_of(unfused)
         assert update == optimizer.step
-

@@ -38,7 +38,14 @@ def test_a_run_round_trips_exactly(run, tmp_path) -> None:
     assert len(back.moments) == 8
     for a, b in zip(run.moments, back.moments):
         assert (a.step, a.samples, a.epoch, a.loss, a.accuracy, a.test_accuracy, a.epoch_end) == (
-            b.step, b.samples, b.epoch, b.loss, b.accuracy, b.test_accuracy, b.epoch_end)
+            b.step,
+            b.samples,
+            b.epoch,
+            b.loss,
+            b.accuracy,
+            b.test_accuracy,
+            b.epoch_end,
+        )
         for x, y in zip((*a.network.weights, *a.network.biases),
                         (*b.network.weights, *b.network.biases)):  # fmt: skip
             np.testing.assert_array_equal(x, y)
@@ -69,8 +76,12 @@ def rewrite(path, change) -> None:
     [
         (lambda t, h: h.update(version="99"), "another digitlab version"),
         (lambda t, h: h.update(spec="{"), "damaged"),
-        (lambda t, h: h.update(spec=json.dumps({"hidden": [-1], "activation": "relu",
-                                                "num_classes": 3})), "damaged"),  # fmt: skip
+        (
+            lambda t, h: h.update(
+                spec=json.dumps({"hidden": [-1], "activation": "relu", "num_classes": 3})
+            ),
+            "damaged",
+        ),  # fmt: skip
         (lambda t, h: h.update(classes="[0, 1]"), "classes do not match"),
         (lambda t, h: t.pop("weights.1"), "weights are missing"),
         (lambda t, h: t.update({"weights.0": t["weights.0"][:, :4]}), "layer 0 is"),

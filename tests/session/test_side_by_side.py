@@ -63,7 +63,11 @@ def test_b_trains_on_the_same_batches_with_its_own_architecture(pair) -> None:
     assert a.spec.hidden == () and b.spec.hidden == (16,)
     # The shuffle and the augmentation draws are a function of these: same batches, same order.
     assert (a.config.seed, a.config.batch_size, a.config.samples, a.config.epochs) == (
-        b.config.seed, b.config.batch_size, b.config.samples, b.config.epochs)
+        b.config.seed,
+        b.config.batch_size,
+        b.config.samples,
+        b.config.epochs,
+    )
     assert a.data == b.data
     assert session.partner_run.epochs_trained == pytest.approx(2.0)
     assert len(session.partner_run.curves.test_accuracy()[0]) == 2

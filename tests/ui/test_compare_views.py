@@ -88,9 +88,7 @@ def test_confusion_shows_a_minus_b_and_the_cells_digits_b_answers_otherwise(
     assert np.all(a.predicted[shown] == true) and np.all(b.predicted[shown] != true)
 
 
-def test_mistakes_lists_the_digits_right_in_one_and_wrong_in_the_other(
-    qtbot, pair_session
-) -> None:
+def test_mistakes_lists_the_digits_right_in_one_and_wrong_in_the_other(qtbot, pair_session) -> None:
     view = show_widget(qtbot, MistakesView(pair_session), (520, 420))
     a, b = reports(pair_session, qtbot)
     view.whose_combo.setCurrentIndex(view.whose_combo.findData("right_a"))

@@ -96,8 +96,10 @@ def test_probes_run_in_the_background_and_show_every_layer(qtbot, qapp) -> None:
         view.resize(380, 560)  # a narrow dock: the plane goes under the bars, names shorten
         qtbot.waitUntil(lambda: layout.itemAt(1, 0) is view.scatter_plot)
         ticks = view.bars_plot.getAxis("bottom")._tickLevels[0]
-        assert [text for _, text in ticks] in (["px", "h1", "h2", "out"],
-                                               ["pixels", "hidden 1", "hidden 2", "output"])
+        assert [text for _, text in ticks] in (
+            ["px", "h1", "h2", "out"],
+            ["pixels", "hidden 1", "hidden 2", "output"],
+        )
         view.resize(700, 400)
         qtbot.waitUntil(lambda: layout.itemAt(0, 1) is view.scatter_plot)
         view.run_button.click()

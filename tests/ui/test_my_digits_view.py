@@ -136,8 +136,11 @@ def test_every_model_is_scored_and_the_confusion_is_shown(qtbot, session, tmp_pa
     view.score_every_model()
     qtbot.waitUntil(lambda: view.every.text().count(" of 3") == 3, timeout=30_000)
     rows = session.my_digits_scores.result.rows
-    assert [row.label for row in rows] == ["Shipped robust 3-layer", "Shipped 2-layer",
-                                           "Shipped 1-layer"]
+    assert [row.label for row in rows] == [
+        "Shipped robust 3-layer",
+        "Shipped 2-layer",
+        "Shipped 1-layer",
+    ]
     for row in rows:  # the same stroke twice as 1 and once as 7: at most 2 of 3 right
         assert row.total == 3 and row.right <= 2
     view.show_combo.setCurrentIndex(1)

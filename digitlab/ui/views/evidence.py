@@ -168,8 +168,9 @@ class EvidenceView(View):
             b_maps = [theirs.maps[first], theirs.maps[second], theirs.versus(first, second)]
             self._draw_row(self.b_images, self.b_titles, b_maps, [f"B {n}" for n in names], limit)
             answer = entry.classes[int(np.argmax(theirs.logits))]
-            self.b_totals.setText(f"B answers {answer}: "
-                                  + totals_text(theirs, first, second, entry.classes))
+            self.b_totals.setText(
+                f"B answers {answer}: " + totals_text(theirs, first, second, entry.classes)
+            )
         self.b_canvas.setVisible(comparable)
         self.b_totals.setVisible(comparable)
         self.pages.show_content()

@@ -57,8 +57,10 @@ class MistakesView(View):
         self.whose_combo = QComboBox()
         for key, label in WHOSE.items():
             self.whose_combo.addItem(label, key)
-        self.whose_combo.setToolTip("The answering model's mistakes, or the digits one of two "
-                                    "models gets right and the other wrong (B: A vs B view)")
+        self.whose_combo.setToolTip(
+            "The answering model's mistakes, or the digits one of two "
+            "models gets right and the other wrong (B: A vs B view)"
+        )
         self.whose_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )

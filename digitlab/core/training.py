@@ -253,8 +253,7 @@ def train(
                     epoch,
                     SnapshotStatus.DIVERGED,
                     f"the loss reached {mean_loss:.4g} by step {step}: the run diverged "
-                    f"(is the learning rate {live.settings.lr:g} too high?); "
-                    "the weights of the last good snapshot are kept",
+                    f"(is the learning rate {live.settings.lr:g} too high?)",
                 )
                 return
             if last_of_epoch:

@@ -58,7 +58,8 @@ class RunOutcome:
             message = f"Finished: test accuracy {accuracy} after {shown} epoch{plural}"
             return cls(RunEnd.DONE, message, test_accuracy, epochs)
         if last.status is SnapshotStatus.DIVERGED:
-            return cls(RunEnd.DIVERGED, f"Diverged: {last.message}", None, epochs)
+            kept = "the weights of the last good snapshot are kept"  # the window holds them
+            return cls(RunEnd.DIVERGED, f"Diverged: {last.message}; {kept}", None, epochs)
         message = f"Stopped after {shown} epoch{plural} (test accuracy {accuracy})"
         return cls(RunEnd.STOPPED, message, test_accuracy, epochs)
 

@@ -136,7 +136,9 @@ def test_diverging_run_writes_no_model(tiny_mnist_dir, tmp_path, capsys) -> None
     out = tmp_path / "m.safetensors"
     code = train_tiny(tiny_mnist_dir, out, "--optimizer", "sgd", "--lr", "1e4", "--hidden", "16")
     assert code == 1
-    assert "diverged" in capsys.readouterr().err
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "the run diverged" in said and said.endswith("too high?); no model written")
+    assert "kept" not in said  # nothing is: the command writes no model
     assert not out.exists()
 
 

@@ -168,6 +168,7 @@ def test_reset_during_a_run_drops_its_late_snapshots(session, dispatcher) -> Non
 def test_a_diverging_run_says_so(session, dispatcher) -> None:
     outcome = run_once(session, dispatcher, FAST.replaced(optimizer="sgd", lr=10.0, hidden=(64,)))
     assert outcome.end is RunEnd.DIVERGED and "learning rate" in outcome.message
+    assert outcome.message.endswith("the weights of the last good snapshot are kept")
     assert session.run.network.is_finite()
 
 

@@ -137,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = f"digitlab {args.command}" if args.command else "digitlab"
     if args.command and args.window_lesson is not None:
         parser.error("--lesson opens the window in a lesson: give it without a command")
+    empty = _empty_name(args)
+    if empty is not None:  # `--out "$UNSET"` meant a file; "" is read as the current folder
+        print(f"{prog}: error: {empty} is empty: give a file or folder name", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return command(args.command).load().run(args)
     except KeyboardInterrupt:
@@ -155,6 +159,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = exc.filename or "cannot write the output"
         print(one_line(f"{prog}: {where}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FAILED
+
+
+# The arguments that name a file or folder, by their dest, as a message calls them.
+NAMED_PATHS = {
+    "model": "MODEL", "model_a": "A", "model_b": "B", "run": "RUN", "path": "PATH",
+    "images": "--images", "out": "--out", "png": "--png", "history": "--history",
+    "data_dir": "--data-dir",
+}  # fmt: skip
+
+
+def _empty_name(args: argparse.Namespace) -> str | None:
+    """The first file or folder argument given as "" (predict "" read the current folder,
+    evaluate --images "" scored MNIST instead), or None."""
+    for dest, name in NAMED_PATHS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, list):  # predict's IMAGE…
+            name = "an IMAGE"
+        if "" in (value if isinstance(value, list) else [value]):
+            return name
+    return None
 
 
 MAX_MESSAGE = 1000  # characters: a 5 KB path or value is not echoed back whole

@@ -130,3 +130,20 @@ def test_train_takes_one_thread_for_the_lab_s_nets_and_every_core_for_a_large_on
 
     assert default_threads(ModelSpec((400, 200))) == 1  # the shipped robust model's shape
     assert default_threads(ModelSpec((4000, 4000))) == max(1, os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["predict", ""], "an IMAGE is empty"),  # it read the current folder
+        (["evaluate", "linear", "--images", ""], "--images is empty"),  # it scored MNIST
+        (["train", "--out", "", "--epochs", "1"], "--out is empty"),
+        (["compare", "linear", ""], "B is empty"),
+        (["evaluate", "mlp", "--data-dir", ""], "--data-dir is empty"),
+    ],
+)
+def test_an_empty_file_or_folder_name_is_refused_before_any_work(argv, said, capsys) -> None:
+    """`--out "$UNSET"`: an empty name is a slip, not the current folder."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err and "give a file or folder name" in err, err

@@ -151,7 +151,7 @@ def _entries(folder: Path) -> tuple[list[Kept], list[Skipped]]:
     """What a folder says it holds: `labels.csv` when there is one, else class subfolders."""
     labels = folder / LABELS_FILE
     if labels.is_file():
-        return _from_csv(labels), []
+        return _from_csv(labels)
     entries: list[Kept] = []
     skipped: list[Skipped] = []
     for child in sorted(folder.iterdir()):
@@ -165,12 +165,13 @@ def _entries(folder: Path) -> tuple[list[Kept], list[Skipped]]:
     return entries, skipped
 
 
-def _from_csv(labels: Path) -> list[Kept]:
+def _from_csv(labels: Path) -> tuple[list[Kept], list[Skipped]]:
+    """The files a labels.csv names; a file named again is left out (its first line counts)."""
     try:
         rows = list(csv.reader(labels.read_text(encoding="utf-8-sig").splitlines()))
     except (OSError, UnicodeDecodeError) as exc:
         raise DigitlabError(f"cannot read {labels}: {exc}") from None
-    entries = []
+    entries, skipped, first_line = [], [], {}
     for number, row in enumerate(rows, 1):
         cells = [cell.strip() for cell in row]
         if not any(cells) or (number == 1 and cells[-1].lower() == "label"):
@@ -178,13 +179,19 @@ def _from_csv(labels: Path) -> list[Kept]:
         if len(cells) != 2 or not cells[0]:
             raise LabelError(f"{labels} line {number}: expected file,label")
         digit = _check_label(cells[1], f"{labels} line {number}")
-        entries.append(Kept(labels.parent / cells[0], digit))
+        path = labels.parent / cells[0]
+        if path in first_line:  # counted twice, or with two labels: the first line stands
+            skipped.append(Skipped(path, f"{labels.name} line {number} names it again "
+                                         f"(line {first_line[path]} counts)"))  # fmt: skip
+            continue
+        first_line[path] = number
+        entries.append(Kept(path, digit))
     if not entries:  # said now: "the folder holds no readable images" would blame the images
         raise LabelError(
             f"{labels} lists no images: give a file,label line per image (such as a.png,7), "
             "or remove it to read class subfolders 0-9"
         )
-    return entries
+    return entries, skipped
 
 
 def read_digit(path: Path) -> np.ndarray:

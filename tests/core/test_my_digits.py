@@ -114,3 +114,16 @@ def test_a_28x28_digit_saved_dark_on_light_reads_as_its_light_on_dark_twin(tmp_p
     light = my_digits.read_digit(tmp_path / "light.png")
     np.testing.assert_array_equal(light, digit)  # a kept digit or MNIST's: exactly as it was
     np.testing.assert_array_equal(my_digits.read_digit(tmp_path / "dark.png"), digit)
+
+
+def test_a_file_a_labels_csv_names_twice_counts_once_and_is_listed(tmp_path):
+    """Named twice (the same label, or two): it was read and scored twice."""
+    Image.fromarray(_digit()).save(tmp_path / "a.png")
+    Image.fromarray(_digit(90)).save(tmp_path / "b.png")
+    (tmp_path / "labels.csv").write_text("a.png,8\nb.png,1\na.png,3\n./a.png,8\n")
+    loaded = load_folder(tmp_path)
+    assert loaded.labels.tolist() == [8, 1] and len(loaded) == 2
+    assert [str(s) for s in loaded.skipped] == [
+        f"{tmp_path / 'a.png'}: labels.csv line 3 names it again (line 1 counts)",
+        f"{tmp_path / 'a.png'}: labels.csv line 4 names it again (line 1 counts)",
+    ]

@@ -14,17 +14,6 @@ MODEL_FILTER = "digitlab models (*.safetensors *.pt *.pth);;All files (*)"
 _last_folder = {"value": ""}
 
 
-def ask_model_file(parent: QWidget | None) -> str | None:
-    """A model file to open, or None if the user cancelled."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent, "Open model file", _last_folder["value"], MODEL_FILTER
-    )
-    if not path:
-        return None
-    _last_folder["value"] = str(Path(path).parent)
-    return path
-
-
 RUN_FILTER = "digitlab runs (*.safetensors);;All files (*)"
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm *.ico *.tga)"
@@ -32,22 +21,28 @@ IMAGE_FILTER = (
 )
 
 
-def ask_image_file(parent: QWidget | None) -> str | None:
-    """A picture to put on the pad (a scanned or photographed digit), or None."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Open image", _last_folder["value"], IMAGE_FILTER)
+def _ask_open(parent: QWidget | None, title: str, file_filter: str) -> str | None:
+    """A file to open, starting in the last folder used; None if the user cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, _last_folder["value"], file_filter)
     if not path:
         return None
     _last_folder["value"] = str(Path(path).parent)
     return path
+
+
+def ask_model_file(parent: QWidget | None) -> str | None:
+    """A model file to open, or None if the user cancelled."""
+    return _ask_open(parent, "Open model file", MODEL_FILTER)
+
+
+def ask_image_file(parent: QWidget | None) -> str | None:
+    """A picture to put on the pad (a scanned or photographed digit), or None."""
+    return _ask_open(parent, "Open image", IMAGE_FILTER)
 
 
 def ask_run_file(parent: QWidget | None) -> str | None:
     """A run file to open (digitlab train --history, or File → Save run…), or None."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Open run", _last_folder["value"], RUN_FILTER)
-    if not path:
-        return None
-    _last_folder["value"] = str(Path(path).parent)
-    return path
+    return _ask_open(parent, "Open run", RUN_FILTER)
 
 
 def ask_save_path(

@@ -87,6 +87,11 @@ class FineTuning:
         self.changed.emit()
         return True
 
+    @property
+    def finished(self) -> bool:
+        """A fine-tune has ended with its weights (until another run begins)."""
+        return self._after is not None and not self._going
+
     def figures(self) -> FineTuneFigures | None:
         """The last fine-tune's accuracies (None before any); asks for those not computed yet
         (`accuracy.updated` and `my_digits.score.updated` say when they come)."""

@@ -62,6 +62,9 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "both_finished": lambda s: all(
         run.phase is RunPhase.FINISHED and run.epochs_trained > 0 for run in (s.run, s.partner_run)
     ),
+    "ten_digits_kept": lambda s: s.my_digits.loaded and len(s.my_digits.digits) >= 10,
+    "every_model_scored": lambda s: s.my_digits_scores.result is not None,
+    "fine_tuned": lambda s: s.fine_tuning.finished,
 }
 
 
@@ -110,10 +113,16 @@ def lessons_folder() -> Path:
     return Path(str(resources.files("digitlab") / "lessons"))
 
 
+def _in_order(path: Path) -> tuple[int, str]:
+    """The files start with their number: 10-… comes after 9-…, not after 1-…."""
+    number, _, _ = path.stem.partition("-")
+    return (int(number) if number.isdigit() else 10**9, path.name)
+
+
 def load_lessons(folder: Path | None = None) -> list[Lesson]:
-    """Every lesson in the folder, in file-name order (the files start with their number)."""
+    """Every lesson in the folder, in the order of the numbers that start their files."""
     folder = folder or lessons_folder()
-    return [load_lesson(path) for path in sorted(folder.glob("*.json"))]
+    return [load_lesson(path) for path in sorted(folder.glob("*.json"), key=_in_order)]
 
 
 def find_lesson(name: str, folder: Path | None = None) -> Lesson:

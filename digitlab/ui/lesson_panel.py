@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -61,7 +62,11 @@ class LessonPanel(QWidget):
         layout.setContentsMargins(8, 6, 8, 8)
         for widget in (self.title, self.summary, self.outline, self.position):
             layout.addWidget(widget)
-        layout.addWidget(self.step, 1)
+        scroll = QScrollArea(widgetResizable=True)  # a long step at 1024×640 scrolls, not cut
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.step)
+        layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self.timer = QTimer(self, interval=CHECK_MS)
         self.timer.timeout.connect(self.check)
@@ -160,7 +165,8 @@ class Lessons:
             self.window.session.notices.error(str(exc), source="lessons")
             found = []
         for number, lesson in enumerate(found, start=1):
-            action = self.menu.addAction(f"&{number} {lesson.title}")
+            key = "&" if number < 10 else ""  # Alt+1…9: lesson 10 would share lesson 1's key
+            action = self.menu.addAction(f"{key}{number} {lesson.title}")
             action.setStatusTip(lesson.summary)
             action.triggered.connect(lambda _=False, chosen=lesson: self.open(chosen))
 

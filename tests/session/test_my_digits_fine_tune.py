@@ -9,6 +9,7 @@ import pytest
 from digitlab.core import my_digits as store
 from digitlab.core.training import LocalTrainer
 from digitlab.session import QueueDispatcher, Session
+from digitlab.session.lessons import CHECKS
 from digitlab.session.models import RUN_KEY
 from digitlab.session.notices import Level
 from digitlab.session.run import RunPhase
@@ -77,11 +78,14 @@ def test_fine_tuning_learns_the_set_and_keeps_the_test_digits(lab, tmp_path) -> 
     before = session.models.current
     said = Recorder(session.notices.posted)
     assert not tuning.start(2) and "Nothing to fine-tune" in said.last.text  # no digits yet
+    your_hand = [CHECKS[name] for name in ("ten_digits_kept", "fine_tuned")]  # the lesson's
+    assert not any(check(session) for check in your_hand)
     images, labels = _own_hand()
     for i, (image, label) in enumerate(zip(images, labels)):
         store.add(tmp_path / "mine", image, int(label), name=f"d{i}")
     session.my_digits.reload()
     pump(dispatcher, lambda: len(session.my_digits.digits) == 30)
+    assert CHECKS["ten_digits_kept"](session) and not CHECKS["fine_tuned"](session)
     assert tuning.start(3) and tuning.going and "with your 30 digits" in said.last.text
     assert not tuning.start(3)  # one run at a time
     sizes = []
@@ -94,3 +98,4 @@ def test_fine_tuning_learns_the_set_and_keeps_the_test_digits(lab, tmp_path) -> 
     assert after.ref != before.ref and not figures.going and figures.epochs == 3
     assert figures.set_before < 0.4 and figures.set_after > figures.set_before + 0.4
     assert figures.mnist_before > 0.9 and figures.mnist_after > 0.9
+    assert CHECKS["fine_tuned"](session) and tuning.finished

@@ -21,8 +21,8 @@ def test_the_lessons_menu_lists_every_lesson_and_opens_one(qtbot, session, tmp_p
     menu = window.lessons.menu
     menu.aboutToShow.emit()
     titles = [action.text() for action in menu.actions()]
-    assert len(titles) == len(load_lessons()) == 9
-    assert titles[0] == "&1 Templates"
+    assert len(titles) == len(load_lessons()) == 10
+    assert titles[0] == "&1 Templates" and titles[-1] == "10 Your own hand"  # no Alt+1 twice
     next(a for a in menu.actions() if "Two numbers" in a.text() or "two numbers" in a.text()
          ).trigger()  # fmt: skip
     assert window.workspaces.current == "inside"

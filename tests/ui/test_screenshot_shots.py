@@ -69,7 +69,8 @@ def test_the_workspaces_and_lessons_are_listed(capsys) -> None:
     assert [line.split()[0] for line in lines] == [plan.id for plan in WORKSPACES]
     assert main(["lessons", "--json"]) == 0
     lessons = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(lessons) == 9 and lessons[0]["name"] == "templates"
+    assert len(lessons) == 10 and lessons[0]["name"] == "templates"
+    assert lessons[-1]["name"] == "your-hand"  # by number: 10 after 9
     assert main(["lessons"]) == 0
     assert "digitlab --lesson NAME" in capsys.readouterr().out
 

@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -37,7 +36,8 @@ from digitlab.session.my_digits import DigitSet, SetScore
 from digitlab.ui.plots.confusion_plot import ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
-from digitlab.ui.widgets.view_body import controls_above, scrolled, status_label
+from digitlab.ui.widgets.flow_layout import FlowLayout, together
+from digitlab.ui.widgets.view_body import scrolled, status_label
 
 WRONG = "✗"
 CONFUSION_HEIGHT = 260  # px: ten rows of cells that can be read
@@ -87,15 +87,12 @@ class MyDigitsView(View):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        buttons = QWidget()
-        row = QHBoxLayout(buttons)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
+        buttons = QWidget()  # wraps between digits in a narrow dock (a lesson at 1024×640)
+        row = FlowLayout(buttons, spacing=2)
         row.addWidget(QLabel("Keep as"))
         self.keep_buttons: list[QPushButton] = []
         for digit in range(10):
             button = QPushButton(str(digit))
-            # as narrow as a digit allows: the row fits a 1024-px screen's dock with its scroll bar
             button.setFixedWidth(button.fontMetrics().horizontalAdvance("0") + 18)
             button.setToolTip(f"Keep the drawing on the pad as a {digit} (key {digit})")
             button.clicked.connect(lambda _=False, d=digit: self.keep(d))
@@ -103,6 +100,8 @@ class MyDigitsView(View):
             self.keep_buttons.append(button)
         self.summary = status_label()
         self.tuned = status_label()
+        for line in (self.summary, self.tuned):  # the score is the point: wrapped, never cut
+            line.setWordWrap(True)
         self.import_button = QPushButton("Import folder…")
         self.import_button.setToolTip(
             "Copy a folder of digits into your set: class subfolders 0–9 of images, or a "
@@ -133,19 +132,11 @@ class MyDigitsView(View):
             "matrix on them (rows: your label, columns: its answer)"
         )
         self.show_combo.currentIndexChanged.connect(lambda _: self._show_page())
-        actions = QWidget()
-        second = QHBoxLayout(actions)
-        second.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.import_button, self.tune_button, self.epochs):
-            second.addWidget(widget)
-        second.addStretch(1)
-        scores = QWidget()  # a row of its own: a narrow dock keeps every button whole
-        third = QHBoxLayout(scores)
-        third.setContentsMargins(0, 0, 0, 0)
-        third.addWidget(self.every_button)
-        third.addWidget(QLabel("Show"))
-        third.addWidget(self.show_combo)
-        third.addStretch(1)
+        actions = QWidget()  # the buttons wrap in a narrow dock; each pair stays together
+        flow = FlowLayout(actions)
+        for pair in ((self.import_button,), (self.tune_button, self.epochs),
+                     (self.every_button,), (QLabel("Show"), self.show_combo)):  # fmt: skip
+            flow.addWidget(together(*pair))
         self.gallery = DigitGallery()
         self.gallery.setToolTip(
             "Double-click a digit to put it on the pad; right-click to relabel or delete it"
@@ -158,7 +149,6 @@ class MyDigitsView(View):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(actions)
-        column.addWidget(scores)
         column.addWidget(self.summary)
         column.addWidget(self.tuned)
         column.addWidget(self.every)
@@ -168,7 +158,10 @@ class MyDigitsView(View):
         self.pages.addWidget(self.confusion)
         column.addWidget(self.pages, 1)
         content = QWidget()  # in a scrolling area: the confusion matrix keeps a readable size
-        controls_above(content, (buttons,), QWidget(), body)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(buttons)
+        layout.addWidget(body, 1)
         scrolled(self, content)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._order = np.zeros(0, np.int64)  # gallery position → index in the set

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from digitlab.session.lessons import find_lesson, load_lessons
 from digitlab.ui.main_window import MainWindow
 from digitlab.ui.views.pad import draw_sample
@@ -68,3 +70,16 @@ def test_the_panel_stays_across_workspaces_and_goes_with_its_close_button(
     assert window.lessons.current is None and not window.lessons.panel.timer.isActive()
     window.workspaces.switch("train")
     assert not window.lessons.dock.isVisible()
+
+
+@pytest.mark.parametrize("lesson", load_lessons(), ids=lambda lesson: lesson.id)
+def test_every_lesson_fits_a_1024x640_screen_with_its_panel(qtbot, session, tmp_path, lesson):
+    """Four lessons made the window 1201 px wide, their panel past the screen's edge: a tab
+    behind Confusion (Robustness, 533 px at least) widened its column."""
+    window = open_main_window(qtbot, session, settings_file(tmp_path), (1024, 640))
+    window.lessons.open(lesson)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (1024, 640)
+    assert window.minimumSizeHint().width() <= 1024
+    panel = window.lessons.dock
+    assert window.rect().contains(panel.geometry()) and panel.width() >= 180

@@ -82,19 +82,24 @@ class RobustnessView(View):
             session, lambda: scene_picture(self.figure), self._numbers, "robustness"
         )
         self.progress.setMinimumWidth(60)
+        for combo in (self.preprocessing, self.pen):  # whole when there is room, else elided
+            combo.setMinimumWidth(120)
         self.heatmap_model.setMinimumContentsLength(8)
         choices = QHBoxLayout()
         choices.addWidget(self.models, 1)
         choices.addWidget(self.heatmap_model)
         choices.addWidget(self.export)
+        switches = QHBoxLayout()  # two rows: in one, a tab behind Confusion widened its column
+        switches.addWidget(self.preprocessing)  # past a 1024-px screen beside a lesson
+        switches.addWidget(self.pen)
+        switches.addStretch(1)
         controls = QHBoxLayout()
-        controls.addWidget(self.preprocessing)
-        controls.addWidget(self.pen)
         controls.addWidget(self.run_button)
         controls.addWidget(self.progress, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(choices)
+        layout.addLayout(switches)
         layout.addLayout(controls)
         layout.addWidget(self.figure, 1)
         self._result = None

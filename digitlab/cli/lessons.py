@@ -11,9 +11,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digitlab.session.lessons import load_lessons
+    import sys
 
-    found = load_lessons()
+    from digitlab.session.lessons import read_lessons
+
+    found, broken = read_lessons()
+    for error in broken:  # said, and the others listed all the same
+        print(f"digitlab lessons: {error}", file=sys.stderr)
     width = max((len(lesson.id) for lesson in found), default=0)
     for lesson in found:
         if args.json:
@@ -24,4 +28,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"{lesson.id:<{width}}  {lesson.title}: {lesson.summary}")
     if not args.json:
         print("\nopen one with: digitlab --lesson NAME")
-    return 0
+    return 1 if broken else 0

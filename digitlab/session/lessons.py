@@ -119,19 +119,39 @@ def _in_order(path: Path) -> tuple[int, str]:
     return (int(number) if number.isdigit() else 10**9, path.name)
 
 
-def load_lessons(folder: Path | None = None) -> list[Lesson]:
-    """Every lesson in the folder, in the order of the numbers that start their files."""
+def read_lessons(folder: Path | None = None) -> tuple[list[Lesson], list[LessonError]]:
+    """Every lesson that can be used, in the order of the numbers that start their files, and
+    the error of each file that cannot: a damaged file costs only itself (one emptied the
+    whole Lessons menu)."""
     folder = folder or lessons_folder()
-    return [load_lesson(path) for path in sorted(folder.glob("*.json"), key=_in_order)]
+    found, broken = [], []
+    for path in sorted(folder.glob("*.json"), key=_in_order):
+        try:
+            found.append(load_lesson(path))
+        except LessonError as exc:
+            broken.append(exc)
+    return found, broken
+
+
+def load_lessons(folder: Path | None = None) -> list[Lesson]:
+    """Every lesson in the folder, in order; LessonError for the first that cannot be used."""
+    found, broken = read_lessons(folder)
+    if broken:
+        raise broken[0]
+    return found
 
 
 def find_lesson(name: str, folder: Path | None = None) -> Lesson:
-    lessons = load_lessons(folder)
+    """The lesson `name`, even when another lesson file is damaged (that one is said then)."""
+    lessons, broken = read_lessons(folder)
     for lesson in lessons:
         if lesson.id == name:
             return lesson
     known = ", ".join(lesson.id for lesson in lessons)
-    raise LessonError(f"no lesson {name[:40]!r}; the lessons are {known} (digitlab lessons)")
+    damaged = f"; and {broken[0]}" if broken else ""
+    raise LessonError(
+        f"no lesson {name[:40]!r}; the lessons are {known} (digitlab lessons){damaged}"
+    )
 
 
 def load_lesson(path: Path) -> Lesson:

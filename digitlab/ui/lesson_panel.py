@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.session import lessons
-from digitlab.session.lessons import Lesson, LessonError
+from digitlab.session.lessons import Lesson
 
 CHECK_MS = 250
 PANEL_WIDTH = 270
@@ -159,11 +159,9 @@ class Lessons:
 
     def _fill_menu(self) -> None:
         self.menu.clear()
-        try:
-            found = lessons.load_lessons()
-        except LessonError as exc:
-            self.window.session.notices.error(str(exc), source="lessons")
-            found = []
+        found, broken = lessons.read_lessons()
+        for error in broken:  # the others stay in the menu
+            self.window.session.notices.error(str(error), source="lessons")
         for number, lesson in enumerate(found, start=1):
             key = "&" if number < 10 else ""  # Alt+1…9: lesson 10 would share lesson 1's key
             action = self.menu.addAction(f"{key}{number} {lesson.title}")

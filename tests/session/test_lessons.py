@@ -148,3 +148,18 @@ def test_a_bad_b_is_refused_with_the_file_named(tmp_path) -> None:
     with pytest.raises(LessonError) as refused:
         load_lesson(path)
     assert str(path) in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_damaged_lesson_file_costs_only_itself(tmp_path) -> None:
+    """A lesson naming an unknown check emptied the whole Lessons menu."""
+    write(tmp_path, GOOD, "1-good.json")
+    write(tmp_path, {**GOOD, "title": ""}, "2-bad.json")
+    write(tmp_path, GOOD, "3-also.json")
+    found, broken = lessons.read_lessons(tmp_path)
+    assert [lesson.id for lesson in found] == ["good", "also"]
+    assert len(broken) == 1 and "2-bad.json" in str(broken[0])
+    assert find_lesson("also", tmp_path).id == "also"
+    with pytest.raises(LessonError, match="2-bad.json"):
+        load_lessons(tmp_path)  # all or nothing where that is asked for
+    with pytest.raises(LessonError, match=r"the lessons are good, also .*2-bad.json"):
+        find_lesson("nope", tmp_path)

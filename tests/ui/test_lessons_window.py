@@ -83,3 +83,23 @@ def test_every_lesson_fits_a_1024x640_screen_with_its_panel(qtbot, session, tmp_
     assert window.minimumSizeHint().width() <= 1024
     panel = window.lessons.dock
     assert window.rect().contains(panel.geometry()) and panel.width() >= 180
+
+
+def test_a_damaged_lesson_file_is_said_and_the_others_stay_in_the_menu(
+    qtbot, session, tmp_path, monkeypatch
+) -> None:
+    from digitlab.session import lessons
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    for name in ("1-templates.json", "2-break-linear.json"):
+        (folder / name).write_text((lessons.lessons_folder() / name).read_text())
+    (folder / "3-broken.json").write_text('{"title": "half a lesson"')
+    monkeypatch.setattr(lessons, "lessons_folder", lambda: folder)
+    window = open_window(qtbot, session, tmp_path)
+    said = []
+    session.notices.posted.connect(said.append)
+    window.lessons.menu.aboutToShow.emit()
+    titles = [action.text() for action in window.lessons.menu.actions()]
+    assert titles == ["&1 Templates", "&2 Break the 1-layer net"]
+    assert len(said) == 1 and "3-broken.json" in said[0].text

@@ -100,10 +100,12 @@ class ConfusionPlot(pg.GraphicsLayoutWidget):
             style.style_axes(plot, self._text, self._faint)
             plot.invertY(True)
         self.heat.setAspectLocked(True)
+        for axis in ("left", "bottom"):  # ticks out toward the labels: pointing in, they ran
+            self.heat.getAxis(axis).setStyle(tickLength=4)  # into the cells (10 read as −10)
         self.heat.setLabel("left", "true class", color=self._faint)
         self.heat.setLabel("bottom", "predicted class", color=self._faint)
         self.bars_plot.setYLink(self.heat)
-        self.bars_plot.getAxis("left").setStyle(showValues=False)
+        self.bars_plot.getAxis("left").setStyle(showValues=False, tickLength=4)
         self.bars_plot.setLabel("bottom", "accuracy", color=self._faint)
         self.bars_plot.setXRange(0.0, 1.0, padding=0.02)
         self.bars_plot.getAxis("bottom").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])

@@ -100,3 +100,21 @@ def test_switching_off_the_units_that_matter_for_a_digit(qapp, qtbot) -> None:
     qtbot.waitUntil(lambda: panel.result.count() > 0)  # the original's ranking stays on show
     assert panel.table() is table
     session.close()
+
+
+def test_a_wheel_passing_over_the_clamp_value_scrolls_the_lab_and_changes_nothing(
+    qtbot, session
+) -> None:
+    """Every scrolling view's fields take the wheel only when focused: scrolling the lab turned
+    the Clamp value under the pointer 5.00 → 6.50."""
+    from tests.ui.test_training_views import _wheel
+
+    view = show_widget(qtbot, NeuronLabView(session), (320, 200))  # short: the view scrolls
+    view.value.setEnabled(True)  # as once a unit is chosen
+    before = view.value.value()
+    _wheel(view.value, notches=3)
+    assert view.value.value() == before
+    view.value.setFocus()
+    qtbot.waitUntil(view.value.hasFocus, timeout=5000)
+    _wheel(view.value, notches=1)
+    assert view.value.value() == before + view.value.singleStep()

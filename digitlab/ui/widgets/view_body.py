@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -21,6 +23,8 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QVBoxLayout,
 )
+
+from digitlab.ui.widgets.wheel_guard import guard
 
 if TYPE_CHECKING:  # only in annotations
     from PySide6.QtWidgets import QWidget
@@ -92,6 +96,9 @@ def scrolled(view: QWidget, body: QWidget) -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # never cut a button
     area.setWidget(body)
+    # Its fields take the wheel only when focused: scrolling the pane changed a Clamp value
+    # that passed under the pointer (Neuron lab).
+    guard([*body.findChildren(QAbstractSpinBox), *body.findChildren(QComboBox)], view)
     outer = QVBoxLayout(view)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(area)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSizePolicy,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -30,6 +31,9 @@ from digitlab.session.run import RunPhase, RunUpdate
 from digitlab.ui.widgets.timeline_slider import LearnedStrip, TimelineSlider
 
 SPEEDS = (2, 5, 10, 20, 30)  # moments a second
+_PIXMAP = QStyle.StandardPixmap
+ICONS = {"Back": _PIXMAP.SP_MediaSkipBackward, "Play": _PIXMAP.SP_MediaPlay,
+         "Pause": _PIXMAP.SP_MediaPause, "On": _PIXMAP.SP_MediaSkipForward}  # fmt: skip
 DEFAULT_SPEED = 10
 THRESHOLDS = (0.8, 0.9, 0.95, 0.98)
 MEASURE_MS = 2000  # markers: measure the new moments at most this often while a run goes
@@ -75,16 +79,18 @@ class TimelineBar(QWidget):
     def _build(self) -> None:
         def button(text: str, tip: str, slot) -> QToolButton:
             made = QToolButton(self)
-            made.setText(text)
+            made.setText(text)  # the media buttons' names: their icons are the style's (⏸ was
+            if text in ICONS:  # an empty box in fonts without it)
+                made.setIcon(self.style().standardIcon(ICONS[text]))
             made.setToolTip(tip)
             made.setAutoRaise(True)
             made.clicked.connect(slot)
             return made
 
-        self.back = button("◀", "One moment back", lambda: self.step(-1))
-        self.play_button = button("▶", "Play the run from here (again from its start when "
+        self.back = button("Back", "One moment back", lambda: self.step(-1))
+        self.play_button = button("Play", "Play the run from here (again from its start when "
                                   "live)", self.toggle_play)  # fmt: skip
-        self.forward = button("▶|", "One moment on", lambda: self.step(1))
+        self.forward = button("On", "One moment on", lambda: self.step(1))
         self.slider = TimelineSlider(self)
         self.slider.setToolTip(SLIDER_TIP)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -148,11 +154,15 @@ class TimelineBar(QWidget):
             self.timeline.seek(0)
         self._set_speed()
         self._player.start()
-        self.play_button.setText("⏸")
+        self._show_play_button("Pause")
 
     def stop_playing(self) -> None:
         self._player.stop()
-        self.play_button.setText("▶")
+        self._show_play_button("Play")
+
+    def _show_play_button(self, name: str) -> None:
+        self.play_button.setText(name)
+        self.play_button.setIcon(self.style().standardIcon(ICONS[name]))
 
     def step(self, moments: int) -> None:
         self.stop_playing()

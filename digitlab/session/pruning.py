@@ -167,6 +167,17 @@ class Pruning:
         if original is None:
             self._notices.warning("No model to prune: choose one under Model, or train one")
             return False
+        self._prune(original, fraction, scope)
+        return True
+
+    def rebase(self, base: ModelEntry) -> None:
+        """The model under the pruning changed beneath it (the unit edits it was pruned on were
+        undone or cleared): prune `base` alike, so what was undone goes from the answer too.
+        Restore then brings back `base`, not a model whose edits are gone."""
+        if self._original is not None and base.ref != self._original.ref:
+            self._prune(base, self._fraction, self._scope)
+
+    def _prune(self, original: ModelEntry, fraction: float, scope: str) -> None:
         network, masks = prune(original.network, fraction, scope, self._ranks_of(original, scope))
         label = f"{original.label}, pruned {fraction:.0%}"
         kept = f"{fraction:.0%} of the weights removed {SCOPE_WORDS[scope]}"
@@ -179,7 +190,6 @@ class Pruning:
         self._retraining, self._retrained = False, None  # a run going on is no longer its
         self._models.show_made(entry)
         self.changed.emit()
-        return True
 
     def _ranks_of(self, entry: ModelEntry, scope: str) -> list[np.ndarray]:
         """The weights' ranks, kept for the last model and scope: a slider's next prune only

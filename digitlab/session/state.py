@@ -26,7 +26,13 @@ from digitlab.session.analysis import Followed, Task
 from digitlab.session.comparison import Comparison
 from digitlab.session.dataset_splits import DatasetSplits
 from digitlab.session.drawing import Drawing, NetInput
-from digitlab.session.edits import EditEffect, UnitEdits, edit_effect, unit_ablation
+from digitlab.session.edits import (
+    EDITED_KEY,
+    EditEffect,
+    UnitEdits,
+    edit_effect,
+    unit_ablation,
+)
 from digitlab.session.experiments import ExperimentRuns
 from digitlab.session.fine_tune import FineTuning
 from digitlab.session.history import SnapshotHistory
@@ -37,7 +43,14 @@ from digitlab.session.neighbours import NearestDigits, Neighbours
 from digitlab.session.notices import LabelledNotices, Notices
 from digitlab.session.planes import PlanesReport, has_planes, plane_report
 from digitlab.session.probes import ProbeReport, offline_datasets, probe_model
-from digitlab.session.pruning import ModelAccuracy, Pruning, PruningCurve, accuracy_of, curve_of
+from digitlab.session.pruning import (
+    PRUNED_KEY,
+    ModelAccuracy,
+    Pruning,
+    PruningCurve,
+    accuracy_of,
+    curve_of,
+)
 from digitlab.session.robustness import drawing_offsets, run_sweep, sweep_subjects
 from digitlab.session.run import RunPhase, RunUpdate, Trainer, TrainingRun
 from digitlab.session.selection import Selection
@@ -142,6 +155,7 @@ class Session:
                                         ModelAccuracy)  # fmt: skip
         self.fine_tuning = FineTuning(self.models, self.notices, self.run, self.my_digits,
                                       self.pruned_accuracy)  # fmt: skip
+        self.edits.changed.connect(self._rebase_pruning)
         self._prediction = Prediction(Answer.EMPTY)
         self._follow_run = False  # a new run should answer the drawing once it has weights
         self._before_run: str | None = None  # what answered before the run took over
@@ -180,6 +194,15 @@ class Session:
 
     def _on_input(self, _: NetInput) -> None:
         self._predict()
+
+    def _rebase_pruning(self) -> None:
+        """Edits changed under a pruned model made from the edited one: prune what the edits
+        give now (Clear all left the pruned model, and then Restore, answering with the edit)."""
+        pruned_from, edited_from = self.pruning.original, self.edits.original
+        if pruned_from is None or pruned_from.key != EDITED_KEY or edited_from is None:
+            return
+        if edited_from.key != PRUNED_KEY:  # (edits of the pruned net itself lie above it)
+            self.pruning.rebase(self.edits.model or edited_from)
 
     def _on_model(self, _: ModelEntry | None) -> None:
         self._predict()

@@ -161,3 +161,43 @@ def test_the_run_refuses_a_retrain_that_does_not_fit_the_net(pruning) -> None:
     with pytest.raises(ValueError, match="masks"):
         run.retrain(network, RunSettings(hidden=(16,)), masks[:1])
     assert run.phase is RunPhase.IDLE and run.model is not None  # nothing changed
+
+
+def test_edits_undone_under_a_pruned_model_go_from_it_and_restore_brings_the_original(
+    pruning,
+) -> None:
+    """Switch a unit off, prune, Clear all: the answer kept the edit, and Restore then answered
+    with an edited model whose edits were gone (Undo and Clear all greyed: stuck)."""
+    from digitlab.core.interventions import UnitEdit, edited
+    from digitlab.session.edits import EDITED_KEY
+
+    _, session, _ = pruning
+    original = session.models.current
+    assert session.edits.switch_off(0, 0) and session.edits.clamp(0, 1, 2.0)
+    assert session.pruning.prune_current(0.5, "layer")
+    assert session.pruning.original.key == EDITED_KEY
+    session.edits.undo()  # the clamp goes, from the pruned answer too
+    current = session.models.current
+    assert current.key == PRUNED_KEY and "edited (1 unit), pruned 50%" in current.label
+    want, _ = prune(edited(original.network, [UnitEdit(0, 0)]), 0.5, "layer")
+    for got, expected in zip(current.network.weights, want.weights):
+        np.testing.assert_array_equal(got, expected)
+    session.edits.clear()
+    current = session.models.current
+    assert current.key == PRUNED_KEY and current.label == f"{original.label}, pruned 50%"
+    want, _ = prune(original.network, 0.5, "layer")
+    np.testing.assert_array_equal(current.network.weights[0], want.weights[0])
+    assert session.pruning.restore()
+    assert session.models.current.ref == original.ref  # not the edit that Clear all undid
+    assert not any(s.key == EDITED_KEY for s in session.models.sources())
+
+
+def test_an_edit_of_the_pruned_model_itself_leaves_the_pruning_alone(pruning) -> None:
+    _, session, _ = pruning
+    assert session.pruning.prune_current(0.5, "layer")
+    pruned = session.models.current
+    assert session.edits.switch_off(0, 2)  # the pruned net is the edits' original now
+    assert session.edits.original.ref == pruned.ref
+    assert session.pruning.model.ref == pruned.ref  # not pruned a second time
+    session.edits.clear()
+    assert session.models.current.ref == pruned.ref

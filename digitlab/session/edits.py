@@ -151,7 +151,7 @@ class UnitEdits:
                 self._models.select(original.key)  # the original answers again (its version:
             self.changed.emit()  # a live run answers at its newest)
             return
-        count = len(self._edits)
+        count = len({(e.layer, e.unit) for e in self._edits})  # off, then clamped: one unit
         label = f"{original.label}, edited ({count} unit{'s' if count > 1 else ''})"
         source = ModelSource(EDITED_KEY, ModelKind.MADE, label)
         described = "; ".join(e.describe() for e in self._edits[-3:])

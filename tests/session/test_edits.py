@@ -44,7 +44,9 @@ def test_an_edit_answers_as_the_edited_model(lab) -> None:
     assert len(changes) == 2 and changes.last is current
     assert any(s.key == EDITED_KEY for s in session.models.sources())
     assert session.edits.edit_of(0, 5).value == 2.0 and session.edits.edit_of(0, 4) is None
-    assert session.edits.undo() and len(session.edits.edits) == 1
+    assert session.edits.clamp(0, 3, 1.0)  # the unit switched off, now clamped: one unit
+    assert "edited (2 units)" in session.models.current.label
+    assert session.edits.undo() and session.edits.undo() and len(session.edits.edits) == 1
     assert session.edits.restore(0, 3)  # the last edit gone: the original answers again
     assert session.models.current.ref == original.ref
     assert not any(s.key == EDITED_KEY for s in session.models.sources())

@@ -45,7 +45,7 @@ class LessonPanel(QWidget):
         self.title = QLabel(wordWrap=True)
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.summary = QLabel(wordWrap=True)
-        self.summary.setStyleSheet("color: palette(mid);")
+        self.summary.setStyleSheet("font-style: italic;")  # grey on grey was unreadable projected
         self.outline = QLabel(wordWrap=True)  # every step, ticked or not
         self.position = QLabel()
         self.step = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)

@@ -202,7 +202,10 @@ class Lessons:
             experiments.pick(lesson.experiment)
 
     def close(self) -> None:
-        """Leave the lesson: the panel goes, the settings it made stay."""
+        """Leave the lesson: the panel goes, the settings it made stay, but for a second net
+        trained beside the run: unseen outside Compare, it went on training beside every run."""
+        if self.current is not None and self.current.beside:
+            self.window.session.side_by_side.set_enabled(False)
         self.current = None
         self.panel.timer.stop()
         self.dock.hide()

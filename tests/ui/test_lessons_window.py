@@ -70,6 +70,11 @@ def test_the_panel_stays_across_workspaces_and_goes_with_its_close_button(
     assert window.lessons.current is None and not window.lessons.panel.timer.isActive()
     window.workspaces.switch("train")
     assert not window.lessons.dock.isVisible()
+    assert session.run.settings.hidden == (10,)  # the settings it made stay…
+    window.lessons.open(find_lesson("one-or-two-layers"))
+    assert session.side_by_side.enabled
+    window.lessons.dock.close()  # …but B, unseen outside Compare, no longer trains beside runs
+    assert not session.side_by_side.enabled
 
 
 @pytest.mark.parametrize("lesson", load_lessons(), ids=lambda lesson: lesson.id)

@@ -270,8 +270,10 @@ def test_the_pace_list_sets_the_sessions_pace_and_follows_it(qtbot, session) -> 
     assert session.run.pace == 3.0 and session.run.settings.pace == 3.0
     session.run.set_pace(0.5)  # a lesson, or restored settings
     assert view.pace.currentText() == "0.5 steps/s (slow motion)"
-    session.run.set_pace(2)  # a pace the list lacks is shown as it is
+    session.run.set_pace(2)  # a pace the list lacks is shown as it is, in its place
     assert view.pace.currentText() == "2 steps/s" and session.run.pace == 2.0
+    listed = [view.pace.itemData(i) for i in range(view.pace.count())]
+    assert listed == [0.0, 100.0, 30.0, 10.0, 3.0, 2.0, 1.0, 0.5]
     _wheel(view.pace)  # not focused: a wheel passing over it changes nothing
     assert session.run.pace == 2.0
 

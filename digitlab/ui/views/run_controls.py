@@ -239,12 +239,12 @@ class RunView(View):
 
     def _on_pace(self, pace: float) -> None:
         """Show the session's pace (a value the list lacks, e.g. a lesson's 2/s, is added)."""
+        self.pace.blockSignals(True)  # shown, not chosen (an insert moves the current item)
         index = self.pace.findData(pace)
         if index < 0:  # in its place: full speed, then fastest to slowest (20/s went last)
             paces = [self.pace.itemData(i) for i in range(self.pace.count())]
             index = next((i for i, p in enumerate(paces) if 0 < p < pace), len(paces))
             self.pace.insertItem(index, PACE.label_of(pace), pace)
-        self.pace.blockSignals(True)
         self.pace.setCurrentIndex(index)
         self.pace.blockSignals(False)
         self._rate = 0.0  # the speed shown (and the time left) starts afresh at the new pace

@@ -74,6 +74,22 @@ def confirm_reset(parent: QWidget | None, epochs_trained: float) -> bool:
     return answer == QMessageBox.StandardButton.Reset
 
 
+def confirm_replace_run(parent: QWidget | None, epochs_trained: float, by: str) -> bool:
+    """Training another model (`by`: "Fine-tuning") takes the run's place, and its unsaved
+    weights with it: ask first (not for a run that never trained)."""
+    if epochs_trained <= 0:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        "Replace the trained run?",
+        f"{by} trains in the run's place: the run trained for {epochs_trained:.3g} epochs, "
+        "and its curves, are forgotten. Save it first (Ctrl+S) to keep it.",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
 def save_trained_model(parent: QWidget | None, session: Session) -> None:
     """Ask where, then save the run's net (the menu's Save and the run view's button)."""
     run = session.run

@@ -154,3 +154,37 @@ def test_every_model_is_scored_and_the_confusion_is_shown(qtbot, session, tmp_pa
     assert view.confusion.height() >= CONFUSION_HEIGHT
     view.show_combo.setCurrentIndex(0)  # the gallery scrolls itself: no minimum
     assert view.pages.minimumHeight() == 0
+
+
+def test_fine_tuning_another_model_asks_before_it_replaces_a_trained_run(
+    qtbot, session, tmp_path, monkeypatch
+) -> None:
+    """It discarded an unsaved trained run unasked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from digitlab.ui import dialogs
+    from tests.ui.conftest import train
+
+    train(session, qtbot)  # a run with trained weights, not saved
+    session.models.select("mlp")
+    qtbot.waitUntil(lambda: session.models.current.key == "mlp", timeout=30_000)
+    view = show_widget(qtbot, MyDigitsView(session), (600, 420))
+    qtbot.waitUntil(lambda: session.my_digits.loaded, timeout=5_000)
+    store.add(tmp_path / "mine", np.full((28, 28), 100, np.uint8), 3, name="x")
+    session.my_digits.reload()
+    qtbot.waitUntil(lambda: len(session.my_digits.digits) == 1, timeout=5_000)
+    asked = []
+
+    def answer(button):
+        def question(parent, title, text, *rest):
+            asked.append(text)
+            return button
+
+        return question
+
+    run_weights = session.run.network
+    monkeypatch.setattr(dialogs.QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    assert not view.fine_tune() and "Save it first (Ctrl+S)" in asked[0]
+    assert session.run.network is run_weights and not session.fine_tuning.going
+    monkeypatch.setattr(dialogs.QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    assert view.fine_tune() and len(asked) == 2

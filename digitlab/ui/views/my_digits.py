@@ -32,7 +32,9 @@ from digitlab.core.checkpoint import percent_text
 from digitlab.session import Session
 from digitlab.session.analysis import failed_or_none
 from digitlab.session.fine_tune import FineTuneFigures
+from digitlab.session.models import RUN_KEY
 from digitlab.session.my_digits import DigitSet, SetScore
+from digitlab.ui.dialogs import confirm_replace_run
 from digitlab.ui.plots.confusion_plot import ConfusionPlot
 from digitlab.ui.view import View, run_alone
 from digitlab.ui.widgets.digit_gallery import DigitGallery
@@ -192,8 +194,14 @@ class MyDigitsView(View):
             self.import_folder(folder)
 
     def fine_tune(self) -> bool:
-        """Fine-tune the answering model on the set mixed with MNIST for the spin's epochs."""
-        return self.session.fine_tuning.start(self.epochs.value())
+        """Fine-tune the answering model on the set mixed with MNIST for the spin's epochs;
+        asked first when that replaces another model's trained run (it did so unasked)."""
+        session = self.session
+        current, run = session.models.current, session.run
+        if current is not None and current.key != RUN_KEY and run.network is not None:
+            if not confirm_replace_run(self, run.epochs_trained, "Fine-tuning"):
+                return False
+        return session.fine_tuning.start(self.epochs.value())
 
     def score_every_model(self) -> None:
         """Score each listed model on the set, in the background (the button)."""

@@ -50,6 +50,7 @@ from digitlab.ui.widgets.view_body import controls_above, status_label
 
 SORTS = {"index": "Index", "importance": "Importance", "firing": "Firing"}
 TALL_DETAIL_PX = 480  # a shorter detail puts the filter beside the votes, not above them
+CARD_MIN_HEIGHT = 300  # the unit's numbers, its weights, its top digits: below this it scrolls
 DETAIL_MIN_WIDTH = 230  # the unit's numbers, filter and votes side by side with their scales
 NO_HIDDEN = "A 1-layer net has no hidden units. Pick or train a net with a hidden layer."
 
@@ -80,12 +81,21 @@ class UnitCard(QWidget):
         style.style_axes(self.histogram, text, faint)
         self.curve = self.histogram.plot([0, 1], [0], stepMode="center", fillLevel=0,
                                          brush=style.ACCENT, pen=None)  # fmt: skip
-        layout = QVBoxLayout(self)
+        body = QWidget()  # in a short dock the card scrolls: squeezed, its filter had no height
+        body.setMinimumHeight(CARD_MIN_HEIGHT)
+        layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.canvas.setMinimumHeight(110)  # a readable 4×4 of digits and its histogram
         layout.addWidget(self.unit, 3)
         layout.addWidget(self.canvas, 1)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QSplitter, QVBoxLayo
 DIGIT_MIME = "application/x-digitlab-digit"
 SIDE = 28
 TILE = 56  # a digit shown at 2× its pixels
+WIDEST_CAPTION = "8→7 100%"
 CACHE = 600  # pixmaps kept (a few screenfuls)
 
 Caption = Callable[[int], str]  # position in the gallery → its caption (or tool tip)
@@ -140,7 +142,7 @@ class DigitGallery(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)  # long lists lay out in steps
         self.setBatchSize(400)
         self.setIconSize(QSize(TILE, TILE))
-        self.setGridSize(QSize(TILE + 24, TILE + 22))
+        self._fit_grid()
         self.setSpacing(2)
         self.setWordWrap(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -152,6 +154,17 @@ class DigitGallery(QListView):
         self.clicked.connect(self._clicked)
         self._message = ""
         self.setToolTip("Double-click a digit (or drag it) to put it on the drawing pad")
+
+    def _fit_grid(self) -> None:
+        """Cells wide enough for the longest caption in this font: '8→7 100%' was cut to
+        '8→7 1…', the very mistakes a lesson asks to look at (the most confident)."""
+        caption = self.fontMetrics().horizontalAdvance(WIDEST_CAPTION) + 8
+        self.setGridSize(QSize(max(TILE + 24, caption), TILE + 22))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # View → Zoom
+            self._fit_grid()
 
     def set_digits(
         self,

@@ -278,6 +278,8 @@ def apply(session: Any, lesson: Lesson) -> None:
     session.side_by_side.set_enabled(bool(lesson.beside))
     if lesson.trains:
         run.reset()  # the lesson's run starts afresh, with its own architecture
+        if lesson.model == RUN_MODEL:  # its views wait for it, not show another net
+            session.models.await_run()
         run.prepare()
         if lesson.beside:
             session.partner_run.prepare()

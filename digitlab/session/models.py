@@ -287,6 +287,13 @@ class ModelLibrary:
             self.sources_changed.emit()
         return entry
 
+    def await_run(self) -> None:
+        """Answer with nothing until the run has weights (then the session makes it answer):
+        a lesson's new net is not the model that answered before, which its views showed."""
+        self._jobs.cancel("model-load")
+        self._wanted, self._current, self._follows_run = None, None, False
+        self.current_changed.emit(None)
+
     def _activate(self, entry: ModelEntry) -> None:
         self._wanted = None
         self._current, self._follows_run = entry, False

@@ -163,3 +163,22 @@ def test_a_damaged_lesson_file_costs_only_itself(tmp_path) -> None:
         load_lessons(tmp_path)  # all or nothing where that is asked for
     with pytest.raises(LessonError, match=r"the lessons are good, also .*2-bad.json"):
         find_lesson("nope", tmp_path)
+
+
+def test_a_training_lesson_answers_with_nothing_until_its_net_has_weights(
+    session, dispatcher
+) -> None:
+    """Lesson 4 (784→10→10) showed the shipped 2-layer model's 256 units before Start."""
+    from digitlab.session.models import RUN_KEY
+
+    session.models.select("linear")
+    pump(dispatcher, lambda: session.models.current is not None)
+    lesson = find_lesson("hidden-layer")
+    lessons.apply(session, lesson)
+    assert session.models.current is None  # not the 1-layer net it replaced
+    session.run.set_settings(session.run.settings.replaced(epochs=1))
+    assert session.run.start()
+    pump(dispatcher, lambda: session.models.current is not None, timeout=60)
+    assert session.models.current.key == RUN_KEY
+    assert session.models.current.network.spec.hidden == (10,)
+    session.run.stop()

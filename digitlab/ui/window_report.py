@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolButton, QWidget
 
 ENVIRONMENT = "DIGITLAB_WINDOW_REPORT"
@@ -121,11 +121,17 @@ def cut_titles(window: QMainWindow) -> list[str]:
     for button in window.findChildren(QToolButton):
         if (
             button.isVisible()
-            and button.text()
+            and _shows_text(button)
             and button.width() < (button.fontMetrics().horizontalAdvance(button.text()))
         ):
             cut.append(button.text())
     return cut
+
+
+def _shows_text(button: QToolButton) -> bool:
+    """Its text is drawn (an icon-only button's text is its name, for tooltips and readers)."""
+    icon_only = button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    return bool(button.text()) and (button.icon().isNull() or not icon_only)
 
 
 def _on_screen(widget: QWidget) -> list[int] | None:

@@ -23,3 +23,17 @@ def test_the_report_says_where_things_are_and_what_is_cut(qtbot, session, tmp_pa
     install_report(window)
     qtbot.waitUntil(path.exists, timeout=3000)
     assert json.loads(path.read_text())["workspace"] == "draw"
+
+
+def test_an_icon_only_button_is_not_a_cut_title(qtbot, session, tmp_path) -> None:
+    """The timeline's media buttons show the style's icons; their text is only their name."""
+    from PySide6.QtWidgets import QStyle, QToolButton
+
+    window = open_main_window(qtbot, session, settings_file(tmp_path), (1366, 740))
+    button = QToolButton(window)
+    button.setText("Play the run")
+    button.setFixedWidth(24)
+    button.show()
+    assert "Play the run" in cut_titles(window)  # text alone, too narrow: cut
+    button.setIcon(button.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+    assert "Play the run" not in cut_titles(window)

@@ -22,7 +22,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QSplitter,
+    QStyledItemDelegate,
+    QVBoxLayout,
+    QWidget,
+)
 
 DIGIT_MIME = "application/x-digitlab-digit"
 SIDE = 28
@@ -125,6 +132,16 @@ class DigitModel(QAbstractListModel):
         return Qt.DropAction.CopyAction
 
 
+class _CellWideItems(QStyledItemDelegate):
+    """Items as wide as their cell: in icon mode Qt sizes an item by its icon, so a caption
+    wider than the 56 px digit ('8→7 100%') was cut to '8→7 1…' whatever the cell's width."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+        size = super().sizeHint(option, index)
+        view = self.parent()
+        return QSize(max(size.width(), view.gridSize().width() - 2 * view.spacing()), size.height())
+
+
 class DigitGallery(QListView):
     """Tiles of digits, wrapped to the width, scrolled vertically."""
 
@@ -142,6 +159,7 @@ class DigitGallery(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)  # long lists lay out in steps
         self.setBatchSize(400)
         self.setIconSize(QSize(TILE, TILE))
+        self.setItemDelegate(_CellWideItems(self))
         self._fit_grid()
         self.setSpacing(2)
         self.setWordWrap(False)

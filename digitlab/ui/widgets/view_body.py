@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -32,9 +33,37 @@ if TYPE_CHECKING:  # only in annotations
 QUIET = "color: palette(placeholder-text);"
 
 
+class StatusLine(QLabel):
+    """A line of plain text that ends in "…" where it does not fit (the whole of it in its
+    tooltip), instead of being cut mid-number ('756 mistakes of 1'). With word wrap on it
+    wraps instead. `text()` is the whole text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._whole = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._whole = text
+        self._fit()
+
+    def text(self) -> str:
+        return self._whole
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        shown = self._whole
+        if not self.wordWrap():
+            shown = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, self.width())
+        super().setText(shown)
+        self.setToolTip(self._whole if shown != self._whole else "")
+
+
 def status_label() -> QLabel:
-    """A dim line of status beside the controls; a long one is cut, never widens the window."""
-    label = QLabel()
+    """A dim line of status beside the controls: it never widens the window (see StatusLine)."""
+    label = StatusLine()
     label.setStyleSheet(QUIET)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label

@@ -59,35 +59,36 @@ def ask_save_path(
     return path if Path(path).suffix else f"{path}.safetensors"
 
 
-def confirm_reset(parent: QWidget | None, epochs_trained: float) -> bool:
-    """Reset forgets trained weights for good: ask first (not for a net that never trained)."""
+def _confirm_forgetting(
+    parent: QWidget | None, epochs_trained: float, title: str, text: str,
+    button: QMessageBox.StandardButton,
+) -> bool:  # fmt: skip
+    """Ask before trained weights are lost (not for a net that never trained); True: go on."""
     if epochs_trained <= 0:
         return True
-    answer = QMessageBox.question(
-        parent,
-        "Forget the trained weights?",
+    cancel = QMessageBox.StandardButton.Cancel
+    return QMessageBox.question(parent, title, text, button | cancel, cancel) == button
+
+
+def confirm_reset(parent: QWidget | None, epochs_trained: float) -> bool:
+    """Reset forgets trained weights for good: ask first."""
+    return _confirm_forgetting(
+        parent, epochs_trained, "Forget the trained weights?",
         f"Reset forgets the weights trained for {epochs_trained:.3g} epochs, and their curves. "
         "Save them first (Ctrl+S) to keep them.",
-        QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Reset
+        QMessageBox.StandardButton.Reset,
+    )  # fmt: skip
 
 
 def confirm_replace_run(parent: QWidget | None, epochs_trained: float, by: str) -> bool:
     """Training another model (`by`: "Fine-tuning") takes the run's place, and its unsaved
-    weights with it: ask first (not for a run that never trained)."""
-    if epochs_trained <= 0:
-        return True
-    answer = QMessageBox.question(
-        parent,
-        "Replace the trained run?",
+    weights with it: ask first."""
+    return _confirm_forgetting(
+        parent, epochs_trained, "Replace the trained run?",
         f"{by} trains in the run's place: the run trained for {epochs_trained:.3g} epochs, "
         "and its curves, are forgotten. Save it first (Ctrl+S) to keep it.",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Discard
+        QMessageBox.StandardButton.Discard,
+    )  # fmt: skip
 
 
 def save_trained_model(parent: QWidget | None, session: Session) -> None:

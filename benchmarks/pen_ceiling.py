@@ -70,9 +70,10 @@ def main() -> int:
         )  # the run's own recipe, under the name the trainer looks up
         config = dataclasses.replace(config, augment="light")
     else:  # thinned once; the bytes round to 1/255, which the float test digits do not
-        inputs = thinned(load_split("mnist", "train")).clamp_(0.0, 1.0)
+        raw = load_split("mnist", "train")
+        inputs = thinned(raw).clamp_(0.0, 1.0)
         as_bytes = inputs.mul_(255.0).round_().to(torch.uint8).reshape(-1, 28, 28).numpy()
-        train_split = Split(as_bytes, load_split("mnist", "train").labels)
+        train_split = Split(as_bytes, raw.labels)
     dataset = Dataset("mnist", train_split, Split(test.images, test.labels), tuple(range(10)))
     model = new_model(ModelSpec(hidden=(400, 200)), seed=0)
     started, best = time.perf_counter(), 0.0

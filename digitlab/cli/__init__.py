@@ -174,9 +174,9 @@ def _empty_name(args: argparse.Namespace) -> str | None:
     evaluate --images "" scored MNIST instead), or None."""
     for dest, name in NAMED_PATHS.items():
         value = getattr(args, dest, None)
-        if isinstance(value, list):  # predict's IMAGE…
-            name = "an IMAGE"
-        if "" in (value if isinstance(value, list) else [value]):
+        if isinstance(value, list) and "" in value:  # predict's IMAGE…
+            return "an IMAGE"
+        if value == "":
             return name
     return None
 

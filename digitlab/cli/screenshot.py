@@ -74,11 +74,6 @@ def run(args: argparse.Namespace) -> int:
             find_lesson(args.lesson)
         except LessonError as exc:
             raise ValueError(str(exc)) from None
-    from digitlab.core.file_kinds import picture_kind
-    from digitlab.core.files import check_output_path
-
-    if picture_kind(args.path) is not None:  # never over a file of another kind
-        check_output_path(args.path, kind=picture_kind(args.path))
     from digitlab.ui.screenshot import Interrupted, save_screenshot
 
     try:

@@ -34,9 +34,7 @@ def mp4_available() -> bool:
 
 def check_recording_path(path: str | os.PathLike[str]) -> Path:
     """The output path, or a one-line error, before anything is rendered."""
-    if Path(path).suffix.lower() in FORMATS:  # an existing file must be one of that format
-        check_output_path(path, kind=picture_kind(path))
-    target = check_output_path(path)
+    target = check_output_path(path, kind=picture_kind(path))  # over a file of its format only
     if target.suffix.lower() not in FORMATS:
         raise DigitlabError(
             f"{target}: give a file name ending in .gif, .webp, .png (animated) or .mp4"

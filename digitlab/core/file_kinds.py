@@ -9,6 +9,9 @@ import json
 import os
 from pathlib import Path
 
+from digitlab.core.legacy_checkpoint import FORMAT
+from digitlab.core.run_file import RUN_FORMAT
+
 # What each kind of output is, in messages.
 KIND_NAMES = {
     "model": "a digitlab model",
@@ -22,7 +25,7 @@ KIND_NAMES = {
     "json": "a JSON file",
 }
 # safetensors files say what they are in their header's metadata
-_SAFETENSORS_FORMATS = {"digitlab-checkpoint": "model", "digitlab-run": "run"}
+_SAFETENSORS_FORMATS = {FORMAT: "model", RUN_FORMAT: "run"}
 _MAX_HEADER = 100_000_000  # bytes: safetensors' own limit; a larger "length" is not one
 _PICTURE_KINDS = {
     ".png": "png", ".gif": "gif", ".webp": "webp", ".mp4": "mp4",

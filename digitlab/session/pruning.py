@@ -209,7 +209,8 @@ class Pruning:
         if self._models.entry(original.key) is not None:
             self._models.select(original.key)  # (the run: at its newest version)
         elif original.source.kind is ModelKind.MADE:
-            self._models.show_made(original)  # an edited net whose edits were cleared since
+            self._models.show_made(original)  # a made net no longer listed (edits under the
+            # pruning are rebased by the session, so this is never an edit undone since)
         self.changed.emit()
         return True
 

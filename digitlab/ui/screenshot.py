@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from digitlab.core.errors import DigitlabError
+from digitlab.core.file_kinds import picture_kind
 from digitlab.core.files import check_output_path, write_atomically
 
 DEMO_RUN = {"hidden": "16", "epochs": 1, "batch_size": 64}
@@ -176,7 +177,7 @@ def save_screenshot(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if data_dir:
         os.environ["DIGITLAB_DATA"] = str(Path(data_dir).expanduser().resolve())
-    target = check_output_path(path)
+    target = check_output_path(path, kind=picture_kind(path))  # never over another kind of file
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise DigitlabError(
             f"{target}: give a picture file name ending in {', '.join(IMAGE_SUFFIXES)}"
